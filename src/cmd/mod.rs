@@ -1,0 +1,30 @@
+//! One file per subcommand, one public function each. `anyhow` with context lives here
+//! and only here.
+
+mod check;
+mod reindex;
+mod search;
+mod show;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the subcommand.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Reindex(args) => reindex::run(&cli.archive, &cli.index, &args),
+        Command::Search(args) => search::run(&cli.index, &args),
+        Command::Check(args) => check::run(&cli.archive, &args),
+        Command::Show(args) => show::run(&cli.index, &args),
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

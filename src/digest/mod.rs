@@ -1,0 +1,382 @@
+//! Markdown digest -> [`Entry`] with its [`Item`]s.
+//!
+//! [`Entry::parse`] is pure: it takes an id and the file's text and does all the work
+//! (front matter, dates, items, sources, topics), so tests call it directly. Reading a
+//! file ([`Entry::read`]) and walking an archive ([`walk`]) are thin wrappers.
+
+mod archive;
+pub mod date;
+pub mod front_matter;
+pub mod outline;
+pub mod sources;
+pub mod taxonomy;
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::Serialize;
+
+pub use self::archive::{SourceFile, Walk, walk};
+pub use self::front_matter::Style;
+pub use self::taxonomy::Taxonomy;
+
+/// The largest file read as one digest; larger files are reported, not read.
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
+
+/// Why a digest could not be read or parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The file is not UTF-8 text.
+    #[error("not UTF-8 text (invalid byte at offset {0})")]
+    NotUtf8(usize),
+    /// The file holds NUL bytes: a binary file with a text extension.
+    #[error("looks like a binary file (it contains NUL bytes)")]
+    Binary,
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("the file is {0} bytes, over the limit of {MAX_FILE_BYTES} bytes for one digest")]
+    TooLarge(u64),
+    /// Front matter opened on the first line was never closed.
+    #[error(
+        "front matter opened with `{fence}` on line 1 is never closed; add a closing `{fence}` line"
+    )]
+    Unclosed {
+        /// `---` or `+++`.
+        fence: String,
+    },
+    /// Front matter that is not valid YAML or TOML.
+    #[error("invalid {style} front matter: {message}")]
+    FrontMatter {
+        /// `YAML` or `TOML`.
+        style: &'static str,
+        /// The parser's message.
+        message: String,
+    },
+    /// An invalid `taxonomy.toml`.
+    #[error("invalid taxonomy: {message}")]
+    Taxonomy {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A link in an item: its target and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Link {
+    /// The URL as written.
+    pub url: String,
+    /// The link text.
+    pub text: String,
+}
+
+/// The smallest unit a reader would cite: a section, a linked list entry, a paragraph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    /// Unique within the entry: the slug of its title (`/entries/{id}#{anchor}`).
+    pub anchor: String,
+    /// Its heading, link text, bold lead or first words.
+    pub title: String,
+    /// The headings above it, outermost first.
+    pub context: Vec<String>,
+    /// Its Markdown source.
+    #[serde(skip)]
+    pub markdown: String,
+    /// Its plain text.
+    pub text: String,
+    /// Normalised sources (`r/LocalLLaMA`, `Hacker News`, `example.com`).
+    pub sources: Vec<String>,
+    /// GitHub repositories (`owner/repo`) it links to.
+    pub repos: Vec<String>,
+    /// Topics, from the entry's tags, the item's own tags and the taxonomy.
+    pub topics: Vec<String>,
+    /// Its links.
+    pub links: Vec<Link>,
+    /// Byte offset in the entry's body of the block that carries the anchor.
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+/// One digest file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The path below the archive root without extension, `/`-separated.
+    pub id: String,
+    /// The digest's title.
+    pub title: String,
+    /// Its date, when one could be found (never invented).
+    pub date: Option<NaiveDate>,
+    /// Who wrote it.
+    pub authors: Vec<String>,
+    /// The series it belongs to (`This Week in Rust`).
+    pub series: Option<String>,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// Other list-valued front-matter keys (`companies`, `models`), lower-cased keys.
+    pub facets: BTreeMap<String, Vec<String>>,
+    /// How its metadata was written.
+    pub front_matter: Style,
+    /// The Markdown after the front matter.
+    #[serde(skip)]
+    pub body: String,
+    /// Its items, in document order.
+    pub items: Vec<Item>,
+    /// Problems that did not stop it from being read (no date, an odd value).
+    pub warnings: Vec<String>,
+}
+
+const TITLE: &[&str] = &["title"];
+const DATE: &[&str] = &["date", "published", "pubdate", "pub_date", "created", "date_published"];
+const AUTHORS: &[&str] = &["author", "authors", "by"];
+const SERIES: &[&str] = &["series", "category", "newsletter"];
+const TAGS: &[&str] = &["tags", "topics", "keywords", "categories"];
+
+impl Entry {
+    /// Parses a digest from its text. `id` is its path below the archive root without
+    /// extension; dates are also looked for in it.
+    pub fn parse(id: &str, text: &str, taxonomy: &Taxonomy) -> Result<Entry, ParseError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let normalized;
+        let text = if text.contains('\r') {
+            normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+            normalized.as_str()
+        } else {
+            text
+        };
+        let mut fm = front_matter::split(text)?;
+        let mut warnings = std::mem::take(&mut fm.warnings);
+        let outline = outline::outline(fm.body);
+
+        let fm_title = fm.take(TITLE).map(|v| v.into_text()).filter(|t| !t.trim().is_empty());
+        let fm_date = fm.take(DATE).map(|v| v.into_text()).and_then(|raw| {
+            let parsed = date::parse_date(&raw);
+            if parsed.is_none() {
+                warnings.push(format!("front matter date `{raw}` is not a date; looked elsewhere"));
+            }
+            parsed
+        });
+        let mut authors = fm.take(AUTHORS).map(|v| split_names(v.into_list())).unwrap_or_default();
+        let mut series = fm.take(SERIES).map(|v| v.into_text()).filter(|s| !s.trim().is_empty());
+        let tags: Vec<String> = fm.take(TAGS).map(|v| v.into_list()).unwrap_or_default();
+        let facets: BTreeMap<String, Vec<String>> = fm
+            .fields
+            .drain(..)
+            .filter_map(|(k, v)| match v {
+                front_matter::Value::List(values) if !values.is_empty() => Some((k, values)),
+                _ => None,
+            })
+            .collect();
+
+        let signature = outline.signature.clone().unwrap_or_default();
+        let date = fm_date
+            .or_else(|| date::date_from_path(id))
+            .or(outline.date_line.as_ref().map(|d| d.0))
+            .or(signature.date);
+        if date.is_none() {
+            warnings
+                .push("no date: none in front matter, file name, first lines or signature".into());
+        }
+        if authors.is_empty() {
+            authors.extend(signature.author.clone());
+        }
+        let line_words = outline.date_line.as_ref().map(|d| d.1.clone()).filter(|w| !w.is_empty());
+        if series.is_none() {
+            series = signature.series.clone().or(line_words.clone());
+        }
+        let title = fm_title
+            .or(outline.title.clone())
+            .or_else(|| {
+                let named = line_words.or(series.clone())?;
+                Some(match date {
+                    Some(d) => format!("{named} — {}", date::long_form(d)),
+                    None => named,
+                })
+            })
+            .unwrap_or_else(|| fallback_title(id, date));
+
+        let entry_topics: Vec<String> = tags
+            .iter()
+            .map(|t| taxonomy.canonical_topic(t).unwrap_or(t.trim()).to_string())
+            .collect();
+        let mut anchors = Anchors::default();
+        let items: Vec<Item> = outline
+            .items
+            .into_iter()
+            .map(|raw| {
+                let (sources, repos) = item_sources(&raw, taxonomy);
+                let topics = item_topics(&raw, &entry_topics, taxonomy);
+                Item {
+                    anchor: anchors.unique(&raw.title),
+                    title: raw.title,
+                    context: raw.context,
+                    markdown: raw.markdown,
+                    text: raw.text,
+                    sources,
+                    repos,
+                    topics,
+                    links: raw.links,
+                    offset: raw.offset,
+                }
+            })
+            .collect();
+        if items.is_empty() {
+            warnings.push("no items: the entry has no text".into());
+        }
+        Ok(Entry {
+            id: id.to_string(),
+            title: title.trim().to_string(),
+            date,
+            authors,
+            series,
+            tags,
+            facets,
+            front_matter: fm.style,
+            body: fm.body.to_string(),
+            items,
+            warnings,
+        })
+    }
+}
+
+/// `Sam Lee and Ana Ruiz` or `Sam Lee, Ana Ruiz` in one value are two authors.
+fn split_names(values: Vec<String>) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split([',', ';']).flat_map(|p| p.split(" and ")))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A title from the file name: `weekly-notes` -> `Weekly notes`; a bare date ->
+/// `Digest — April 16, 2026`.
+fn fallback_title(id: &str, date: Option<NaiveDate>) -> String {
+    let stem = id.rsplit('/').next().unwrap_or(id);
+    let words: String = stem
+        .split(|c: char| c == '-' || c == '_' || c == ' ')
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    match (words.is_empty(), date) {
+        (true, Some(d)) => format!("Digest — {}", date::long_form(d)),
+        (true, None) => stem.to_string(),
+        (false, _) => {
+            let mut chars = words.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+    }
+}
+
+/// Hands out anchors unique within an entry: `agents`, `agents-1`, `agents-2`.
+#[derive(Default)]
+struct Anchors(std::collections::HashSet<String>);
+
+impl Anchors {
+    fn unique(&mut self, title: &str) -> String {
+        let base = slug(title);
+        let base = if base.is_empty() { "item".to_string() } else { base };
+        let mut anchor = base.clone();
+        let mut n = 1;
+        while !self.0.insert(anchor.clone()) {
+            anchor = format!("{base}-{n}");
+            n += 1;
+        }
+        anchor
+    }
+}
+
+/// GitHub-style heading slug: lower-case words joined by `-`, punctuation dropped.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if (c.is_whitespace() || c == '-') && !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 80 {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    let value = value.trim();
+    if !value.is_empty() && !list.iter().any(|v| v.eq_ignore_ascii_case(value)) {
+        list.push(value.to_string());
+    }
+}
+
+/// An item's sources: its links, its `Source:`/`Via:` lines, and sources the taxonomy
+/// finds named in its text.
+fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> (Vec<String>, Vec<String>) {
+    static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?im)^[\W_]*(?:sources?|via)[*_]*\s*:[*_]*\s*(.+)$").unwrap()
+    });
+    let mut sources = vec![];
+    let mut repos = vec![];
+    for link in &item.links {
+        if let Some(found) = sources::from_url(&link.url) {
+            push_unique(
+                &mut sources,
+                taxonomy.canonical_source(&found.source).unwrap_or(&found.source),
+            );
+            if let Some(repo) = found.repo {
+                push_unique(&mut repos, &repo);
+            }
+        }
+    }
+    for line in EXPLICIT.captures_iter(&item.text) {
+        for part in line[1].split([',', ';']).flat_map(|p| p.split(" and ")) {
+            let part = part.trim().trim_end_matches('.');
+            if let Some(name) = taxonomy.canonical_source(part) {
+                push_unique(&mut sources, name);
+            } else if !part.is_empty()
+                && part.split_whitespace().count() <= 4
+                && !part.contains("://")
+            {
+                push_unique(&mut sources, part);
+            }
+        }
+    }
+    let haystack = format!("{}\n{}", item.title, item.text);
+    for name in taxonomy.sources_in(&haystack) {
+        push_unique(&mut sources, name);
+    }
+    (sources, repos)
+}
+
+/// An item's topics: the entry's tags, its `Topics:`/`Tags:` lines and `#hashtags`, and
+/// the taxonomy's matches in its title and text.
+fn item_topics(
+    item: &outline::RawItem,
+    entry_topics: &[String],
+    taxonomy: &Taxonomy,
+) -> Vec<String> {
+    static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?im)^[\W_]*(?:topics?|tags)[*_]*\s*:[*_]*\s*(.+)$").unwrap()
+    });
+    static HASHTAG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:^|\s)#([A-Za-z][\w-]*\w)").unwrap());
+    let mut topics = vec![];
+    let mut add = |t: &str| push_unique(&mut topics, taxonomy.canonical_topic(t).unwrap_or(t));
+    entry_topics.iter().for_each(|t| add(t));
+    for line in EXPLICIT.captures_iter(&item.text) {
+        line[1]
+            .split([',', ';'])
+            .for_each(|t| add(t.trim().trim_start_matches('#').trim_end_matches('.')));
+    }
+    for tag in HASHTAG.captures_iter(&item.text) {
+        add(&tag[1]);
+    }
+    let haystack = format!("{}\n{}", item.title, item.text);
+    taxonomy.topics_in(&haystack).for_each(add);
+    topics
+}
+
+#[cfg(test)]
+mod tests;

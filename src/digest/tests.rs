@@ -1,0 +1,160 @@
+use super::*;
+
+fn parse(id: &str, text: &str) -> Entry {
+    Entry::parse(id, text, &Taxonomy::builtin()).unwrap()
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+#[test]
+fn yaml_entry() {
+    let e = parse(
+        "2026/ai-weekly-14",
+        "---\ntitle: \"Weekly AI Roundup — April 6, 2026\"\npublished: 2026-04-06T08:00:00+02:00\nby: Sam Lee\nseries: Weekly AI Roundup\ntopics: [agents]\ncompanies: [Mistral, Qwen]\nnumber: 14\n---\n\n## Speculative decoding on a budget\n\nA [thread on r/LocalLLaMA](https://www.reddit.com/r/LocalLLaMA/comments/x/) got 2x tokens per second.\n",
+    );
+    assert_eq!(e.title, "Weekly AI Roundup — April 6, 2026");
+    assert_eq!(e.date, ymd(2026, 4, 6));
+    assert_eq!(e.authors, ["Sam Lee"]);
+    assert_eq!(e.series.as_deref(), Some("Weekly AI Roundup"));
+    assert_eq!(e.tags, ["agents"]);
+    assert_eq!(e.facets["companies"], ["Mistral", "Qwen"]);
+    assert!(!e.facets.contains_key("number"));
+    assert_eq!(e.front_matter, Style::Yaml);
+    let item = &e.items[0];
+    assert_eq!(item.anchor, "speculative-decoding-on-a-budget");
+    assert_eq!(item.sources, ["r/LocalLLaMA"]);
+    assert!(
+        item.topics.contains(&"agents".to_string()),
+        "entry tags reach items: {:?}",
+        item.topics
+    );
+    assert!(item.topics.contains(&"inference".to_string()), "{:?}", item.topics);
+    assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+}
+
+#[test]
+fn toml_entry() {
+    let e = parse(
+        "notes/x",
+        "+++\ntitle = \"Model notes\"\ndate = 2026-03-02\nauthors = [\"Ana Ruiz\", \"Bo Chen\"]\ntags = [\"Quantization\"]\n+++\n\n## GGUF everywhere\n\nNew quants are up on [Hugging Face](https://huggingface.co/x/y).\n",
+    );
+    assert_eq!((e.title.as_str(), e.date), ("Model notes", ymd(2026, 3, 2)));
+    assert_eq!(e.authors, ["Ana Ruiz", "Bo Chen"]);
+    assert_eq!(e.items[0].sources, ["Hugging Face"]);
+    assert_eq!(e.items[0].topics, ["quantization"], "tags take the taxonomy's spelling");
+}
+
+#[test]
+fn key_value_entry() {
+    let e = parse(
+        "content/2013-06-07-this-week-in-rust",
+        "Title: This Week In Rust 1\nDate: 2013-06-07 18:46\nTags: this-week-in-rust, rust\nCategory: This Week in Rust\n\nHello and welcome.\n\n# What's cooking\n\nThirty pull requests.\n",
+    );
+    assert_eq!(e.title, "This Week In Rust 1");
+    assert_eq!(e.date, ymd(2013, 6, 7));
+    assert_eq!(e.series.as_deref(), Some("This Week in Rust"));
+    assert_eq!(e.front_matter, Style::KeyValue);
+    let titles: Vec<_> = e.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Introduction", "What's cooking"]);
+    assert_eq!(e.items[1].anchor, "whats-cooking");
+}
+
+#[test]
+fn plain_digest_without_front_matter_or_headings() {
+    let e = parse(
+        "plain/roundup-march",
+        "Tuesday, March 3, 2026\n\nSomeone on LocalLLaMA showed speculative decoding with a tiny draft model doubling throughput.\n\nA LessWrong post argues agent memory needs forgetting. Source: LessWrong\n\nA new TTS model clones voices from ten seconds of audio.\n\nWeekly Roundup — March 3, 2026 — Sam Lee\n",
+    );
+    assert_eq!(e.date, ymd(2026, 3, 3));
+    assert_eq!(e.authors, ["Sam Lee"]);
+    assert_eq!(e.series.as_deref(), Some("Weekly Roundup"));
+    assert_eq!(e.title, "Weekly Roundup — March 3, 2026");
+    assert_eq!(e.front_matter, Style::None);
+    assert_eq!(e.items.len(), 3, "date line and signature are not items: {:#?}", e.items);
+    assert_eq!(e.items[0].sources, ["r/LocalLLaMA"]);
+    assert_eq!(e.items[1].sources, ["LessWrong"]);
+    assert!(e.items[1].topics.contains(&"agent memory".to_string()));
+    assert!(e.items[2].topics.contains(&"speech/TTS".to_string()));
+}
+
+#[test]
+fn date_precedence_and_fallbacks() {
+    assert_eq!(parse("2026-04-16-x", "Hello.\n").date, ymd(2026, 4, 16));
+    assert_eq!(parse("2026/04/16", "Hello.\n").date, ymd(2026, 4, 16));
+    assert_eq!(parse("digests/20260416", "Hello.\n").date, ymd(2026, 4, 16));
+    assert_eq!(parse("x", "16 April 2026\n\nHello.\n").date, ymd(2026, 4, 16));
+    assert_eq!(parse("x", "Hello.\n\n— Sam, April 20, 2026\n").date, ymd(2026, 4, 20));
+    assert_eq!(parse("2026-01-01", "---\ndate: 2026-02-02\n---\nHi\n").date, ymd(2026, 2, 2));
+    let bad = parse("2026-01-05-x", "---\ndate: not a date\n---\nHi\n");
+    assert_eq!(bad.date, ymd(2026, 1, 5));
+    assert!(bad.warnings[0].contains("not a date"), "{:?}", bad.warnings);
+    let undated = parse("notes", "Just some text.\n");
+    assert_eq!(undated.date, None);
+    assert!(undated.warnings.iter().any(|w| w.contains("no date")));
+}
+
+#[test]
+fn bom_and_crlf() {
+    let e = parse(
+        "x",
+        "\u{feff}---\r\ntitle: Windows\r\ndate: 2026-01-02\r\n---\r\n\r\n## One\r\n\r\nText.\r\n",
+    );
+    assert_eq!(e.title, "Windows");
+    assert_eq!(e.items[0].text, "Text.");
+}
+
+#[test]
+fn explicit_source_and_topic_lines_and_hashtags() {
+    let e = parse(
+        "x",
+        "## Item\n\nA long read about memory for assistants.\n\nVia: Hacker News\nTopics: Gardening, agents\n\nAlso #robotics.\n",
+    );
+    let item = &e.items[0];
+    assert!(item.sources.contains(&"Hacker News".to_string()), "{:?}", item.sources);
+    assert!(item.topics.contains(&"Gardening".to_string()), "{:?}", item.topics);
+    assert!(item.topics.contains(&"agents".to_string()));
+    assert!(item.topics.contains(&"robotics".to_string()));
+}
+
+#[test]
+fn github_sources_keep_repositories() {
+    let e = parse(
+        "x",
+        "## Tools\n\n* [llama.cpp adds MTP](https://github.com/ggml-org/llama.cpp/pull/1) — fast\n* [A blog](https://www.example.com/a)\n",
+    );
+    assert_eq!(e.items[0].sources, ["GitHub"]);
+    assert_eq!(e.items[0].repos, ["ggml-org/llama.cpp"]);
+    assert_eq!(e.items[1].sources, ["example.com"]);
+    assert_eq!(e.items[0].context, ["Tools"]);
+}
+
+#[test]
+fn anchors_are_unique() {
+    let e = parse("x", "## News\n\nA\n\n## News\n\nB\n\n## !!!\n\nC\n");
+    let anchors: Vec<_> = e.items.iter().map(|i| i.anchor.as_str()).collect();
+    assert_eq!(anchors, ["news", "news-1", "item"]);
+}
+
+#[test]
+fn slugs() {
+    assert_eq!(slug("What's new in Rust 1.84?"), "whats-new-in-rust-184");
+    assert_eq!(slug("  Agent memory -- forgetting  "), "agent-memory-forgetting");
+    assert_eq!(slug("Über café"), "über-café");
+}
+
+#[test]
+fn titles_fall_back_to_the_file_name() {
+    assert_eq!(parse("notes/weekly-notes", "Hello.\n").title, "Weekly notes");
+    assert_eq!(parse("2026-04-16", "Hello.\n").title, "Digest — April 16, 2026");
+}
+
+#[test]
+fn unreadable_inputs() {
+    let t = Taxonomy::builtin();
+    assert!(matches!(Entry::from_bytes("x", b"\xff\xfe garbage", &t), Err(ParseError::NotUtf8(0))));
+    assert!(matches!(Entry::from_bytes("x", b"PK\x03\x04\0\0", &t), Err(ParseError::Binary)));
+    let e = Entry::from_bytes("x", b"", &t).unwrap();
+    assert!(e.items.is_empty() && e.warnings.iter().any(|w| w.contains("no items")));
+}

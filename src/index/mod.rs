@@ -1,0 +1,122 @@
+//! Entries -> the Tantivy index in `index/`, kept in step with the archive.
+//!
+//! [`reindex`] is incremental: the walk compares each file's size and mtime with what
+//! the index recorded, reads and hashes only files that moved, parses only files whose
+//! content changed, and removes entries whose files vanished. All changes land in one
+//! commit, so a reader sees the old state or the new one, and a kill leaves the last
+//! commit in place. [`open`] gives read-only access for searching.
+
+mod schema;
+mod sync;
+
+use std::path::{Path, PathBuf};
+
+use tantivy::Index;
+use tantivy::directory::MmapDirectory;
+
+pub use self::schema::{
+    EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, from_datetime,
+    text_analyzer, to_datetime,
+};
+pub use self::sync::{Change, ChangeKind, ReindexOptions, ReindexSummary, Skipped, reindex};
+
+/// Errors at the index's edge.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// No index has been built at this path yet.
+    #[error("no index at {0}: run `archive reindex` first")]
+    Missing(PathBuf),
+    /// The index was built by another version of archive.
+    #[error(
+        "the index at {0} was built by another version of archive: run `archive reindex` to rebuild it"
+    )]
+    Stale(PathBuf),
+    /// Another process holds the index's writer lock.
+    #[error("another reindex is writing the index at {0}; wait for it to finish and try again")]
+    Busy(PathBuf),
+    /// The archive folder cannot be read.
+    #[error("cannot read the archive at {path}: {source}")]
+    Archive {
+        /// The archive root.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `taxonomy.toml` is invalid.
+    #[error("{path}: {source}")]
+    Taxonomy {
+        /// The taxonomy file.
+        path: PathBuf,
+        /// What is wrong.
+        source: crate::digest::ParseError,
+    },
+    /// `--strict` and some files were skipped or had warnings.
+    #[error("{0} file(s) had problems and --strict is set; nothing was changed")]
+    Strict(usize),
+    /// An I/O or Tantivy error while reading or writing the index.
+    #[error("index at {path}: {source}")]
+    Tantivy {
+        /// The index folder.
+        path: PathBuf,
+        /// The cause.
+        source: tantivy::TantivyError,
+    },
+    /// An I/O error on the index folder.
+    #[error("index at {path}: {source}")]
+    Io {
+        /// The index folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The state recorded with each commit.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Payload {
+    schema: u32,
+    taxonomy: u64,
+}
+
+fn payload(index: &Index) -> Option<Payload> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// An index opened for reading.
+pub struct IndexHandle {
+    /// The Tantivy index, analyzers registered.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// Where it lives.
+    pub path: PathBuf,
+}
+
+/// Opens an existing index for reading. Fails with [`IndexError::Missing`] when none has
+/// been built, and [`IndexError::Stale`] when it was built with another schema.
+pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
+    let tantivy_err = |source| IndexError::Tantivy { path: path.to_path_buf(), source };
+    if !path.join("meta.json").exists() {
+        return Err(IndexError::Missing(path.to_path_buf()));
+    }
+    let dir = MmapDirectory::open(path).map_err(|e| tantivy_err(e.into()))?;
+    let index = Index::open(dir).map_err(tantivy_err)?;
+    let (schema, fields) = schema::schema();
+    if index.schema() != schema || payload(&index).is_none_or(|p| p.schema != SCHEMA_VERSION) {
+        return Err(IndexError::Stale(path.to_path_buf()));
+    }
+    schema::register_analyzers(&index);
+    Ok(IndexHandle { index, fields, path: path.to_path_buf() })
+}
+
+/// Whether the index at `path` is missing, or out of step with the archive at `root`
+/// (a dry run finds something to change).
+pub fn needs_reindex(root: &Path, path: &Path) -> Result<bool, IndexError> {
+    if open(path).is_err() {
+        return Ok(true);
+    }
+    let summary =
+        reindex(root, path, &ReindexOptions { dry_run: true, ..Default::default() }, &|_, _| {})?;
+    Ok(summary.added + summary.updated + summary.removed > 0 || summary.full)
+}

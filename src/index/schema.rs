@@ -1,0 +1,269 @@
+//! The schema in one place: field handles, analyzers, and how an [`Entry`] becomes
+//! Tantivy documents.
+//!
+//! One document per item (kind `item`), carrying its entry's fields, plus one document
+//! per entry (kind `entry`) holding what the incremental sync and the entry page need:
+//! the content hash, size and mtime of the file, and the Markdown body.
+
+use chrono::{Datelike, NaiveDate};
+use tantivy::schema::{
+    DateOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+use tantivy::{DateTime, Index, TantivyDocument};
+
+use crate::digest::{Entry, SourceFile};
+
+/// Bumped whenever the schema or the analyzers change: an index built with another
+/// version is rebuilt in full.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The analyzer of text fields: words split on non-alphanumerics, lower-cased,
+/// accents folded, English-stemmed.
+pub const TEXT_ANALYZER: &str = "archive_text";
+/// The analyzer of exact fields (topics, sources...): the whole value, lower-cased.
+pub const KEYWORD_ANALYZER: &str = "archive_keyword";
+
+/// Field handles, resolved once.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// `item` or `entry`.
+    pub kind: Field,
+    /// The entry id (on both kinds).
+    pub entry_id: Field,
+    /// Item anchor.
+    pub anchor: Field,
+    /// Item position in its entry.
+    pub ord: Field,
+    /// Entry title (searchable on items, stored on both).
+    pub entry_title: Field,
+    /// Item title.
+    pub title: Field,
+    /// Headings above the item, joined with ` › `.
+    pub context: Field,
+    /// Item plain text.
+    pub text: Field,
+    /// Sources, topics, authors and series as searchable words.
+    pub meta: Field,
+    /// Entry date (both kinds).
+    pub date: Field,
+    /// `YYYY-MM` of the date, for month facets.
+    pub month: Field,
+    /// Item topics.
+    pub topics: Field,
+    /// Item sources.
+    pub sources: Field,
+    /// Entry authors.
+    pub authors: Field,
+    /// Entry series.
+    pub series: Field,
+    /// Domains the item links to.
+    pub sites: Field,
+    /// GitHub repositories the item links to.
+    pub repos: Field,
+    /// Other list facets as `name:value`.
+    pub facets: Field,
+    /// Item links as JSON `[{"url","text"}]`.
+    pub links: Field,
+    /// Entry: file path below the archive root.
+    pub path: Field,
+    /// Entry: content hash of the file.
+    pub hash: Field,
+    /// Entry: file size.
+    pub size: Field,
+    /// Entry: file mtime (ns).
+    pub mtime: Field,
+    /// Entry: the Markdown body.
+    pub markdown: Field,
+    /// Entry: metadata as JSON (authors, series, tags, facets, warnings...).
+    pub entry_json: Field,
+}
+
+/// Builds the schema and its field handles.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(TEXT_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored { options.set_stored() } else { options }
+    };
+    let keyword = || {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(KEYWORD_ANALYZER)
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false);
+        TextOptions::default().set_indexing_options(indexing).set_stored().set_fast("raw")
+    };
+    let fields = Fields {
+        kind: b.add_text_field("kind", STRING),
+        entry_id: b.add_text_field("entry_id", STRING | STORED | tantivy::schema::FAST),
+        anchor: b.add_text_field("anchor", STORED),
+        ord: b.add_u64_field("ord", STORED),
+        entry_title: b.add_text_field("entry_title", text(true)),
+        title: b.add_text_field("title", text(true)),
+        context: b.add_text_field("context", STORED),
+        text: b.add_text_field("text", text(true)),
+        meta: b.add_text_field("meta", text(false)),
+        date: b.add_date_field("date", DateOptions::from(INDEXED).set_fast().set_stored()),
+        month: b.add_text_field("month", TextOptions::from(STRING).set_fast("raw")),
+        topics: b.add_text_field("topics", keyword()),
+        sources: b.add_text_field("sources", keyword()),
+        authors: b.add_text_field("authors", keyword()),
+        series: b.add_text_field("series", keyword()),
+        sites: b.add_text_field("sites", keyword()),
+        repos: b.add_text_field("repos", keyword()),
+        facets: b.add_text_field("facets", keyword()),
+        links: b.add_text_field("links", STORED),
+        path: b.add_text_field("path", STORED),
+        hash: b.add_u64_field("hash", tantivy::schema::FAST),
+        size: b.add_u64_field("size", tantivy::schema::FAST),
+        mtime: b.add_i64_field("mtime", tantivy::schema::FAST),
+        markdown: b.add_text_field("markdown", STORED),
+        entry_json: b.add_text_field("entry_json", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Registers our analyzers on an index (they are not persisted with it).
+pub fn register_analyzers(index: &Index) {
+    index.tokenizers().register(TEXT_ANALYZER, text_analyzer());
+    index.tokenizers().register(
+        KEYWORD_ANALYZER,
+        TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build(),
+    );
+}
+
+/// The text analyzer, also used to turn query words into terms.
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// A date as Tantivy stores it (midnight UTC of that day).
+pub fn to_datetime(date: NaiveDate) -> DateTime {
+    let secs = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp();
+    DateTime::from_timestamp_secs(secs)
+}
+
+/// A stored Tantivy date back to a calendar date.
+pub fn from_datetime(dt: DateTime) -> Option<NaiveDate> {
+    chrono::DateTime::from_timestamp(dt.into_timestamp_secs(), 0).map(|d| d.date_naive())
+}
+
+/// What the entry document stores as JSON, beside its own fields.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct EntryMeta {
+    /// File path below the archive root.
+    pub path: String,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Series.
+    pub series: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Other list facets.
+    pub facets: std::collections::BTreeMap<String, Vec<String>>,
+    /// Front-matter style.
+    pub front_matter: crate::digest::Style,
+    /// Problems found while reading it.
+    pub warnings: Vec<String>,
+}
+
+impl Fields {
+    /// The documents of one entry: the entry document, then one per item.
+    pub fn documents(&self, entry: &Entry, file: &SourceFile, hash: u64) -> Vec<TantivyDocument> {
+        let mut docs = Vec::with_capacity(entry.items.len() + 1);
+        let date = entry.date.map(to_datetime);
+        let month = entry.date.map(|d| format!("{:04}-{:02}", d.year(), d.month()));
+
+        let mut doc = TantivyDocument::new();
+        doc.add_text(self.kind, "entry");
+        doc.add_text(self.entry_id, &entry.id);
+        doc.add_text(self.entry_title, &entry.title);
+        if let Some(date) = date {
+            doc.add_date(self.date, date);
+        }
+        doc.add_text(self.path, &file.rel);
+        doc.add_u64(self.hash, hash);
+        doc.add_u64(self.size, file.size);
+        doc.add_i64(self.mtime, file.mtime);
+        doc.add_text(self.markdown, &entry.body);
+        let meta = EntryMeta {
+            path: file.rel.clone(),
+            authors: entry.authors.clone(),
+            series: entry.series.clone(),
+            tags: entry.tags.clone(),
+            facets: entry.facets.clone(),
+            front_matter: entry.front_matter,
+            warnings: entry.warnings.clone(),
+        };
+        doc.add_text(self.entry_json, serde_json::to_string(&meta).expect("serializable"));
+        docs.push(doc);
+
+        for (ord, item) in entry.items.iter().enumerate() {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(self.kind, "item");
+            doc.add_text(self.entry_id, &entry.id);
+            doc.add_text(self.anchor, &item.anchor);
+            doc.add_u64(self.ord, ord as u64);
+            doc.add_text(self.entry_title, &entry.title);
+            doc.add_text(self.title, &item.title);
+            if !item.context.is_empty() {
+                doc.add_text(self.context, item.context.join(" › "));
+            }
+            doc.add_text(self.text, &item.text);
+            if let Some(date) = date {
+                doc.add_date(self.date, date);
+            }
+            if let Some(month) = &month {
+                doc.add_text(self.month, month);
+            }
+            let mut meta_words = vec![];
+            for topic in &item.topics {
+                doc.add_text(self.topics, topic);
+                meta_words.push(topic.as_str());
+            }
+            for source in &item.sources {
+                doc.add_text(self.sources, source);
+                meta_words.push(source.as_str());
+            }
+            for author in &entry.authors {
+                doc.add_text(self.authors, author);
+                meta_words.push(author.as_str());
+            }
+            if let Some(series) = &entry.series {
+                doc.add_text(self.series, series);
+                meta_words.push(series.as_str());
+            }
+            doc.add_text(self.meta, meta_words.join(" \n "));
+            let mut sites: Vec<String> =
+                item.links.iter().filter_map(|l| crate::digest::sources::site(&l.url)).collect();
+            sites.sort();
+            sites.dedup();
+            for site in sites {
+                doc.add_text(self.sites, site);
+            }
+            for repo in &item.repos {
+                doc.add_text(self.repos, repo);
+            }
+            for (name, values) in &entry.facets {
+                for value in values {
+                    doc.add_text(self.facets, format!("{name}:{value}"));
+                }
+            }
+            doc.add_text(self.links, serde_json::to_string(&item.links).expect("serializable"));
+            docs.push(doc);
+        }
+        docs
+    }
+}

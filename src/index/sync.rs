@@ -1,0 +1,405 @@
+//! `reindex`: bring the index in step with the archive, in one commit.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::Count;
+use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::LockError;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::{IndexError, Payload, payload};
+use crate::digest::{self, Entry, SourceFile, Taxonomy};
+
+/// What `reindex` should do.
+#[derive(Debug, Clone, Default)]
+pub struct ReindexOptions {
+    /// Re-read every file, not only those that changed.
+    pub full: bool,
+    /// Work out what would change, change nothing.
+    pub dry_run: bool,
+    /// Treat skipped files and warnings as fatal: commit nothing if there are any.
+    pub strict: bool,
+}
+
+/// A file passed over, or a warning about a file that was indexed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// Path below the archive root.
+    pub path: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// What happens to one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// A new file.
+    Added,
+    /// A file whose content changed.
+    Updated,
+    /// A file that is gone.
+    Removed,
+}
+
+/// One planned change (listed by `--dry-run`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// The entry id.
+    pub id: String,
+    /// Added, updated or removed.
+    pub change: ChangeKind,
+}
+
+/// The outcome of a reindex. Counts are entries, except `items`; `entries` and `items`
+/// are the totals in the index afterwards.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReindexSummary {
+    /// New entries.
+    pub added: usize,
+    /// Entries whose file changed.
+    pub updated: usize,
+    /// Entries whose file is gone.
+    pub removed: usize,
+    /// Entries left as they were.
+    pub unchanged: usize,
+    /// Entries in the index now.
+    pub entries: u64,
+    /// Items in the index now.
+    pub items: u64,
+    /// Wall time.
+    pub seconds: f64,
+    /// Bytes of Markdown read.
+    pub bytes_read: u64,
+    /// Markdown read per second, in MB.
+    pub mb_per_s: f64,
+    /// Files that could not be indexed, with the reason (their previous version stays).
+    pub skipped: Vec<Skipped>,
+    /// Indexed files with something worth knowing (no date, an odd front-matter value).
+    pub warnings: Vec<Skipped>,
+    /// Whether every file was re-read (asked for, or the index was new or out of date).
+    pub full: bool,
+    /// Why a full re-read happened, and other notes.
+    pub notes: Vec<String>,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// Whether the changes were committed (false for a dry run or a `--strict` failure).
+    pub committed: bool,
+    /// With `--dry-run`: the changes that would be made.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+}
+
+/// What the index recorded about an entry's file.
+#[derive(Debug, Clone, Copy)]
+struct Recorded {
+    hash: u64,
+    size: u64,
+    mtime: i64,
+}
+
+/// A file that must be read: new, or moved since the last reindex.
+struct Work<'a> {
+    file: &'a SourceFile,
+    before: Option<Recorded>,
+}
+
+/// A file read, hashed and (when its content changed) parsed.
+enum Outcome {
+    /// Same content as recorded: only its size and mtime moved.
+    Same {
+        hash: u64,
+        entry: Entry,
+        bytes: u64,
+    },
+    Parsed {
+        hash: u64,
+        entry: Entry,
+        bytes: u64,
+    },
+    Failed(String),
+}
+
+/// Brings the index at `index_path` in step with the archive at `root`. `progress` is
+/// called with (files done, files to do) as files are read.
+pub fn reindex(
+    root: &Path,
+    index_path: &Path,
+    options: &ReindexOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<ReindexSummary, IndexError> {
+    let started = Instant::now();
+    let tantivy_err = |source| IndexError::Tantivy { path: index_path.to_path_buf(), source };
+    let taxonomy_path = root.join(digest::taxonomy::FILE_NAME);
+    let taxonomy = Taxonomy::load(root)
+        .map_err(|source| IndexError::Taxonomy { path: taxonomy_path, source })?;
+    let walk = digest::walk(root)
+        .map_err(|source| IndexError::Archive { path: root.to_path_buf(), source })?;
+    let mut summary = ReindexSummary { dry_run: options.dry_run, ..Default::default() };
+    summary.skipped.extend(
+        walk.problems
+            .iter()
+            .map(|(path, reason)| Skipped { path: path.clone(), reason: reason.clone() }),
+    );
+
+    // What the index holds now, and whether it can be kept.
+    let (schema, fields) = schema::schema();
+    let existing = if index_path.join("meta.json").exists() {
+        let dir = MmapDirectory::open(index_path).map_err(|e| tantivy_err(e.into()))?;
+        Some(Index::open(dir).map_err(tantivy_err)?)
+    } else {
+        None
+    };
+    let recorded_payload = existing.as_ref().and_then(payload);
+    let compatible = existing.as_ref().is_some_and(|i| i.schema() == schema)
+        && recorded_payload.as_ref().is_some_and(|p| p.schema == SCHEMA_VERSION);
+    let mut reread_all = options.full;
+    if existing.is_none() {
+        summary.notes.push("no index yet: building it".into());
+    } else if !compatible {
+        summary.notes.push("the index was built by another version: rebuilding it in full".into());
+    } else if recorded_payload.as_ref().is_some_and(|p| p.taxonomy != taxonomy.fingerprint) {
+        summary.notes.push("the taxonomy changed: re-reading every entry".into());
+        reread_all = true;
+    }
+    summary.full = reread_all || !compatible;
+    let recorded = match &existing {
+        Some(index) if compatible => recorded(index, &fields).map_err(tantivy_err)?,
+        _ => HashMap::new(),
+    };
+
+    // Plan: files to read, and entries whose files are gone.
+    let present: HashSet<&str> = walk.files.iter().map(|f| f.id.as_str()).collect();
+    let mut removed: Vec<&str> =
+        recorded.keys().map(String::as_str).filter(|id| !present.contains(id)).collect();
+    removed.sort_unstable();
+    let mut work = vec![];
+    for file in &walk.files {
+        let before = recorded.get(&file.id).copied();
+        match before {
+            Some(b) if !reread_all && b.size == file.size && b.mtime == file.mtime => {
+                summary.unchanged += 1
+            }
+            _ => work.push(Work { file, before }),
+        }
+    }
+
+    // Read (and parse, unless dry) the files in parallel; results come back in order
+    // of completion and are applied on this thread.
+    let writer = if options.dry_run {
+        None
+    } else {
+        let index = match existing {
+            Some(index) if compatible => index,
+            _ => create(index_path, schema)?,
+        };
+        schema::register_analyzers(&index);
+        Some((writer(&index, index_path)?, index))
+    };
+    let total = work.len();
+    let done = AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Outcome)>(64);
+    let dry_run = options.dry_run;
+    std::thread::scope(|scope| -> Result<(), IndexError> {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (work, next, taxonomy) = (&work, &next, &taxonomy);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(w) = work.get(i) else { break };
+                    let outcome = read(w, taxonomy, reread_all, dry_run);
+                    if tx.send((i, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (i, outcome) in rx {
+            let w = &work[i];
+            let (hash, entry, bytes, same) = match outcome {
+                Outcome::Failed(reason) => {
+                    summary.skipped.push(Skipped { path: w.file.rel.clone(), reason });
+                    if w.before.is_some() {
+                        summary.unchanged += 1; // its previous version stays
+                    }
+                    continue;
+                }
+                Outcome::Same { hash, entry, bytes } => (hash, entry, bytes, true),
+                Outcome::Parsed { hash, entry, bytes } => (hash, entry, bytes, false),
+            };
+            summary.bytes_read += bytes;
+            match (w.before, same) {
+                (None, _) => {
+                    summary.added += 1;
+                    summary
+                        .changes
+                        .push(Change { id: w.file.id.clone(), change: ChangeKind::Added });
+                }
+                (Some(_), true) => summary.unchanged += 1,
+                (Some(_), false) => {
+                    summary.updated += 1;
+                    summary
+                        .changes
+                        .push(Change { id: w.file.id.clone(), change: ChangeKind::Updated });
+                }
+            }
+            for warning in &entry.warnings {
+                summary
+                    .warnings
+                    .push(Skipped { path: w.file.rel.clone(), reason: warning.clone() });
+            }
+            if let Some((writer, _)) = &writer {
+                writer.delete_term(Term::from_field_text(fields.entry_id, &entry.id));
+                for doc in fields.documents(&entry, w.file, hash) {
+                    writer.add_document(doc).map_err(tantivy_err)?;
+                }
+            }
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+        }
+        Ok(())
+    })?;
+    summary.removed = removed.len();
+    summary.changes.extend(
+        removed.iter().map(|id| Change { id: id.to_string(), change: ChangeKind::Removed }),
+    );
+    summary.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    summary.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let Some((mut writer, index)) = writer else {
+        summary.changes.sort_by(|a, b| a.id.cmp(&b.id));
+        summary.entries = (recorded.len() + summary.added - summary.removed) as u64;
+        return Ok(finish(summary, started));
+    };
+    summary.changes.clear();
+    for id in &removed {
+        writer.delete_term(Term::from_field_text(fields.entry_id, id));
+    }
+    if options.strict && (!summary.skipped.is_empty() || !summary.warnings.is_empty()) {
+        writer.rollback().map_err(tantivy_err)?;
+        return Ok(finish(summary, started));
+    }
+    let payload = Payload { schema: SCHEMA_VERSION, taxonomy: taxonomy.fingerprint };
+    let mut prepared = writer.prepare_commit().map_err(tantivy_err)?;
+    prepared.set_payload(&serde_json::to_string(&payload).expect("serializable"));
+    prepared.commit().map_err(tantivy_err)?;
+    writer.wait_merging_threads().map_err(tantivy_err)?;
+    summary.committed = true;
+    (summary.entries, summary.items) = counts(&index, &fields).map_err(tantivy_err)?;
+    Ok(finish(summary, started))
+}
+
+fn finish(mut summary: ReindexSummary, started: Instant) -> ReindexSummary {
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary.mb_per_s = summary.bytes_read as f64 / 1e6 / summary.seconds.max(1e-9);
+    summary
+}
+
+/// Reads one file; parses it unless its content is what the index recorded (or this is
+/// a dry run).
+fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outcome {
+    let bytes = match w.file.read_bytes() {
+        Ok(bytes) => bytes,
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    let hash = xxh3_64(&bytes);
+    let same = w.before.is_some_and(|b| b.hash == hash) && !reread_all;
+    let len = bytes.len() as u64;
+    if dry_run {
+        // A dry run does not parse: report content changes only.
+        let entry = Entry::parse(&w.file.id, "", taxonomy).expect("an empty text parses");
+        let entry = Entry { warnings: vec![], ..entry };
+        return if same {
+            Outcome::Same { hash, entry, bytes: len }
+        } else {
+            Outcome::Parsed { hash, entry, bytes: len }
+        };
+    }
+    match Entry::from_bytes(&w.file.id, &bytes, taxonomy) {
+        Ok(entry) if same => Outcome::Same { hash, entry, bytes: len },
+        Ok(entry) => Outcome::Parsed { hash, entry, bytes: len },
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// Creates a new, empty index at `path`, removing an index of another version.
+fn create(path: &Path, schema: tantivy::schema::Schema) -> Result<Index, IndexError> {
+    let io_err = |source| IndexError::Io { path: path.to_path_buf(), source };
+    std::fs::create_dir_all(path).map_err(io_err)?;
+    for entry in std::fs::read_dir(path).map_err(io_err)? {
+        let entry = entry.map_err(io_err)?;
+        let name = entry.file_name();
+        // Keep dot-files we do not own (.gitignore); Tantivy's own are recreated.
+        if name == ".gitignore" || entry.file_type().map_err(io_err)?.is_dir() {
+            continue;
+        }
+        std::fs::remove_file(entry.path()).map_err(io_err)?;
+    }
+    let dir = MmapDirectory::open(path)
+        .map_err(|e| IndexError::Tantivy { path: path.to_path_buf(), source: e.into() })?;
+    Index::create(dir, schema, tantivy::IndexSettings::default())
+        .map_err(|source| IndexError::Tantivy { path: path.to_path_buf(), source })
+}
+
+/// A writer sized for the machine; a second writer fails with [`IndexError::Busy`].
+fn writer(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocument>, IndexError> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    match index.writer_with_num_threads(threads, threads * 96_000_000) {
+        Ok(writer) => Ok(writer),
+        Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+            Err(IndexError::Busy(path.to_path_buf()))
+        }
+        Err(source) => Err(IndexError::Tantivy { path: path.to_path_buf(), source }),
+    }
+}
+
+/// The hash, size and mtime of every entry's file, from the entry documents' fast fields.
+fn recorded(index: &Index, fields: &Fields) -> tantivy::Result<HashMap<String, Recorded>> {
+    let _ = fields;
+    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let searcher: tantivy::Searcher = reader.searcher();
+    let mut out = HashMap::new();
+    let mut id = String::new();
+    for segment in searcher.segment_readers() {
+        let ff = segment.fast_fields();
+        let (hash, size, mtime) = (ff.u64("hash")?, ff.u64("size")?, ff.i64("mtime")?);
+        let Some(ids) = ff.str("entry_id")? else { continue };
+        for doc in segment.doc_ids_alive() {
+            let Some(h) = hash.first(doc) else { continue };
+            let Some(ord) = ids.term_ords(doc).next() else { continue };
+            id.clear();
+            ids.ord_to_str(ord, &mut id)?;
+            let rec = Recorded {
+                hash: h,
+                size: size.first(doc).unwrap_or(0),
+                mtime: mtime.first(doc).unwrap_or(0),
+            };
+            out.insert(id.clone(), rec);
+        }
+    }
+    Ok(out)
+}
+
+/// Entries and items in the index.
+fn counts(index: &Index, fields: &Fields) -> tantivy::Result<(u64, u64)> {
+    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let searcher: tantivy::Searcher = reader.searcher();
+    let count = |kind: &str| -> tantivy::Result<u64> {
+        let query =
+            TermQuery::new(Term::from_field_text(fields.kind, kind), IndexRecordOption::Basic);
+        Ok(searcher.search(&query, &Count)? as u64)
+    };
+    Ok((count("entry")?, count("item")?))
+}

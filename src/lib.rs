@@ -1,0 +1,12 @@
+//! `archive`: keep and search an archive of Markdown digests.
+//!
+//! The modules follow the data:
+//! Markdown file -> [`digest::Entry`] (with its [`digest::Item`]s) -> Tantivy documents
+//! ([`index`]) -> query -> [`search::SearchResults`] -> JSON or text.
+//! Dependencies point one way: `search -> index -> digest`; `digest` knows nothing of
+//! Tantivy.
+#![warn(missing_docs)]
+
+pub mod digest;
+pub mod index;
+pub mod search;

@@ -1,0 +1,430 @@
+//! Queries -> hits. [`Engine::search`] takes a [`SearchRequest`] (the query language plus
+//! structured filters) and returns [`SearchResults`]: the page of hits with snippets, the
+//! total, and facet counts over every match. The CLI and the HTTP API print the same
+//! `SearchResults`, so they cannot drift.
+
+mod build;
+mod facets;
+pub mod query;
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+
+pub use self::facets::FacetCount;
+pub use self::query::QueryError;
+use crate::digest::Link;
+use crate::index::{self, EntryMeta, Fields, IndexError, IndexHandle, from_datetime};
+
+/// The most hits on one page.
+pub const MAX_PER_PAGE: usize = 100;
+/// The deepest page: past it, ask for a narrower query.
+pub const MAX_PAGE: usize = 1000;
+/// Values listed per facet.
+const FACET_LIMIT: usize = 50;
+
+/// Errors at the search edge.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The index cannot be opened.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The query is past a limit.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// A request parameter is out of range.
+    #[error("`{param}`: {message}")]
+    BadParameter {
+        /// The parameter's name.
+        param: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Tantivy failed while searching.
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first; ties broken by newer date.
+    Relevance,
+    /// Newest entry first.
+    Newest,
+    /// Oldest entry first.
+    Oldest,
+}
+
+impl std::str::FromStr for Sort {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Sort, String> {
+        match s {
+            "relevance" => Ok(Sort::Relevance),
+            "newest" => Ok(Sort::Newest),
+            "oldest" => Ok(Sort::Oldest),
+            _ => Err(format!("`{s}` is not a sort order: use relevance, newest or oldest")),
+        }
+    }
+}
+
+/// A search: the query text and structured filters added to it.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The query, in the query language.
+    pub q: String,
+    /// Topics every hit must have (added to the query's filters).
+    pub topics: Vec<String>,
+    /// Sources every hit must have.
+    pub sources: Vec<String>,
+    /// First day included.
+    pub from: Option<NaiveDate>,
+    /// Last day included.
+    pub to: Option<NaiveDate>,
+    /// The order; by default relevance, or newest for an empty query.
+    pub sort: Option<Sort>,
+    /// 1-based page number.
+    pub page: usize,
+    /// Hits per page, at most [`MAX_PER_PAGE`].
+    pub per_page: usize,
+    /// The day relative dates (`after:-30d`) count from; today by default.
+    pub today: Option<NaiveDate>,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            topics: vec![],
+            sources: vec![],
+            from: None,
+            to: None,
+            sort: None,
+            page: 1,
+            per_page: 10,
+            today: None,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for this query with defaults for everything else.
+    pub fn new(q: impl Into<String>) -> Self {
+        SearchRequest { q: q.into(), ..Default::default() }
+    }
+}
+
+/// One matching item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Its entry's id.
+    pub entry_id: String,
+    /// Its anchor in the entry (`/entries/{entry_id}#{anchor}`).
+    pub anchor: String,
+    /// Its entry's date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Its entry's title.
+    pub entry_title: String,
+    /// Its own title.
+    pub title: String,
+    /// The headings above it.
+    pub context: Option<String>,
+    /// A fragment of its text, matched terms in `<mark>` (HTML, escaped).
+    pub snippet: String,
+    /// Its topics.
+    pub topics: Vec<String>,
+    /// Its sources.
+    pub sources: Vec<String>,
+    /// Its relevance score.
+    pub score: f32,
+}
+
+/// Facet counts over all matching items.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    /// Topics, most frequent first.
+    pub topics: Vec<FacetCount>,
+    /// Sources, most frequent first.
+    pub sources: Vec<FacetCount>,
+    /// Months (`2026-04`), most frequent first.
+    pub months: Vec<FacetCount>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Matching items in all.
+    pub total: usize,
+    /// This page (1-based).
+    pub page: usize,
+    /// Hits per page.
+    pub per_page: usize,
+    /// How the query was read.
+    pub interpreted: String,
+    /// What was dropped or read differently.
+    pub warnings: Vec<String>,
+    /// Time taken, in milliseconds.
+    pub took_ms: f64,
+    /// The hits of this page.
+    pub hits: Vec<Hit>,
+    /// Counts over all matches.
+    pub facets: Facets,
+}
+
+/// An item as the index holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    /// Anchor.
+    pub anchor: String,
+    /// Title.
+    pub title: String,
+    /// Headings above it.
+    pub context: Option<String>,
+    /// Plain text.
+    pub text: String,
+    /// Sources.
+    pub sources: Vec<String>,
+    /// Topics.
+    pub topics: Vec<String>,
+    /// Links.
+    pub links: Vec<Link>,
+}
+
+/// An entry as the index holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Series.
+    pub series: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Other list facets.
+    pub facets: std::collections::BTreeMap<String, Vec<String>>,
+    /// File below the archive root.
+    pub path: String,
+    /// Problems found when it was read.
+    pub warnings: Vec<String>,
+    /// Items in document order.
+    pub items: Vec<ItemView>,
+    /// The Markdown body.
+    #[serde(skip)]
+    pub markdown: String,
+}
+
+/// A searcher over one index, shared by every request.
+pub struct Engine {
+    handle: IndexHandle,
+    reader: IndexReader,
+}
+
+impl Engine {
+    /// Opens the index at `path` for searching; it follows new commits by itself.
+    pub fn open(path: &Path) -> Result<Engine, SearchError> {
+        let handle = index::open(path)?;
+        let reader = handle
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|source| IndexError::Tantivy { path: path.to_path_buf(), source })?;
+        Ok(Engine { handle, reader })
+    }
+
+    fn fields(&self) -> &Fields {
+        &self.handle.fields
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        if request.page == 0 || request.page > MAX_PAGE {
+            return Err(SearchError::BadParameter {
+                param: "page",
+                message: format!("must be between 1 and {MAX_PAGE}"),
+            });
+        }
+        if request.per_page == 0 || request.per_page > MAX_PER_PAGE {
+            return Err(SearchError::BadParameter {
+                param: "per_page",
+                message: format!("must be between 1 and {MAX_PER_PAGE}"),
+            });
+        }
+        let searcher = self.reader.searcher();
+        let f = self.fields();
+        let today = request.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let is_facet = |name: &str| build::has_facet(&searcher, f, name);
+        let parsed = query::parse(&request.q, today, &is_facet)?;
+        let built = build::build(f, &parsed, request);
+        let query = built.query;
+        let mut warnings = parsed.warnings;
+        warnings.extend(built.warnings);
+        let browsing = parsed.root.is_none();
+        let sort = request.sort.unwrap_or(if browsing { Sort::Newest } else { Sort::Relevance });
+
+        let offset = (request.page - 1) * request.per_page;
+        let top = TopDocs::with_limit(request.per_page).and_offset(offset);
+        let by_date = || SortByStaticFastValue::<DateTime>::for_field("date");
+        let facet_collector = facets::FacetCollector::new(vec!["topics", "sources", "month"]);
+        let (page, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match sort {
+            Sort::Relevance => {
+                let top =
+                    top.order_by(((SortBySimilarityScore, Order::Desc), (by_date(), Order::Desc)));
+                let (docs, total, counts) =
+                    searcher.search(&query, &(top, Count, facet_collector))?;
+                (docs.into_iter().map(|((score, _), addr)| (score, addr)).collect(), total, counts)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
+                let top = top.order_by(((by_date(), order), (SortBySimilarityScore, Order::Desc)));
+                let (docs, total, counts) =
+                    searcher.search(&query, &(top, Count, facet_collector))?;
+                (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), total, counts)
+            }
+        };
+
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
+        snippets.set_max_num_chars(220);
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, address) in page {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let mut snippet = snippets.snippet_from_doc(&doc);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let text = first_str(&doc, f.text);
+            let snippet = if snippet.is_empty() { lead(&text, 220) } else { snippet.to_html() };
+            hits.push(Hit {
+                entry_id: first_str(&doc, f.entry_id),
+                anchor: first_str(&doc, f.anchor),
+                date: date_of(&doc, f),
+                entry_title: first_str(&doc, f.entry_title),
+                title: first_str(&doc, f.title),
+                context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
+                snippet,
+                topics: all_str(&doc, f.topics),
+                sources: all_str(&doc, f.sources),
+                score,
+            });
+        }
+        let mut counts = counts.into_iter();
+        let mut next = || facets::top(counts.next().unwrap_or_default(), FACET_LIMIT);
+        let facets = Facets { topics: next(), sources: next(), months: next() };
+        Ok(SearchResults {
+            total,
+            page: request.page,
+            per_page: request.per_page,
+            interpreted: built.interpreted,
+            warnings,
+            took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
+            hits,
+            facets,
+        })
+    }
+
+    /// One entry, as the index holds it; `None` when there is no such entry.
+    pub fn entry(&self, id: &str) -> Result<Option<EntryView>, SearchError> {
+        let searcher = self.reader.searcher();
+        let f = self.fields();
+        let query = TermQuery::new(Term::from_field_text(f.entry_id, id), IndexRecordOption::Basic);
+        let addresses = searcher.search(&query, &DocSetCollector)?;
+        let mut view: Option<EntryView> = None;
+        let mut items: Vec<(u64, ItemView)> = vec![];
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(json) = doc.get_first(f.entry_json).and_then(|v| v.as_str()) {
+                let meta: EntryMeta = serde_json::from_str(json).map_err(|e| {
+                    tantivy::TantivyError::InternalError(format!(
+                        "entry {id}: bad stored metadata: {e}"
+                    ))
+                })?;
+                view = Some(EntryView {
+                    id: id.to_string(),
+                    title: first_str(&doc, f.entry_title),
+                    date: date_of(&doc, f),
+                    authors: meta.authors,
+                    series: meta.series,
+                    tags: meta.tags,
+                    facets: meta.facets,
+                    path: meta.path,
+                    warnings: meta.warnings,
+                    items: vec![],
+                    markdown: first_str(&doc, f.markdown),
+                });
+            } else {
+                let ord = doc.get_first(f.ord).and_then(|v| v.as_u64()).unwrap_or(0);
+                let links = serde_json::from_str(&first_str(&doc, f.links)).unwrap_or_default();
+                items.push((
+                    ord,
+                    ItemView {
+                        anchor: first_str(&doc, f.anchor),
+                        title: first_str(&doc, f.title),
+                        context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
+                        text: first_str(&doc, f.text),
+                        sources: all_str(&doc, f.sources),
+                        topics: all_str(&doc, f.topics),
+                        links,
+                    },
+                ));
+            }
+        }
+        items.sort_by_key(|(ord, _)| *ord);
+        Ok(view.map(|v| EntryView { items: items.into_iter().map(|(_, i)| i).collect(), ..v }))
+    }
+}
+
+fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+}
+
+fn all_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    doc.get_all(field).filter_map(|v| v.as_str()).map(str::to_string).collect()
+}
+
+fn date_of(doc: &TantivyDocument, f: &Fields) -> Option<String> {
+    doc.get_first(f.date)
+        .and_then(|v| v.as_datetime())
+        .and_then(from_datetime)
+        .map(|d| d.to_string())
+}
+
+/// The start of a text, escaped for HTML, when no term of the query is in it.
+fn lead(text: &str, max_chars: usize) -> String {
+    let mut out: String = text.chars().take(max_chars).collect();
+    if out.len() < text.len() {
+        if let Some(space) = out.rfind(char::is_whitespace) {
+            out.truncate(space);
+        }
+        out.push('…');
+    }
+    escape_html(&out)
+}
+
+/// Escapes text for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
