@@ -180,10 +180,22 @@ fn key_value(text: &str) -> Option<FrontMatter<'_>> {
         LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9 _-]{0,40}):(?:\s+(.*))?$").unwrap());
     let mut fields: Vec<(String, String)> = vec![];
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    let mut lines = text.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
         let trimmed = line.trim_end();
         if trimmed.is_empty() {
-            break;
+            // A stray blank line inside the header (seen in real archives) is skipped
+            // when the next line is another well-known key.
+            let known_next =
+                lines.peek().and_then(|next| LINE.captures(next.trim_end())).is_some_and(|c| {
+                    KNOWN_KEYS.contains(&c[1].trim().to_lowercase().as_str())
+                        && !fields.iter().any(|(k, _)| *k == c[1].trim().to_lowercase())
+                });
+            if fields.is_empty() || !known_next {
+                break;
+            }
+            offset += line.len();
+            continue;
         }
         offset += line.len();
         if let Some(c) = LINE.captures(trimmed) {
@@ -312,6 +324,16 @@ mod tests {
         assert_eq!(fm.body, "\nHello\n");
         assert_eq!(fm.fields[0], ("title".into(), text("This Week in Rust 582")));
         assert_eq!(fm.fields[3], ("tags".into(), list(&["rust", "programming"])));
+    }
+
+    #[test]
+    fn key_value_with_a_stray_blank_line() {
+        let fm =
+            split("Title: T\nDate: 2025-06-18\n\nCategory: This Week in Rust\n\nHello\n").unwrap();
+        assert_eq!(fm.fields.len(), 3);
+        assert_eq!(fm.body, "\nHello\n");
+        let fm = split("Title: T\n\nNote: this is text\n").unwrap();
+        assert_eq!(fm.body, "\nNote: this is text\n");
     }
 
     #[test]

@@ -138,6 +138,9 @@ pub fn reindex(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ReindexSummary, IndexError> {
     let started = Instant::now();
+    let racy_after = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64 - 2_000_000_000);
     let tantivy_err = |source| IndexError::Tantivy { path: index_path.to_path_buf(), source };
     let taxonomy_path = root.join(digest::taxonomy::FILE_NAME);
     let taxonomy = Taxonomy::load(root)
@@ -173,7 +176,7 @@ pub fn reindex(
     }
     summary.full = reread_all || !compatible;
     let recorded = match &existing {
-        Some(index) if compatible => recorded(index, &fields).map_err(tantivy_err)?,
+        Some(index) if compatible => recorded(index).map_err(tantivy_err)?,
         _ => HashMap::new(),
     };
 
@@ -263,7 +266,12 @@ pub fn reindex(
             }
             if let Some((writer, _)) = &writer {
                 writer.delete_term(Term::from_field_text(fields.entry_id, &entry.id));
-                for doc in fields.documents(&entry, w.file, hash) {
+                // A file modified within the last two seconds may change again within
+                // the same mtime tick: record no mtime, so the next run hashes it.
+                let racy = w.file.mtime >= racy_after;
+                let file =
+                    SourceFile { mtime: if racy { 0 } else { w.file.mtime }, ..w.file.clone() };
+                for doc in fields.documents(&entry, &file, hash) {
                     writer.add_document(doc).map_err(tantivy_err)?;
                 }
             }
@@ -366,8 +374,7 @@ fn writer(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocument>, In
 }
 
 /// The hash, size and mtime of every entry's file, from the entry documents' fast fields.
-fn recorded(index: &Index, fields: &Fields) -> tantivy::Result<HashMap<String, Recorded>> {
-    let _ = fields;
+fn recorded(index: &Index) -> tantivy::Result<HashMap<String, Recorded>> {
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let searcher: tantivy::Searcher = reader.searcher();
     let mut out = HashMap::new();

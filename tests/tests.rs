@@ -1,0 +1,6 @@
+//! Black-box tests of the real `archive` binary, one integration test crate for speed.
+
+mod util;
+
+mod cli;
+mod twir;

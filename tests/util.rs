@@ -1,0 +1,126 @@
+//! A temporary archive and index, and a runner for the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The repository's sample archive.
+pub fn sample_archive() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("archive")
+}
+
+pub struct Sandbox {
+    _dir: TempDir,
+    pub archive: PathBuf,
+    pub index: PathBuf,
+}
+
+impl Sandbox {
+    /// An empty archive folder and no index.
+    pub fn empty() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = dir.path().join("archive");
+        std::fs::create_dir(&archive).unwrap();
+        let index = dir.path().join("index");
+        Sandbox { _dir: dir, archive, index }
+    }
+
+    /// A copy of the sample archive.
+    pub fn sample() -> Sandbox {
+        let sandbox = Sandbox::empty();
+        copy_dir(&sample_archive(), &sandbox.archive);
+        sandbox
+    }
+
+    /// An index over another folder (read in place, never written).
+    pub fn over(archive: &Path) -> Sandbox {
+        let sandbox = Sandbox::empty();
+        Sandbox { archive: archive.to_path_buf(), ..sandbox }
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+        let path = self.archive.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.archive.join(rel)).unwrap()
+    }
+
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.archive.join(rel)).unwrap();
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_archive"));
+        cmd.arg("--archive").arg(&self.archive).arg("--index").arg(&self.index);
+        cmd.env_remove("ARCHIVE_DIR").env_remove("ARCHIVE_INDEX");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs with `--json`, expects the exit code, and parses stdout.
+    pub fn json(&self, args: &[&str], code: i32) -> Value {
+        let out = self.command().args(args).arg("--json").output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}\nstdout: {}\nstderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: bad JSON ({e}): {}", text(&out.stdout)))
+    }
+
+    pub fn reindex(&self) -> Value {
+        self.json(&["reindex"], 0)
+    }
+
+    pub fn search(&self, query: &str) -> Value {
+        let out = self
+            .command()
+            .args(["search", "--json", "--limit", "100", "--", query])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "search {query:?}: {}",
+            text(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The entry ids of a search's hits, in order.
+pub fn hit_ids(results: &Value) -> Vec<String> {
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["entry_id"].as_str().unwrap().to_string())
+        .collect()
+}
