@@ -33,6 +33,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Print one entry as the index holds it.
     Show(ShowArgs),
+    /// Serve the search pages and the JSON API (indexing first when needed).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:3000", env = "ARCHIVE_BIND")]
+    pub bind: std::net::SocketAddr,
+    /// Reindex by itself when files under the archive change.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,10 +3,11 @@
 //! The modules follow the data:
 //! Markdown file -> [`digest::Entry`] (with its [`digest::Item`]s) -> Tantivy documents
 //! ([`index`]) -> query -> [`search::SearchResults`] -> JSON or text.
-//! Dependencies point one way: `search -> index -> digest`; `digest` knows nothing of
-//! Tantivy.
+//! Dependencies point one way: `web -> search -> index -> digest`; `digest` knows
+//! nothing of Tantivy, `web` nothing of it either beyond what `search` returns.
 #![warn(missing_docs)]
 
 pub mod digest;
 pub mod index;
 pub mod search;
+pub mod web;

@@ -4,6 +4,7 @@
 mod check;
 mod reindex;
 mod search;
+mod serve;
 mod show;
 
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&cli.index, &args),
         Command::Check(args) => check::run(&cli.archive, &args),
         Command::Show(args) => show::run(&cli.index, &args),
+        Command::Serve(args) => serve::run(&cli.archive, &cli.index, &args),
     }
 }
 

@@ -15,8 +15,8 @@ use tantivy::Index;
 use tantivy::directory::MmapDirectory;
 
 pub use self::schema::{
-    EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, from_datetime,
-    text_analyzer, to_datetime,
+    EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, WORDS_ANALYZER,
+    from_datetime, text_analyzer, to_datetime, words_analyzer,
 };
 pub use self::sync::{Change, ChangeKind, ReindexOptions, ReindexSummary, Skipped, reindex};
 

@@ -20,11 +20,13 @@ use crate::digest::{Entry, SourceFile};
 
 /// Bumped whenever the schema or the analyzers change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The analyzer of text fields: words split on non-alphanumerics, lower-cased,
 /// accents folded, English-stemmed.
 pub const TEXT_ANALYZER: &str = "archive_text";
+/// The analyzer of the suggestion dictionary: words, lower-cased, not stemmed.
+pub const WORDS_ANALYZER: &str = "archive_words";
 /// The analyzer of exact fields (topics, sources...): the whole value, lower-cased.
 pub const KEYWORD_ANALYZER: &str = "archive_keyword";
 
@@ -39,6 +41,8 @@ pub struct Fields {
     pub anchor: Field,
     /// Item position in its entry.
     pub ord: Field,
+    /// Byte offset of the item's anchor block in the entry's Markdown body.
+    pub offset: Field,
     /// Entry title (searchable on items, stored on both).
     pub entry_title: Field,
     /// Item title.
@@ -49,6 +53,9 @@ pub struct Fields {
     pub text: Field,
     /// Sources, topics, authors and series as searchable words.
     pub meta: Field,
+    /// Title and text words, lower-cased but not stemmed: the dictionary that spelling
+    /// suggestions are drawn from.
+    pub words: Field,
     /// Entry date (both kinds).
     pub date: Field,
     /// `YYYY-MM` of the date, for month facets.
@@ -105,11 +112,21 @@ pub fn schema() -> (Schema, Fields) {
         entry_id: b.add_text_field("entry_id", STRING | STORED | tantivy::schema::FAST),
         anchor: b.add_text_field("anchor", STORED),
         ord: b.add_u64_field("ord", STORED),
+        offset: b.add_u64_field("offset", STORED),
         entry_title: b.add_text_field("entry_title", text(true)),
         title: b.add_text_field("title", text(true)),
         context: b.add_text_field("context", STORED),
         text: b.add_text_field("text", text(true)),
         meta: b.add_text_field("meta", text(false)),
+        words: b.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(WORDS_ANALYZER)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
+        ),
         date: b.add_date_field("date", DateOptions::from(INDEXED).set_fast().set_stored()),
         month: b.add_text_field("month", TextOptions::from(STRING).set_fast("raw")),
         topics: b.add_text_field("topics", keyword()),
@@ -133,6 +150,7 @@ pub fn schema() -> (Schema, Fields) {
 /// Registers our analyzers on an index (they are not persisted with it).
 pub fn register_analyzers(index: &Index) {
     index.tokenizers().register(TEXT_ANALYZER, text_analyzer());
+    index.tokenizers().register(WORDS_ANALYZER, words_analyzer());
     index.tokenizers().register(
         KEYWORD_ANALYZER,
         TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build(),
@@ -146,6 +164,15 @@ pub fn text_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer of the suggestion dictionary.
+pub fn words_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(32))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -216,12 +243,15 @@ impl Fields {
             doc.add_text(self.entry_id, &entry.id);
             doc.add_text(self.anchor, &item.anchor);
             doc.add_u64(self.ord, ord as u64);
+            doc.add_u64(self.offset, item.offset as u64);
             doc.add_text(self.entry_title, &entry.title);
             doc.add_text(self.title, &item.title);
             if !item.context.is_empty() {
                 doc.add_text(self.context, item.context.join(" › "));
             }
             doc.add_text(self.text, &item.text);
+            doc.add_text(self.words, &item.title);
+            doc.add_text(self.words, &item.text);
             if let Some(date) = date {
                 doc.add_date(self.date, date);
             }

@@ -104,3 +104,84 @@ pub fn top(counts: HashMap<String, u64>, limit: usize) -> Vec<FacetCount> {
     v.truncate(limit);
     v
 }
+
+/// Counts the distinct entries among matching items. An entry's documents are always
+/// added together, so they live in one segment: distinct ordinals per segment add up.
+pub struct EntryCount;
+
+/// Per segment: which entry ordinals were seen.
+pub struct EntryCountSegment {
+    column: Option<StrColumn>,
+    seen: Vec<bool>,
+    distinct: usize,
+}
+
+impl Collector for EntryCount {
+    type Fruit = usize;
+    type Child = EntryCountSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let column = segment.fast_fields().str("entry_id")?;
+        let seen = vec![false; column.as_ref().map_or(0, |c| c.num_terms())];
+        Ok(EntryCountSegment { column, seen, distinct: 0 })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<usize>) -> tantivy::Result<usize> {
+        Ok(fruits.into_iter().sum())
+    }
+}
+
+impl SegmentCollector for EntryCountSegment {
+    type Fruit = usize;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(column) = &self.column {
+            for ord in column.term_ords(doc) {
+                let seen = &mut self.seen[ord as usize];
+                if !*seen {
+                    *seen = true;
+                    self.distinct += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> usize {
+        self.distinct
+    }
+}
+
+/// Groups ranked items by entry, entries in the order of their best item.
+pub fn group_by_entry(
+    searcher: &tantivy::Searcher,
+    ranked: &[(f32, tantivy::DocAddress)],
+) -> tantivy::Result<Vec<(String, Vec<(f32, tantivy::DocAddress)>)>> {
+    let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+    let mut groups: Vec<(String, Vec<(f32, tantivy::DocAddress)>)> = vec![];
+    let mut position: HashMap<String, usize> = HashMap::new();
+    let mut id = String::new();
+    for &(score, address) in ranked {
+        let column = match columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher.segment_reader(address.segment_ord).fast_fields().str("entry_id")?,
+            ),
+        };
+        let Some(column) = column else { continue };
+        let Some(ord) = column.term_ords(address.doc_id).next() else { continue };
+        id.clear();
+        column.ord_to_str(ord, &mut id)?;
+        match position.get(&id) {
+            Some(&i) => groups[i].1.push((score, address)),
+            None => {
+                position.insert(id.clone(), groups.len());
+                groups.push((id.clone(), vec![(score, address)]));
+            }
+        }
+    }
+    Ok(groups)
+}

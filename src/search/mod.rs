@@ -4,8 +4,10 @@
 //! `SearchResults`, so they cannot drift.
 
 mod build;
+mod entries;
 mod facets;
 pub mod query;
+mod suggest;
 
 use std::path::Path;
 use std::time::Instant;
@@ -19,6 +21,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 
+pub use self::entries::{EntryLink, Facet, Health};
 pub use self::facets::FacetCount;
 pub use self::query::QueryError;
 use crate::digest::Link;
@@ -30,6 +33,10 @@ pub const MAX_PER_PAGE: usize = 100;
 pub const MAX_PAGE: usize = 1000;
 /// Values listed per facet.
 const FACET_LIMIT: usize = 50;
+/// Items shown under each entry on a grouped page.
+pub const ITEMS_PER_GROUP: usize = 3;
+/// Items scanned to build entry groups.
+const GROUP_SCAN: usize = 2000;
 
 /// Errors at the search edge.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +105,30 @@ pub struct SearchRequest {
     pub per_page: usize,
     /// The day relative dates (`after:-30d`) count from; today by default.
     pub today: Option<NaiveDate>,
+    /// Hits one per item, or grouped by entry (pages then count entries).
+    pub group: Group,
+}
+
+/// How hits are returned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// One hit per matching item.
+    #[default]
+    Item,
+    /// Matching items grouped under their entry; a page is `per_page` entries.
+    Entry,
+}
+
+impl std::str::FromStr for Group {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Group, String> {
+        match s {
+            "item" => Ok(Group::Item),
+            "entry" => Ok(Group::Entry),
+            _ => Err(format!("`{s}` is not a grouping: use item or entry")),
+        }
+    }
 }
 
 impl Default for SearchRequest {
@@ -112,6 +143,7 @@ impl Default for SearchRequest {
             page: 1,
             per_page: 10,
             today: None,
+            group: Group::Item,
         }
     }
 }
@@ -178,6 +210,52 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Counts over all matches.
     pub facets: Facets,
+    /// Distinct entries among all matching items.
+    pub total_entries: usize,
+    /// With `group=entry`: this page's entries, each with its best matching items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<EntryGroup>>,
+    /// With no results: how many items each part of the query matches on its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explanation: Vec<ClauseCount>,
+    /// With no results: spellings from the index's own words ("did you mean").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// An entry and its matching items on a grouped page.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryGroup {
+    /// The entry id.
+    pub entry_id: String,
+    /// Its title.
+    pub entry_title: String,
+    /// Its date.
+    pub date: Option<String>,
+    /// Matching items in this entry (among the first scanned).
+    pub matches: usize,
+    /// Its best matching items, at most [`ITEMS_PER_GROUP`].
+    pub hits: Vec<Hit>,
+}
+
+/// Items matched by one part of a query that found nothing as a whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseCount {
+    /// The part, as interpreted.
+    pub clause: String,
+    /// Items it matches alone.
+    pub count: usize,
+}
+
+/// A spelling suggestion: a query word not in the index, and a near word that is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// The word as typed.
+    pub word: String,
+    /// The suggested word.
+    pub suggestion: String,
+    /// The whole query with the word replaced.
+    pub query: String,
 }
 
 /// An item as the index holds it.
@@ -189,6 +267,9 @@ pub struct ItemView {
     pub title: String,
     /// Headings above it.
     pub context: Option<String>,
+    /// Byte offset of its anchor block in the entry's Markdown.
+    #[serde(skip)]
+    pub offset: usize,
     /// Plain text.
     pub text: String,
     /// Sources.
@@ -277,52 +358,79 @@ impl Engine {
         let browsing = parsed.root.is_none();
         let sort = request.sort.unwrap_or(if browsing { Sort::Newest } else { Sort::Relevance });
 
-        let offset = (request.page - 1) * request.per_page;
-        let top = TopDocs::with_limit(request.per_page).and_offset(offset);
+        // Grouped pages scan the best items once and page over their entries.
+        let (limit, offset) = match request.group {
+            Group::Item => (request.per_page, (request.page - 1) * request.per_page),
+            Group::Entry => (GROUP_SCAN, 0),
+        };
+        let top = TopDocs::with_limit(limit).and_offset(offset);
         let by_date = || SortByStaticFastValue::<DateTime>::for_field("date");
-        let facet_collector = facets::FacetCollector::new(vec!["topics", "sources", "month"]);
-        let (page, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match sort {
+        let collectors = (
+            Count,
+            facets::FacetCollector::new(vec!["topics", "sources", "month"]),
+            facets::EntryCount,
+        );
+        let (ranked, (total, counts, total_entries)): (Vec<(f32, DocAddress)>, _) = match sort {
             Sort::Relevance => {
                 let top =
                     top.order_by(((SortBySimilarityScore, Order::Desc), (by_date(), Order::Desc)));
-                let (docs, total, counts) =
-                    searcher.search(&query, &(top, Count, facet_collector))?;
-                (docs.into_iter().map(|((score, _), addr)| (score, addr)).collect(), total, counts)
+                let (docs, rest) = searcher.search(&query, &(top, collectors))?;
+                (docs.into_iter().map(|((score, _), addr)| (score, addr)).collect(), rest)
             }
             Sort::Newest | Sort::Oldest => {
                 let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
                 let top = top.order_by(((by_date(), order), (SortBySimilarityScore, Order::Desc)));
-                let (docs, total, counts) =
-                    searcher.search(&query, &(top, Count, facet_collector))?;
-                (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), total, counts)
+                let (docs, rest) = searcher.search(&query, &(top, collectors))?;
+                (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), rest)
             }
         };
 
         let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
         snippets.set_max_num_chars(220);
-        let mut hits = Vec::with_capacity(page.len());
-        for (score, address) in page {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let mut snippet = snippets.snippet_from_doc(&doc);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let text = first_str(&doc, f.text);
-            let snippet = if snippet.is_empty() { lead(&text, 220) } else { snippet.to_html() };
-            hits.push(Hit {
-                entry_id: first_str(&doc, f.entry_id),
-                anchor: first_str(&doc, f.anchor),
-                date: date_of(&doc, f),
-                entry_title: first_str(&doc, f.entry_title),
-                title: first_str(&doc, f.title),
-                context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
-                snippet,
-                topics: all_str(&doc, f.topics),
-                sources: all_str(&doc, f.sources),
-                score,
-            });
-        }
+        let hit =
+            |(score, address): (f32, DocAddress)| self.hit(&searcher, &snippets, score, address);
+        let (hits, groups) = match request.group {
+            Group::Item => (ranked.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?, None),
+            Group::Entry => {
+                let mut groups = vec![];
+                for (entry_id, items) in facets::group_by_entry(&searcher, &ranked)?
+                    .into_iter()
+                    .skip((request.page - 1) * request.per_page)
+                    .take(request.per_page)
+                {
+                    let matches = items.len();
+                    let hits = items
+                        .into_iter()
+                        .take(ITEMS_PER_GROUP)
+                        .map(hit)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let first = &hits[0];
+                    groups.push(EntryGroup {
+                        entry_id,
+                        entry_title: first.entry_title.clone(),
+                        date: first.date.clone(),
+                        matches,
+                        hits,
+                    });
+                }
+                (groups.iter().flat_map(|g| g.hits.clone()).collect(), Some(groups))
+            }
+        };
         let mut counts = counts.into_iter();
-        let mut next = || facets::top(counts.next().unwrap_or_default(), FACET_LIMIT);
-        let facets = Facets { topics: next(), sources: next(), months: next() };
+        let mut next = |limit| facets::top(counts.next().unwrap_or_default(), limit);
+        let facets = Facets {
+            topics: next(FACET_LIMIT),
+            sources: next(FACET_LIMIT),
+            months: next(usize::MAX),
+        };
+        let (explanation, suggestions) = if total == 0 {
+            (
+                suggest::explain(&searcher, f, &parsed.root, request)?,
+                suggest::suggestions(&searcher, f, &request.q, &parsed.root),
+            )
+        } else {
+            (vec![], vec![])
+        };
         Ok(SearchResults {
             total,
             page: request.page,
@@ -332,6 +440,38 @@ impl Engine {
             took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
             hits,
             facets,
+            total_entries,
+            groups,
+            explanation,
+            suggestions,
+        })
+    }
+
+    /// Loads one hit: its stored fields and a snippet.
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        snippets: &SnippetGenerator,
+        score: f32,
+        address: DocAddress,
+    ) -> Result<Hit, SearchError> {
+        let f = self.fields();
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let mut snippet = snippets.snippet_from_doc(&doc);
+        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+        let text = first_str(&doc, f.text);
+        let snippet = if snippet.is_empty() { lead(&text, 220) } else { snippet.to_html() };
+        Ok(Hit {
+            entry_id: first_str(&doc, f.entry_id),
+            anchor: first_str(&doc, f.anchor),
+            date: date_of(&doc, f),
+            entry_title: first_str(&doc, f.entry_title),
+            title: first_str(&doc, f.title),
+            context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
+            snippet,
+            topics: all_str(&doc, f.topics),
+            sources: all_str(&doc, f.sources),
+            score,
         })
     }
 
@@ -373,6 +513,8 @@ impl Engine {
                         anchor: first_str(&doc, f.anchor),
                         title: first_str(&doc, f.title),
                         context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
+                        offset: doc.get_first(f.offset).and_then(|v| v.as_u64()).unwrap_or(0)
+                            as usize,
                         text: first_str(&doc, f.text),
                         sources: all_str(&doc, f.sources),
                         topics: all_str(&doc, f.topics),

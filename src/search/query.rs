@@ -494,13 +494,18 @@ impl Node {
             Node::Phrase(p) => format!("\"{p}\""),
             Node::Filter(f, v) => format!("{}:{}", f.name(), quote(v)),
             Node::Date(range) => range.render(),
-            Node::Not(inner) => format!("-{}", inner.grouped()),
-            Node::And(parts) => parts.iter().map(Node::grouped).collect::<Vec<_>>().join(" AND "),
-            Node::Or(parts) => parts.iter().map(Node::grouped).collect::<Vec<_>>().join(" OR "),
+            Node::Not(inner) => format!("-{}", inner.interpreted_grouped()),
+            Node::And(parts) => {
+                parts.iter().map(Node::interpreted_grouped).collect::<Vec<_>>().join(" AND ")
+            }
+            Node::Or(parts) => {
+                parts.iter().map(Node::interpreted_grouped).collect::<Vec<_>>().join(" OR ")
+            }
         }
     }
 
-    fn grouped(&self) -> String {
+    /// Like [`Node::interpreted`], in parentheses when it is a group.
+    pub fn interpreted_grouped(&self) -> String {
         match self {
             Node::And(_) | Node::Or(_) => format!("({})", self.interpreted()),
             _ => self.interpreted(),

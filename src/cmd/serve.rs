@@ -1,0 +1,130 @@
+//! `archive serve`: index first when the index is missing or stale, then serve the
+//! pages and the API. With `--watch`, reindex when files under the archive change.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use archive::index::{self, ReindexOptions, ReindexSummary};
+use archive::search::Engine;
+use archive::web::{self, AppState};
+use axum::serve::ListenerExt;
+
+use crate::cli::ServeArgs;
+
+pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tantivy=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if index::needs_reindex(archive, index_dir)? {
+        tracing::info!(archive = %archive.display(), index = %index_dir.display(), "the index is missing or out of date: reindexing");
+        log_summary(&reindex(archive, index_dir)?);
+    }
+    let engine = Engine::open(index_dir)
+        .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
+    let state = Arc::new(AppState { engine });
+    if args.watch {
+        watch(archive.to_path_buf(), index_dir.to_path_buf())?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(state, args.bind))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reindex(archive: &Path, index_dir: &Path) -> anyhow::Result<ReindexSummary> {
+    Ok(index::reindex(archive, index_dir, &ReindexOptions::default(), &|_, _| {})?)
+}
+
+fn log_summary(s: &ReindexSummary) {
+    for skipped in &s.skipped {
+        tracing::warn!(path = %skipped.path, reason = %skipped.reason, "skipped");
+    }
+    tracing::info!(
+        added = s.added,
+        updated = s.updated,
+        removed = s.removed,
+        unchanged = s.unchanged,
+        entries = s.entries,
+        items = s.items,
+        seconds = format!("{:.2}", s.seconds),
+        "reindexed"
+    );
+}
+
+async fn serve(state: Arc<AppState>, bind: SocketAddr) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let local = listener.local_addr()?;
+    // Small replies must not wait for delayed ACKs.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    println!("archive: serving http://{local} (ready in {} ms)", started.elapsed().as_millis());
+    tracing::info!(address = %local, "listening");
+    axum::serve(listener, web::app(state)).with_graceful_shutdown(shutdown()).await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// Watches the archive and reindexes (debounced) when files change. The index folder
+/// is ignored, should it live inside the archive.
+fn watch(archive: PathBuf, index_dir: PathBuf) -> anyhow::Result<()> {
+    use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer = new_debouncer(Duration::from_millis(500), tx)?;
+    debouncer
+        .watcher()
+        .watch(&archive, RecursiveMode::Recursive)
+        .with_context(|| format!("cannot watch {}", archive.display()))?;
+    let index_abs = index_dir.canonicalize().unwrap_or(index_dir.clone());
+    tracing::info!(archive = %archive.display(), "watching for changes");
+    std::thread::spawn(move || {
+        let _keep = debouncer;
+        for events in rx {
+            let Ok(events) = events else { continue };
+            let changed: Vec<_> = events
+                .iter()
+                .map(|e| e.path.clone())
+                .filter(|p| !p.starts_with(&index_abs))
+                .collect();
+            if changed.is_empty() {
+                continue;
+            }
+            tracing::info!(files = changed.len(), first = %changed[0].display(), "archive changed");
+            match reindex(&archive, &index_dir) {
+                Ok(summary) => log_summary(&summary),
+                Err(e) => tracing::error!(error = format!("{e:#}"), "reindex failed"),
+            }
+        }
+    });
+    Ok(())
+}

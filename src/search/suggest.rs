@@ -1,0 +1,135 @@
+//! When a query finds nothing: which part emptied the set, and spellings from the
+//! index's own words. A suggestion is offered, never silently applied; words that
+//! exist in the index (acronyms such as TTS, GGUF or INT4 included) are left alone.
+
+use tantivy::Searcher;
+use tantivy::collector::Count;
+
+use super::query::Node;
+use super::{ClauseCount, SearchRequest, Suggestion, build};
+use crate::index::{Fields, words_analyzer};
+
+/// For a query of several parts that matched nothing: how many items each part matches
+/// alone.
+pub fn explain(
+    searcher: &Searcher,
+    f: &Fields,
+    root: &Option<Node>,
+    request: &SearchRequest,
+) -> tantivy::Result<Vec<ClauseCount>> {
+    let Some(Node::And(parts)) = root else { return Ok(vec![]) };
+    let mut out = vec![];
+    for part in parts {
+        let alone = SearchRequest {
+            q: String::new(),
+            topics: vec![],
+            sources: vec![],
+            from: None,
+            to: None,
+            ..request.clone()
+        };
+        let parsed = super::query::Parsed { root: Some(part.clone()), warnings: vec![] };
+        let built = build::build(f, &parsed, &alone);
+        out.push(ClauseCount {
+            clause: part.interpreted(),
+            count: searcher.search(&*built.query, &Count)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Spelling suggestions for the query's words that are in no item.
+pub fn suggestions(
+    searcher: &Searcher,
+    f: &Fields,
+    q: &str,
+    root: &Option<Node>,
+) -> Vec<Suggestion> {
+    let mut words = vec![];
+    if let Some(root) = root {
+        collect_words(root, &mut words);
+    }
+    let mut found: Vec<(String, String)> = vec![];
+    for word in words {
+        let lower = normalize(&word);
+        if lower.chars().count() < 4
+            || lower.chars().any(|c| c.is_ascii_digit())
+            || doc_freq(searcher, f, &lower) > 0
+        {
+            continue;
+        }
+        if let Some(best) = nearest(searcher, f, &lower) {
+            found.push((word, best));
+        }
+    }
+    // Every suggestion links to the query with all of them applied.
+    let corrected = q
+        .split(' ')
+        .map(|part| found.iter().find(|(w, _)| w == part).map_or(part, |(_, s)| s.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    found
+        .into_iter()
+        .map(|(word, suggestion)| Suggestion { word, suggestion, query: corrected.clone() })
+        .collect()
+}
+
+fn collect_words(node: &Node, out: &mut Vec<String>) {
+    match node {
+        Node::Word(w) => out.push(w.clone()),
+        Node::Phrase(p) => out.extend(p.split_whitespace().map(str::to_string)),
+        Node::And(parts) | Node::Or(parts) => parts.iter().for_each(|p| collect_words(p, out)),
+        Node::Not(_) | Node::Filter(..) | Node::Date(_) => {}
+    }
+}
+
+/// A word as the suggestion dictionary holds it.
+fn normalize(word: &str) -> String {
+    let mut analyzer = words_analyzer();
+    let mut stream = analyzer.token_stream(word);
+    let mut out = String::new();
+    while let Some(token) = stream.next() {
+        out.push_str(&token.text);
+    }
+    out
+}
+
+fn doc_freq(searcher: &Searcher, f: &Fields, word: &str) -> u64 {
+    let term = tantivy::Term::from_field_text(f.words, word);
+    searcher.doc_freq(&term).unwrap_or(0)
+}
+
+/// The most frequent dictionary word within a small edit distance (one edit for words
+/// of up to 8 letters, two beyond; a swap of neighbours counts as one), sharing the
+/// first letter.
+fn nearest(searcher: &Searcher, f: &Fields, word: &str) -> Option<String> {
+    let max = if word.chars().count() > 8 { 2 } else { 1 };
+    let first = word.chars().next()?;
+    let lo = first.to_string();
+    let hi = char::from_u32(first as u32 + 1)?.to_string();
+    let mut best: Option<(u64, String)> = None;
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(f.words) else { continue };
+        let Ok(mut stream) =
+            inverted.terms().range().ge(lo.as_bytes()).lt(hi.as_bytes()).into_stream()
+        else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+            if candidate.len().abs_diff(word.len()) > max
+                || strsim::damerau_levenshtein(word, candidate) > max
+            {
+                continue;
+            }
+            let freq = doc_freq(searcher, f, candidate);
+            if best
+                .as_ref()
+                .is_none_or(|(b, w)| freq > *b || (freq == *b && candidate < w.as_str()))
+            {
+                best = Some((freq, candidate.to_string()));
+            }
+        }
+    }
+    best.map(|(_, w)| w)
+}

@@ -1,0 +1,87 @@
+//! The HTTP server's router: pages, the JSON API, static assets, and the plumbing
+//! around them (request logs, compression, timeouts, security headers).
+//!
+//! [`app`] builds the router apart from any socket, so tests drive it with `oneshot`.
+//! The server only reads the index: the engine follows new commits by itself.
+
+pub mod api;
+mod assets;
+mod error;
+mod pages;
+mod params;
+pub mod render;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use self::error::{Format, WebError};
+use crate::search::Engine;
+
+/// What every handler shares.
+pub struct AppState {
+    /// The searcher.
+    pub engine: Engine,
+}
+
+impl AppState {
+    /// Runs engine work on the blocking pool, so searches never stall the event loop.
+    pub async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Engine) -> T + Send + 'static,
+    ) -> T {
+        let state = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || work(&state.engine)).await {
+            Ok(value) => value,
+            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        }
+    }
+}
+
+/// How long a request may take before it is answered with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The Content-Security-Policy of every response: no inline script, nothing from
+/// elsewhere.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                       connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The application: every route and layer.
+pub fn app(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/search", get(api::search))
+        .route("/entries/{*id}", get(api::entry))
+        .route("/topics", get(api::topics))
+        .route("/sources", get(api::sources))
+        .route("/openapi.json", get(api::openapi))
+        .fallback(api::not_found);
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .route("/", get(pages::search))
+        .route("/search", get(pages::search))
+        .route("/entries/{*id}", get(pages::entry))
+        .route("/topics", get(pages::topics))
+        .route("/sources", get(pages::sources))
+        .route("/feed.atom", get(pages::feed))
+        .route("/healthz", get(api::health))
+        .route("/static/{name}", get(assets::serve))
+        .nest("/api", api)
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http())
+}

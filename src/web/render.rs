@@ -1,0 +1,170 @@
+//! An entry's Markdown -> sanitised HTML, with each item's anchor on the block that
+//! starts it and, when arriving from a search, the query's terms marked.
+//!
+//! Parsing uses the same options as the digest parser, so the anchors land on the blocks
+//! the items were cut from. The HTML goes through ammonia: raw `<script>`, event
+//! handlers and `javascript:` links do not survive.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
+
+use crate::digest::outline::markdown_options;
+use crate::index::text_analyzer;
+use crate::search::{ItemView, escape_html};
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_generic_attributes(["id"])
+        .add_tags(["mark"])
+        .link_rel(Some("noopener noreferrer nofollow"));
+    b
+});
+
+/// Renders Markdown to sanitised HTML. `items` place the anchors; `terms` (analysed
+/// query terms) are marked in the text.
+pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> String {
+    let anchors: HashMap<usize, &str> =
+        items.iter().map(|i| (i.offset, i.anchor.as_str())).collect();
+    let mut placed: HashSet<usize> = HashSet::new();
+    let mut in_code = false;
+    let mut events: Vec<Event> = vec![];
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        let anchor = anchors.get(&range.start).copied().filter(|_| !placed.contains(&range.start));
+        match event {
+            Event::Start(Tag::Heading { level, id: _, classes, attrs }) if anchor.is_some() => {
+                placed.insert(range.start);
+                let id = Some(CowStr::from(anchor.unwrap_or_default().to_string()));
+                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            }
+            Event::Start(Tag::Item) if anchor.is_some() => {
+                placed.insert(range.start);
+                events.push(Event::Html(
+                    format!("<li id=\"{}\">", escape_html(anchor.unwrap_or_default())).into(),
+                ));
+            }
+            Event::Start(Tag::Paragraph) if anchor.is_some() => {
+                placed.insert(range.start);
+                events.push(Event::Html(
+                    format!("<p id=\"{}\">", escape_html(anchor.unwrap_or_default())).into(),
+                ));
+            }
+            Event::Start(tag) => {
+                if anchor.is_some() && !matches!(tag, Tag::List(_)) {
+                    placed.insert(range.start);
+                    let html =
+                        format!("<a id=\"{}\"></a>", escape_html(anchor.unwrap_or_default()));
+                    events.push(Event::Html(html.into()));
+                }
+                in_code |= matches!(tag, Tag::CodeBlock(_));
+                events.push(Event::Start(tag));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                events.push(Event::End(TagEnd::CodeBlock));
+            }
+            Event::Text(text) if !terms.is_empty() && !in_code => {
+                events.push(Event::Html(mark(&text, terms).into()))
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    SANITIZER.clean(&html).to_string()
+}
+
+/// Escapes text for HTML, wrapping words whose analysed form is a query term in
+/// `<mark>`.
+pub fn mark(text: &str, terms: &HashSet<String>) -> String {
+    let mut analyzer = text_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    while let Some(token) = stream.next() {
+        if terms.contains(&token.text) && token.offset_from >= at {
+            out.push_str(&escape_html(&text[at..token.offset_from]));
+            out.push_str("<mark>");
+            out.push_str(&escape_html(&text[token.offset_from..token.offset_to]));
+            out.push_str("</mark>");
+            at = token.offset_to;
+        }
+    }
+    out.push_str(&escape_html(&text[at..]));
+    out
+}
+
+/// The analysed terms of a query's words (operators and exclusions left out).
+pub fn query_terms(q: &str) -> HashSet<String> {
+    let mut analyzer = text_analyzer();
+    let mut terms = HashSet::new();
+    for word in q.split_whitespace() {
+        if word.starts_with('-') || word.contains(':') || word == "OR" || word == "AND" {
+            continue;
+        }
+        let mut stream = analyzer.token_stream(word);
+        while let Some(token) = stream.next() {
+            terms.insert(token.text.clone());
+        }
+    }
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(anchor: &str, offset: usize) -> ItemView {
+        ItemView {
+            anchor: anchor.into(),
+            title: String::new(),
+            context: None,
+            offset,
+            text: String::new(),
+            sources: vec![],
+            topics: vec![],
+            links: vec![],
+        }
+    }
+
+    #[test]
+    fn anchors_land_on_headings_list_entries_and_paragraphs() {
+        let md = "## Speculative decoding\n\nText.\n\n* [A](https://a.example) — x\n* [B](https://b.example)\n\nPlain paragraph.\n";
+        let items = [
+            item("speculative-decoding", 0),
+            item("a", md.find("* [A]").unwrap()),
+            item("b", md.find("* [B]").unwrap()),
+            item("plain", md.find("Plain").unwrap()),
+        ];
+        let html = render(md, &items, &HashSet::new());
+        assert!(html.contains("<h2 id=\"speculative-decoding\">"), "{html}");
+        assert!(html.contains("<li id=\"a\">"), "{html}");
+        assert!(html.contains("<li id=\"b\">"), "{html}");
+        assert!(html.contains("<p id=\"plain\">"), "{html}");
+    }
+
+    #[test]
+    fn hostile_markdown_is_sanitised() {
+        let md = "Hi <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) <iframe src=\"https://evil.example\"></iframe> <a href=\"data:text/html,<script>alert(4)</script>\">d</a>\n\n<svg><script>alert(5)</script></svg>\n";
+        let html = render(md, &[], &HashSet::new()).to_lowercase();
+        for bad in ["<script", "onerror", "javascript:", "<iframe", "data:text", "<svg"] {
+            assert!(!html.contains(bad), "{bad} survived: {html}");
+        }
+    }
+
+    #[test]
+    fn query_terms_are_marked_by_stem() {
+        let terms = query_terms("decoding -draft topic:x speculative");
+        let html = render(
+            "Speculative decoders decode <b>drafts</b>.\n\n```\ndecode in code\n```\n",
+            &[],
+            &terms,
+        );
+        assert!(html.contains("<mark>Speculative</mark>"), "{html}");
+        assert!(html.contains("<mark>decode</mark>"), "{html}");
+        assert!(!html.contains("<mark>drafts"), "{html}");
+        assert!(html.contains("decode in code"), "code is left alone: {html}");
+        assert_eq!(mark("a < b & decoding", &terms), "a &lt; b &amp; <mark>decoding</mark>");
+    }
+}
