@@ -487,6 +487,18 @@ fn quote(value: &str) -> String {
 }
 
 impl Node {
+    /// The words and phrases a match must or may contain (not those excluded, not
+    /// filters): what to mark in a matching text.
+    pub fn positive_words(&self) -> Vec<&str> {
+        match self {
+            Node::Word(w) | Node::Phrase(w) => vec![w.as_str()],
+            Node::And(parts) | Node::Or(parts) => {
+                parts.iter().flat_map(Node::positive_words).collect()
+            }
+            Node::Not(_) | Node::Filter(..) | Node::Date(_) => vec![],
+        }
+    }
+
     /// How the query was read, in the query language with every AND written out.
     pub fn interpreted(&self) -> String {
         match self {

@@ -77,6 +77,8 @@ pub struct Chip {
 pub struct Bar {
     pub x: usize,
     pub y: usize,
+    pub width: usize,
+    pub slot: usize,
     pub height: usize,
     pub url: String,
     pub label: String,
@@ -142,10 +144,8 @@ pub fn entry_url(entry_id: &str, q: &str, anchor: &str) -> String {
         .collect::<Vec<_>>()
         .join("/");
     let mut url = format!("/entries/{path}");
-    let words: Vec<&str> =
-        q.split_whitespace().filter(|w| !w.contains(':') && !w.starts_with('-')).collect();
-    if !words.is_empty() {
-        url.push_str(&format!("?q={}", enc(&words.join(" "))));
+    if !q.trim().is_empty() {
+        url.push_str(&format!("?q={}", enc(q.trim())));
     }
     if !anchor.is_empty() {
         url.push('#');
@@ -206,22 +206,26 @@ fn timeline(months: &[FacetCount], page: &SearchPage) -> (Vec<Bar>, usize) {
         return (vec![], 0);
     };
     let max = counts.values().copied().max().unwrap_or(1).max(1);
-    let mut bars = vec![];
     let mut month = first;
+    let mut all = vec![];
     while month <= last {
-        let count = counts.get(&month).copied().unwrap_or(0);
-        let height = if count == 0 { 0 } else { ((count * 56) / max).max(2) as usize };
-        let value = month.format("%Y-%m").to_string();
-        bars.push(Bar {
-            x: bars.len() * 10,
-            y: 60 - height,
-            height,
-            url: page.add("date", &value),
-            label: format!("{value}: {count} items"),
-        });
+        all.push((month, counts.get(&month).copied().unwrap_or(0)));
         month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX);
     }
-    let width = bars.len() * 10;
+    // Bars are 6 to 40 units wide: a few months do not stretch into slabs.
+    let slot = (720 / all.len().max(1)).clamp(6, 40);
+    let bars = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, (month, count))| {
+            let height = if count == 0 { 0 } else { ((count * 56) / max).max(2) as usize };
+            let value = month.format("%Y-%m").to_string();
+            let label = format!("{value}: {count} items");
+            let url = page.add("date", &value);
+            Bar { x: i * slot, y: 60 - height, width: slot * 4 / 5, slot, height, url, label }
+        })
+        .collect::<Vec<_>>();
+    let width = bars.len() * slot;
     (bars, width)
 }
 

@@ -95,15 +95,16 @@ pub fn mark(text: &str, terms: &HashSet<String>) -> String {
     out
 }
 
-/// The analysed terms of a query's words (operators and exclusions left out).
+/// The analysed terms of a query's words and phrases (exclusions and filters left out).
 pub fn query_terms(q: &str) -> HashSet<String> {
+    let today = chrono::Utc::now().date_naive();
+    let Ok(parsed) = crate::search::query::parse(q, today, &|_| false) else {
+        return HashSet::new();
+    };
     let mut analyzer = text_analyzer();
     let mut terms = HashSet::new();
-    for word in q.split_whitespace() {
-        if word.starts_with('-') || word.contains(':') || word == "OR" || word == "AND" {
-            continue;
-        }
-        let mut stream = analyzer.token_stream(word);
+    for words in parsed.root.iter().flat_map(|root| root.positive_words()) {
+        let mut stream = analyzer.token_stream(words);
         while let Some(token) = stream.next() {
             terms.insert(token.text.clone());
         }
@@ -155,7 +156,8 @@ mod tests {
 
     #[test]
     fn query_terms_are_marked_by_stem() {
-        let terms = query_terms("decoding -draft topic:x speculative");
+        let terms = query_terms("decoding -draft topic:\"local models\" speculative");
+        assert!(!terms.contains("model"), "{terms:?}");
         let html = render(
             "Speculative decoders decode <b>drafts</b>.\n\n```\ndecode in code\n```\n",
             &[],

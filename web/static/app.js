@@ -39,9 +39,8 @@
   }
 
   function entryUrl(id, q, anchor) {
-    const words = q.split(/\s+/).filter(function (w) { return w && w.indexOf(":") < 0 && w[0] !== "-"; });
     let url = "/entries/" + id.split("/").map(encodeURIComponent).join("/");
-    if (words.length) url += "?q=" + encodeURIComponent(words.join(" "));
+    if (q.trim()) url += "?q=" + encodeURIComponent(q.trim());
     return anchor ? url + "#" + anchor : url;
   }
 
@@ -85,6 +84,28 @@
     });
   }
 
+  // The sidebar follows the results: facet counts over all matches.
+  function renderFacets(data, q) {
+    const aside = document.getElementById("facets");
+    if (!aside) return;
+    aside.replaceChildren();
+    [["Topics", "topic", data.facets.topics], ["Sources", "source", data.facets.sources], ["Months", "date", data.facets.months]]
+      .forEach(function (facet) {
+        if (facet[2].length === 0) return;
+        const section = el("section");
+        const list = el("ul");
+        facet[2].slice(0, 50).forEach(function (v) {
+          const li = el("li");
+          const link = chip(facet[1], v.value, q);
+          link.className = "";
+          li.append(link, " ", el("span", "n", String(v.count)));
+          list.append(li);
+        });
+        section.append(el("h2", "", facet[0]), list);
+        aside.append(section);
+      });
+  }
+
   let timer = null;
   let latest = 0;
   input.addEventListener("input", function () {
@@ -98,6 +119,7 @@
         .then(function (data) {
           if (!data || ticket !== latest) return;
           render(data, q);
+          renderFacets(data, q);
           history.replaceState(null, "", "/search?q=" + encodeURIComponent(q));
         })
         .catch(function () {});

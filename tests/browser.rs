@@ -1,0 +1,253 @@
+//! End to end in a real headless Chromium (Debian's `chromium` + `chromium-driver`,
+//! driven through WebDriver) against `archive serve` on 127.0.0.1: typing a query,
+//! clicking a facet, landing on an item's anchor, hostile content that must not run,
+//! and the pages without JavaScript. Screenshots go to `target/screenshots/`.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::http::SITE;
+
+/// A child process killed when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts `archive serve` on a free port and returns it with its base URL.
+fn start_server() -> (Process, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_archive"))
+        .arg("--archive")
+        .arg(&SITE.archive)
+        .arg("--index")
+        .arg(&SITE.index)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"));
+    (Process(child), url.to_string())
+}
+
+/// Starts chromedriver, or says loudly why not (and fails under CI).
+fn start_driver() -> Option<(Process, String)> {
+    let found = |p: &str| std::path::Path::new(p).exists();
+    if !found("/usr/bin/chromium") || !found("/usr/bin/chromedriver") {
+        let message = "BROWSER TESTS NOT RUN: /usr/bin/chromium and /usr/bin/chromedriver are missing \
+                       (apt-get install chromium chromium-driver)";
+        if std::env::var_os("CI").is_some() {
+            panic!("{message}");
+        }
+        eprintln!("\n!!!!!!!!\n{message}\n!!!!!!!!\n");
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((Process(child), url));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+async fn browser(driver: &str, javascript: bool, width: u32, height: u32) -> Client {
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        format!("--window-size={width},{height}"),
+    ];
+    if !javascript {
+        args.push("--blink-settings=scriptEnabled=false".into());
+    }
+    let mut caps = Capabilities::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": "/usr/bin/chromium", "args": args }),
+    );
+    caps.insert("unhandledPromptBehavior".into(), json!("ignore"));
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a Chromium session")
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn count(c: &Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.unwrap().len()
+}
+
+/// Polls a script until it returns true.
+async fn until(c: &Client, what: &str, script: &str) {
+    for _ in 0..100 {
+        if c.execute(script, vec![]).await.unwrap() == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_end_to_end() {
+    let Some((_driver, driver)) = start_driver() else { return };
+    let (_server, base) = start_server();
+    let c = browser(&driver, true, 1280, 1000).await;
+
+    // Type a query: results update as you type, terms marked, URL kept in step.
+    c.goto(&base).await.unwrap();
+    shot(&c, "home").await;
+    let input = c.find(Locator::Css("#q")).await.unwrap();
+    input.send_keys("speculative decoding").await.unwrap();
+    until(&c, "live results", "return document.querySelectorAll('#results mark').length > 3 && location.search.includes('speculative')").await;
+    assert!(c.current_url().await.unwrap().as_str().contains("/search?q=speculative%20decoding"));
+    let first = c.find(Locator::Css("#results .hit-title")).await.unwrap().text().await.unwrap();
+    assert!(first.to_lowercase().contains("speculative"), "{first}");
+    shot(&c, "typed-query").await;
+
+    // Keyboard: `/` focuses the search box, arrows move through results.
+    c.execute("document.activeElement.blur()", vec![]).await.unwrap();
+    c.find(Locator::Css("body")).await.unwrap().send_keys("/").await.unwrap();
+    until(&c, "focus on the search box", "return document.activeElement.id === 'q'").await;
+    c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E015}").await.unwrap(); // ArrowDown
+    until(&c, "a selected hit", "return document.querySelector('.hit.selected') !== null").await;
+
+    // Click a topic in the sidebar: the list is filtered and the filter is shown.
+    c.goto(&format!("{base}/search?q=speculative+decoding")).await.unwrap();
+    c.find(Locator::XPath("//aside[@id='facets']//a[text()='local models']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(&c, "the filtered page", "return location.search.includes('topic%3A')").await;
+    let chips = c.find(Locator::Css(".chips.active")).await.unwrap().text().await.unwrap();
+    assert!(chips.contains("topic:\"local models\""), "{chips}");
+    let hits = count(&c, ".hit").await;
+    assert!(hits >= 3);
+    assert_eq!(count(&c, ".hit .chip.topic").await >= hits, true);
+    for hit in c.find_all(Locator::Css(".hit")).await.unwrap() {
+        assert!(hit.text().await.unwrap().contains("local models"));
+    }
+    shot(&c, "topic-filter").await;
+
+    // Open a hit: land on the item's anchor in the rendered entry, terms marked.
+    let link = c.find(Locator::Css(".hit-title")).await.unwrap();
+    let href = link.attr("href").await.unwrap().unwrap();
+    let anchor = href.split('#').nth(1).unwrap().to_string();
+    link.click().await.unwrap();
+    until(&c, "the entry page", "return location.pathname.startsWith('/entries/')").await;
+    let target = c
+        .execute("const t = document.querySelector(':target'); return t ? t.id : null", vec![])
+        .await
+        .unwrap();
+    assert_eq!(target, json!(anchor));
+    assert!(count(&c, ".markdown mark").await > 0);
+    let in_view = c
+        .execute("const r = document.querySelector(':target').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight", vec![])
+        .await
+        .unwrap();
+    assert_eq!(in_view, json!(true), "the item is scrolled into view");
+    shot(&c, "entry-anchor").await;
+
+    // Hostile Markdown: neither the script nor the onerror handler runs.
+    c.goto(&format!("{base}/entries/hostile/2026-01-15-hostile")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(c.get_alert_text().await.is_err(), "a dialog opened");
+    assert_eq!(
+        c.execute("return window.__pwned === undefined", vec![]).await.unwrap(),
+        json!(true)
+    );
+    assert_eq!(
+        count(&c, ".markdown script, .markdown iframe, .markdown [onerror], .markdown svg").await,
+        0
+    );
+    assert_eq!(count(&c, ".markdown a[href^='javascript'], .markdown a[href^='data']").await, 0);
+    shot(&c, "hostile").await;
+
+    // A hostile query string is echoed as text.
+    c.goto(&format!("{base}/search?q=%3Cimg+src%3Dx+onerror%3D%22window.__pwned%3D3%22%3E"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        c.execute("return window.__pwned === undefined", vec![]).await.unwrap(),
+        json!(true)
+    );
+    assert!(c.get_alert_text().await.is_err());
+
+    // A phone-sized window.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}/search?q=agents")).await.unwrap();
+    let overflow = c
+        .execute("return document.documentElement.scrollWidth <= innerWidth + 1", vec![])
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(true), "no horizontal scrolling on a phone");
+    shot(&c, "phone").await;
+    c.close().await.unwrap();
+
+    // Without JavaScript: the form submits, results and facets are server-rendered.
+    let c = browser(&driver, false, 1280, 1000).await;
+    c.goto(&base).await.unwrap();
+    let input = c.find(Locator::Css("#q")).await.unwrap();
+    input.send_keys("agent memory").await.unwrap();
+    c.find(Locator::Css(".searchbox button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#results .hit")).await.unwrap();
+    assert!(c.current_url().await.unwrap().as_str().contains("q=agent+memory"));
+    assert!(count(&c, "#results mark").await > 0);
+    c.find(Locator::XPath("//aside[@id='facets']//a[text()='LessWrong']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".chips.active")).await.unwrap();
+    for hit in c.find_all(Locator::Css(".hit")).await.unwrap() {
+        assert!(hit.text().await.unwrap().contains("LessWrong"));
+    }
+    shot(&c, "no-javascript").await;
+    c.close().await.unwrap();
+}
