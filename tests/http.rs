@@ -355,8 +355,11 @@ async fn static_assets_are_embedded_and_fingerprinted() {
 
 #[tokio::test]
 async fn other_methods_are_refused() {
-    let r = send(Method::POST, "/api/search?q=x").await;
-    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+        let r = send(method.clone(), "/api/search?q=x").await;
+        r.error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        assert_eq!(send(method, "/search?q=x").await.status, StatusCode::METHOD_NOT_ALLOWED);
+    }
     let r = send(Method::HEAD, "/api/search?q=x").await;
     assert_eq!(r.status, StatusCode::OK);
 }

@@ -5,4 +5,5 @@ mod util;
 mod browser;
 mod cli;
 mod http;
+mod serve;
 mod twir;

@@ -17,10 +17,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::routing::get;
+use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use self::error::{Format, WebError};
 use crate::search::Engine;
@@ -76,6 +78,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/static/{name}", get(assets::serve))
         .nest("/api", api)
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -83,5 +86,21 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(
+                    DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros),
+                ),
+        )
+}
+
+/// Methods other than GET and HEAD: 405 with the JSON error.
+async fn method_not_allowed() -> WebError {
+    WebError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        code: "method_not_allowed",
+        message: "only GET and HEAD are served".into(),
+        format: Format::Json,
+    }
 }

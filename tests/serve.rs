@@ -1,0 +1,142 @@
+//! `archive serve` as a process: it picks up a `reindex` run from another shell without
+//! a restart or a failed request, reindexes by itself with `--watch`, and shuts down
+//! gracefully on SIGTERM.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::Sandbox;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(s: &Sandbox, extra: &[&str]) -> Server {
+    let mut child = s
+        .command()
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("{line:?}"));
+    Server { child, addr: url.trim_start_matches("http://").to_string() }
+}
+
+/// A minimal HTTP/1.1 GET: status and body.
+fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}
+
+fn total(addr: &str, q: &str) -> u64 {
+    let (status, body) = get(addr, &format!("/api/search?q={q}")).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    v["total"].as_u64().unwrap()
+}
+
+fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if ready() {
+            return started.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{what}: not within {limit:?}");
+}
+
+#[test]
+fn a_reindex_from_another_shell_is_picked_up_without_failed_requests() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let server = serve(&s, &[]);
+    assert_eq!(total(&server.addr, "capybara"), 0);
+
+    // A steady stream of searches while the archive changes and is reindexed.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let load = {
+        let (addr, stop, ok, failed) =
+            (server.addr.clone(), stop.clone(), ok.clone(), failed.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match get(&addr, "/api/search?q=agents&per_page=5") {
+                    Ok((200, _)) => ok.fetch_add(1, Ordering::Relaxed),
+                    _ => failed.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        })
+    };
+    for round in 0..3 {
+        s.write(
+            &format!("new/2026-06-0{}-capybara.md", round + 1),
+            format!("## Capybara {round}\n\nA capybara digest.\n"),
+        );
+        if round == 1 {
+            s.remove("friday-notes/issue-01.md");
+        }
+        let out = s.run(&["reindex"]);
+        assert!(out.status.success());
+        let took = wait_for("the new entry", Duration::from_secs(5), || {
+            total(&server.addr, "capybara") == round as u64 + 1
+        });
+        eprintln!("reindex picked up by the server in {took:?}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    load.join().unwrap();
+    assert_eq!(failed.load(Ordering::Relaxed), 0, "failed requests during reindex");
+    assert!(ok.load(Ordering::Relaxed) > 10);
+    assert_eq!(total(&server.addr, "%22leaked+system+prompt%22"), 0, "the removed entry is gone");
+}
+
+#[test]
+fn watch_reindexes_by_itself_and_sigterm_shuts_down() {
+    let s = Sandbox::sample();
+    let mut server = serve(&s, &["--watch"]);
+    assert_eq!(total(&server.addr, "axolotl"), 0);
+    s.write("watched/2026-06-10.md", "## Axolotl news\n\nAn axolotl benchmark.\n");
+    wait_for("the watcher's reindex", Duration::from_secs(10), || {
+        total(&server.addr, "axolotl") == 1
+    });
+
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "no shutdown after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
