@@ -2,11 +2,11 @@
 //! results or an explanation, never a parser error or a hang.
 //!
 //! ```text
-//! query   := or
-//! or      := and ("OR" and)*
-//! and     := unary+                       (AND is implied; the word AND is allowed)
+//! query   := and
+//! and     := or+                          (AND is implied; the word AND is allowed)
+//! or      := unary ("OR" unary)*          (OR binds tighter: `a b OR c` = a AND (b OR c))
 //! unary   := ("-" | "NOT") primary | primary
-//! primary := "(" or ")" | "\"phrase\"" | name ":" value | word
+//! primary := "(" and ")" | "\"phrase\"" | name ":" value | word
 //! ```
 //!
 //! Operators: `topic:`, `source:`, `site:`, `author:`, `series:`, `title:`, `repo:`,
@@ -220,7 +220,7 @@ pub fn parse(
     let mut p = Parser { tokens, pos: 0, clauses: 0, today, is_facet, warnings };
     let mut parts = vec![];
     loop {
-        if let Some(node) = p.or(0)? {
+        if let Some(node) = p.and(0)? {
             parts.push(node);
         }
         match p.peek() {
@@ -229,7 +229,7 @@ pub fn parse(
                 p.pos += 1;
                 p.warnings.push("unmatched `)` ignored".into());
             }
-            Some(_) => unreachable!("or() stops only at `)` or the end"),
+            Some(_) => unreachable!("and() stops only at `)` or the end"),
         }
     }
     let root = simplify(Node::And(parts));
@@ -241,41 +241,40 @@ impl Parser<'_> {
         self.tokens.get(self.pos)
     }
 
-    fn or(&mut self, depth: usize) -> Result<Option<Node>, QueryError> {
-        let mut alternatives = vec![];
-        let mut dangling = false;
-        loop {
-            match self.and(depth)? {
-                Some(node) => alternatives.push(node),
-                None => dangling = true,
-            }
-            if self.peek() == Some(&Token::Or) {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
-        if dangling && alternatives.len() + 1 > 1 && self.tokens.contains(&Token::Or) {
-            self.warnings
-                .push("`OR` needs something on both sides; the empty side was ignored".into());
-        }
-        Ok(simplify(Node::Or(alternatives)))
-    }
-
+    /// A sequence of terms that must all match (AND is implied).
     fn and(&mut self, depth: usize) -> Result<Option<Node>, QueryError> {
         let mut parts = vec![];
         loop {
             match self.peek() {
-                None | Some(Token::Close) | Some(Token::Or) => break,
+                None | Some(Token::Close) => break,
                 Some(Token::And) => self.pos += 1,
+                Some(Token::Or) => {
+                    self.pos += 1;
+                    self.warnings.push("`OR` needs something on both sides; ignored".into());
+                }
                 Some(_) => {
-                    if let Some(node) = self.unary(depth)? {
+                    if let Some(node) = self.or(depth)? {
                         parts.push(node);
                     }
                 }
             }
         }
         Ok(simplify(Node::And(parts)))
+    }
+
+    /// Terms joined by OR, which binds tighter than the implied AND: `a b OR c` is
+    /// `a AND (b OR c)`.
+    fn or(&mut self, depth: usize) -> Result<Option<Node>, QueryError> {
+        let mut alternatives: Vec<Node> = self.unary(depth)?.into_iter().collect();
+        while self.peek() == Some(&Token::Or) {
+            self.pos += 1;
+            if matches!(self.peek(), None | Some(Token::Close | Token::Or | Token::And)) {
+                self.warnings.push("`OR` needs something on both sides; ignored".into());
+                break;
+            }
+            alternatives.extend(self.unary(depth)?);
+        }
+        Ok(simplify(Node::Or(alternatives)))
     }
 
     fn unary(&mut self, depth: usize) -> Result<Option<Node>, QueryError> {
@@ -302,7 +301,7 @@ impl Parser<'_> {
                 if depth + 1 > MAX_DEPTH {
                     return Err(QueryError::TooDeep);
                 }
-                let inner = self.or(depth + 1)?;
+                let inner = self.and(depth + 1)?;
                 if self.peek() == Some(&Token::Close) {
                     self.pos += 1;
                 } else {
@@ -543,7 +542,9 @@ mod tests {
         let cases = [
             ("speculative decoding", "speculative AND decoding"),
             ("\"agent memory\" -hype", "\"agent memory\" AND -hype"),
-            ("a OR b c", "a OR (b AND c)"),
+            ("a OR b c", "(a OR b) AND c"),
+            ("a b OR c", "a AND (b OR c)"),
+            ("(a b) OR c", "(a AND b) OR c"),
             ("(a OR b) c", "(a OR b) AND c"),
             ("topic:agents source:\"Hacker News\"", "topic:agents AND source:\"Hacker News\""),
             ("date:2026-04", "date:2026-04"),
