@@ -124,7 +124,9 @@ impl SearchPage {
     }
 
     pub fn sort_is(&self, sort: &str) -> bool {
-        self.sort.map(sort_name) == Some(sort) || (self.sort.is_none() && sort == "default")
+        let browsing = self.q.trim().is_empty();
+        let effective = self.sort.unwrap_or(if browsing { Sort::Newest } else { Sort::Relevance });
+        sort_name(effective) == sort
     }
 
     pub fn entry_url(&self, entry_id: &str, anchor: &str) -> String {
