@@ -361,3 +361,23 @@ fn sorting_and_paging() {
     let first: Vec<String> = page1["hits"].as_array().unwrap().iter().map(key).collect();
     assert!(page2["hits"].as_array().unwrap().iter().all(|h| !first.contains(&key(h))));
 }
+
+#[test]
+fn an_index_from_another_version_is_rebuilt_in_full() {
+    let s = Sandbox::sample();
+    s.reindex();
+    // Pretend an older version wrote the index: its commit records another schema.
+    let meta_path = s.index.join("meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    let mut v: Value = serde_json::from_str(&meta).unwrap();
+    v["payload"] = Value::String(r#"{"schema":0,"taxonomy":0}"#.into());
+    std::fs::write(&meta_path, v.to_string()).unwrap();
+    let out = s.run(&["search", "agents"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("another version"), "{}", text(&out.stderr));
+    let r = s.reindex();
+    assert!(r["notes"][0].as_str().unwrap().contains("another version"), "{r}");
+    assert_eq!(r["full"], true);
+    assert_eq!(count(&r, "entries"), 36);
+    assert!(s.search("agents")["total"].as_u64().unwrap() > 0);
+}
