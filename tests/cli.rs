@@ -381,3 +381,17 @@ fn an_index_from_another_version_is_rebuilt_in_full() {
     assert_eq!(count(&r, "entries"), 36);
     assert!(s.search("agents")["total"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn the_benchmark_runs_and_finds_every_needle() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(["--digests", "1000", "--runs", "1", "--repeat", "1", "--no-rg", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("needles: ok"), "{stdout}");
+    assert!(stdout.contains("| full |"), "{stdout}");
+}

@@ -196,6 +196,17 @@ pub fn reindex(
         }
     }
 
+    // Nothing to read or remove: leave the index (and its writer lock) alone.
+    if work.is_empty() && removed.is_empty() && compatible && !summary.full {
+        summary.entries = recorded.len() as u64;
+        summary.items = existing
+            .as_ref()
+            .map_or(Ok(0), |i| counts(i, &fields).map(|c| c.1))
+            .map_err(tantivy_err)?;
+        summary.committed = !options.dry_run;
+        return Ok(finish(summary, started));
+    }
+
     // Read (and parse, unless dry) the files in parallel; results come back in order
     // of completion and are applied on this thread.
     let writer = if options.dry_run {
@@ -378,23 +389,30 @@ fn recorded(index: &Index) -> tantivy::Result<HashMap<String, Recorded>> {
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let searcher: tantivy::Searcher = reader.searcher();
     let mut out = HashMap::new();
-    let mut id = String::new();
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();
         let (hash, size, mtime) = (ff.u64("hash")?, ff.u64("size")?, ff.i64("mtime")?);
         let Some(ids) = ff.str("entry_id")? else { continue };
+        let mut found: Vec<(u64, Recorded)> = vec![];
         for doc in segment.doc_ids_alive() {
             let Some(h) = hash.first(doc) else { continue };
             let Some(ord) = ids.term_ords(doc).next() else { continue };
-            id.clear();
-            ids.ord_to_str(ord, &mut id)?;
             let rec = Recorded {
                 hash: h,
                 size: size.first(doc).unwrap_or(0),
                 mtime: mtime.first(doc).unwrap_or(0),
             };
-            out.insert(id.clone(), rec);
+            found.push((ord, rec));
         }
+        // One pass over the sorted dictionary, not a lookup per entry.
+        found.sort_unstable_by_key(|(ord, _)| *ord);
+        let ords: Vec<u64> = found.iter().map(|(ord, _)| *ord).collect();
+        let mut records = found.into_iter().map(|(_, rec)| rec);
+        ids.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+            if let Some(rec) = records.next() {
+                out.insert(String::from_utf8_lossy(term).into_owned(), rec);
+            }
+        })?;
     }
     Ok(out)
 }

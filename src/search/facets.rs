@@ -84,12 +84,19 @@ impl SegmentCollector for FacetSegmentCollector {
             .map(|column| {
                 let mut out = HashMap::new();
                 let Some((column, counts)) = column else { return out };
-                for (ord, count) in counts.into_iter().enumerate().filter(|(_, c)| *c > 0) {
-                    let mut value = String::new();
-                    if column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
-                        out.insert(value, count);
+                let (ords, counts): (Vec<u64>, Vec<u64>) = counts
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, c)| *c > 0)
+                    .map(|(o, c)| (o as u64, c))
+                    .unzip();
+                // One pass over the sorted dictionary, not a lookup per value.
+                let mut counts = counts.into_iter();
+                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                    if let Some(count) = counts.next() {
+                        out.insert(String::from_utf8_lossy(term).into_owned(), count);
                     }
-                }
+                });
                 out
             })
             .collect()

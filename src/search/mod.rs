@@ -6,6 +6,7 @@
 mod build;
 mod entries;
 mod facets;
+pub mod highlight;
 pub mod query;
 mod suggest;
 

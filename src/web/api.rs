@@ -49,7 +49,8 @@ pub fn entry_document(
     q: &str,
 ) -> Result<Option<EntryDocument>, crate::search::SearchError> {
     let Some(entry) = engine.entry(id)? else { return Ok(None) };
-    let html = render::render(&entry.markdown, &entry.items, &render::query_terms(q));
+    let html =
+        render::render(&entry.markdown, &entry.items, &crate::search::highlight::query_terms(q));
     let (previous, next) = engine.neighbours(&entry)?;
     let related = engine.related(&entry, 5)?;
     Ok(Some(EntryDocument { entry, html, previous, next, related }))

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 
 use crate::digest::outline::markdown_options;
-use crate::index::text_analyzer;
+use crate::search::highlight::mark;
 use crate::search::{ItemView, escape_html};
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -75,46 +75,10 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
     SANITIZER.clean(&html).to_string()
 }
 
-/// Escapes text for HTML, wrapping words whose analysed form is a query term in
-/// `<mark>`.
-pub fn mark(text: &str, terms: &HashSet<String>) -> String {
-    let mut analyzer = text_analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut at = 0;
-    while let Some(token) = stream.next() {
-        if terms.contains(&token.text) && token.offset_from >= at {
-            out.push_str(&escape_html(&text[at..token.offset_from]));
-            out.push_str("<mark>");
-            out.push_str(&escape_html(&text[token.offset_from..token.offset_to]));
-            out.push_str("</mark>");
-            at = token.offset_to;
-        }
-    }
-    out.push_str(&escape_html(&text[at..]));
-    out
-}
-
-/// The analysed terms of a query's words and phrases (exclusions and filters left out).
-pub fn query_terms(q: &str) -> HashSet<String> {
-    let today = chrono::Utc::now().date_naive();
-    let Ok(parsed) = crate::search::query::parse(q, today, &|_| false) else {
-        return HashSet::new();
-    };
-    let mut analyzer = text_analyzer();
-    let mut terms = HashSet::new();
-    for words in parsed.root.iter().flat_map(|root| root.positive_words()) {
-        let mut stream = analyzer.token_stream(words);
-        while let Some(token) = stream.next() {
-            terms.insert(token.text.clone());
-        }
-    }
-    terms
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::highlight::query_terms;
 
     fn item(anchor: &str, offset: usize) -> ItemView {
         ItemView {

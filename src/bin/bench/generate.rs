@@ -1,0 +1,336 @@
+//! A deterministic archive generator: seeded, realistic-looking digests in every
+//! front-matter style, with a Zipf-like vocabulary and rare "needle" words inserted at
+//! known rates, so that search results can be checked.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{Duration, NaiveDate};
+
+/// SplitMix64: a tiny seeded generator, written out so that the generated archive
+/// stays byte-for-byte the same across crate versions (rand's StdRng does not promise
+/// that).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + (self.next() % (hi - lo + 1) as u64) as usize
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.range(0, items.len() - 1)]
+    }
+}
+
+/// Rare words and the share of items that carry each.
+pub const NEEDLES: &[(&str, f64)] =
+    &[("quokkaformer", 1.0 / 40.0), ("velvetlattice", 1.0 / 400.0), ("nimbusprobe", 1.0 / 4000.0)];
+
+const COMMON: &[&str] = &[
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "is",
+    "for",
+    "that",
+    "on",
+    "with",
+    "model",
+    "models",
+    "this",
+    "it",
+    "as",
+    "are",
+    "by",
+    "from",
+    "new",
+    "be",
+    "at",
+    "an",
+    "more",
+    "data",
+    "not",
+    "training",
+    "can",
+    "they",
+    "their",
+    "which",
+    "than",
+    "about",
+    "performance",
+    "use",
+    "inference",
+    "open",
+    "team",
+    "results",
+    "release",
+    "code",
+    "benchmark",
+    "people",
+    "paper",
+    "week",
+    "memory",
+    "agents",
+    "local",
+    "users",
+    "thread",
+    "post",
+    "tokens",
+    "context",
+    "fast",
+    "small",
+    "large",
+    "language",
+    "safety",
+    "evaluation",
+    "research",
+    "hardware",
+    "weights",
+    "latency",
+    "quality",
+    "tools",
+    "library",
+    "version",
+    "support",
+    "works",
+    "running",
+    "system",
+    "approach",
+    "method",
+    "compute",
+    "cost",
+    "early",
+    "report",
+    "claims",
+    "shows",
+    "argues",
+    "discussion",
+    "community",
+    "build",
+    "speed",
+    "accuracy",
+    "dataset",
+    "fine",
+    "tuning",
+    "quantization",
+    "retrieval",
+    "reasoning",
+    "agent",
+    "prompt",
+    "server",
+    "gpu",
+    "cpu",
+    "laptop",
+];
+
+const TOPIC_PHRASES: &[&str] = &[
+    "speculative decoding",
+    "agent memory",
+    "GGUF",
+    "INT4",
+    "KV cache",
+    "fine-tuning",
+    "LoRA",
+    "prompt injection",
+    "text-to-speech",
+    "voice cloning",
+    "open weights",
+    "long context",
+    "SWE-bench",
+    "RAG",
+    "vector database",
+    "chain of thought",
+    "tool calling",
+    "consumer GPU",
+    "privacy",
+    "vulnerability",
+    "llama.cpp",
+    "vLLM",
+];
+
+const SOURCES: &[(&str, &str)] = &[
+    ("https://www.reddit.com/r/LocalLLaMA/comments/{id}/thread/", "a r/LocalLLaMA thread"),
+    ("https://www.reddit.com/r/MachineLearning/comments/{id}/post/", "a r/MachineLearning post"),
+    ("https://news.ycombinator.com/item?id={id}", "Hacker News discussion"),
+    ("https://www.lesswrong.com/posts/{id}/essay", "a LessWrong essay"),
+    ("https://arxiv.org/abs/2401.{id}", "an arXiv paper"),
+    ("https://github.com/example-{id}/project", "a GitHub repo"),
+    ("https://huggingface.co/example/model-{id}", "the Hugging Face model card"),
+    ("https://blog-{id}.example.dev/post", "a blog post"),
+    ("https://x.com/someone/status/{id}", "a post on X"),
+];
+
+const SERIES: &[(&str, &str)] = &[
+    ("Weekly AI Roundup", "Sam Lee"),
+    ("Local Models Digest", "Priya Nair"),
+    ("Agent Notes", "Ana Ruiz"),
+    ("Friday Notes", "Bo Chen"),
+    ("Research Picks", "Dana Okafor"),
+    ("Inference Weekly", "Marco Bianchi"),
+];
+
+/// A Zipf-like vocabulary: common words first, then invented words of falling
+/// frequency; sampled through a cumulative table.
+pub struct Vocabulary {
+    words: Vec<String>,
+    cumulative: Vec<f64>,
+}
+
+impl Vocabulary {
+    pub fn new(rng: &mut Rng, size: usize) -> Vocabulary {
+        const ONSETS: &[&str] = &[
+            "b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st",
+            "tr", "pl", "gr",
+        ];
+        const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ou", "io"];
+        let mut words: Vec<String> = COMMON.iter().map(|w| w.to_string()).collect();
+        let mut seen: std::collections::HashSet<String> = words.iter().cloned().collect();
+        while words.len() < size {
+            let syllables = rng.range(2, 4);
+            let mut w = String::new();
+            for _ in 0..syllables {
+                w.push_str(rng.pick(ONSETS));
+                w.push_str(rng.pick(VOWELS));
+            }
+            if rng.unit() < 0.3 {
+                w.push_str(rng.pick(&["n", "r", "s", "x", "t"]));
+            }
+            if seen.insert(w.clone()) && NEEDLES.iter().all(|(n, _)| *n != w) {
+                words.push(w);
+            }
+        }
+        let mut cumulative = Vec::with_capacity(words.len());
+        let mut total = 0.0;
+        for rank in 1..=words.len() {
+            total += 1.0 / (rank as f64).powf(1.07);
+            cumulative.push(total);
+        }
+        cumulative.iter_mut().for_each(|c| *c /= total);
+        Vocabulary { words, cumulative }
+    }
+
+    pub fn word(&self, rng: &mut Rng) -> &str {
+        let u = rng.unit();
+        let i = self.cumulative.partition_point(|&c| c < u).min(self.words.len() - 1);
+        &self.words[i]
+    }
+}
+
+/// What was generated: files, bytes, items, and how many items carry each needle.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub digests: usize,
+    pub items: usize,
+    pub bytes: u64,
+    pub needles: BTreeMap<String, usize>,
+}
+
+/// Writes `digests` digests under `out`, deterministically for a seed.
+pub fn generate(out: &Path, digests: usize, seed: u64) -> std::io::Result<Generated> {
+    let mut rng = Rng::new(seed);
+    let vocabulary = Vocabulary::new(&mut rng, 30_000);
+    let mut generated = Generated { digests, ..Generated::default() };
+    for (needle, _) in NEEDLES {
+        generated.needles.insert(needle.to_string(), 0);
+    }
+    let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+    let span_days = 365 * 7;
+    for n in 0..digests {
+        let (series, author) = SERIES[n % SERIES.len()];
+        let date = start + Duration::days((n * span_days / digests.max(1)) as i64);
+        let style = (n / SERIES.len()) % 4;
+        let items = rng.range(5, 12);
+        let mut body = String::new();
+        let mut item_texts = vec![];
+        for _ in 0..items {
+            let mut text = String::new();
+            let words = rng.range(60, 200);
+            let mut needles_here = vec![];
+            for (needle, rate) in NEEDLES {
+                if rng.unit() < *rate {
+                    needles_here.push(*needle);
+                }
+            }
+            for i in 0..words {
+                if i > 0 {
+                    text.push(if i % 13 == 0 { '.' } else { ' ' });
+                    if i % 13 == 0 {
+                        text.push(' ');
+                    }
+                }
+                if i == words / 2 && rng.unit() < 0.6 {
+                    text.push_str(rng.pick(TOPIC_PHRASES));
+                } else if let Some(needle) = needles_here.get(i / 7).filter(|_| i % 7 == 3) {
+                    text.push_str(needle);
+                } else {
+                    text.push_str(vocabulary.word(&mut rng));
+                }
+            }
+            // Needles not yet placed (short items) go at the end.
+            for (k, needle) in needles_here.iter().enumerate() {
+                if !(k * 7 + 3 < words) {
+                    text.push(' ');
+                    text.push_str(needle);
+                }
+                *generated.needles.get_mut(*needle).unwrap() += 1;
+            }
+            text.push('.');
+            let title: Vec<&str> =
+                (0..rng.range(3, 7)).map(|_| vocabulary.word(&mut rng)).collect();
+            let (url, label) = rng.pick(SOURCES);
+            let url = url.replace("{id}", &rng.range(10_000, 99_999).to_string());
+            item_texts.push((capitalize(&title.join(" ")), text, url, label));
+        }
+        generated.items += items;
+        match style {
+            0 => writeln!(body, "---\ntitle: \"{series} #{n}\"\ndate: {date}\nauthor: {author}\nseries: {series}\ntags: [weekly]\n---\n").unwrap(),
+            1 => writeln!(body, "+++\ntitle = \"{series} #{n}\"\ndate = {date}\nauthors = [\"{author}\"]\nseries = \"{series}\"\n+++\n").unwrap(),
+            2 => writeln!(body, "Title: {series} #{n}\nDate: {date}\nAuthor: {author}\nCategory: {series}\n").unwrap(),
+            _ => writeln!(body, "{}\n", date.format("%A, %B %-d, %Y")).unwrap(),
+        }
+        for (title, text, url, label) in &item_texts {
+            if style == 3 {
+                writeln!(body, "**{title}.** {text} Via [{label}]({url}).\n").unwrap();
+            } else {
+                writeln!(body, "## {title}\n\n{text} See [{label}]({url}).\n").unwrap();
+            }
+        }
+        if style == 3 {
+            writeln!(body, "{series} — {} — {author}", date.format("%B %-d, %Y")).unwrap();
+        }
+        let dir =
+            out.join(series.to_lowercase().replace(' ', "-")).join(date.format("%Y").to_string());
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{date}-{n}.md"));
+        std::fs::write(&path, &body)?;
+        generated.bytes += body.len() as u64;
+    }
+    Ok(generated)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}

@@ -1,0 +1,342 @@
+//! `bench`: generates a deterministic archive and measures `archive` on it, side by side
+//! with reading the same files and with `rg`, in one run (these machines are noisy).
+//!
+//! ```text
+//! cargo run --release --bin bench -- --digests 10000            # prints a table
+//! cargo run --release --bin bench -- --digests 100000 --write BENCHMARKS.md
+//! ```
+//!
+//! It always checks correctness: every needle word must be found in exactly as many
+//! items as the generator put it in (exit 1 otherwise). Timings are printed, never
+//! asserted.
+
+mod generate;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use archive::index::{ReindexOptions, ReindexSummary, reindex};
+use archive::search::{Engine, SearchRequest};
+use clap::Parser;
+
+/// Generate an archive and measure reindexing and searching it.
+#[derive(Parser)]
+struct Args {
+    /// Digests to generate.
+    #[arg(long, default_value_t = 10_000)]
+    digests: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Where the archive and indexes go (default: target/bench/N).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Full reindex runs (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Times each query is run (p50/p99 over all runs).
+    #[arg(long, default_value_t = 20)]
+    repeat: usize,
+    /// Skip the `rg` comparison.
+    #[arg(long)]
+    no_rg: bool,
+    /// Write the results into this Markdown file (a section per archive size).
+    #[arg(long)]
+    write: Option<PathBuf>,
+}
+
+/// The query set: rare, common and most common words, phrases, AND, OR, exclusion,
+/// filters, dates, sorting.
+const QUERIES: &[&str] = &[
+    "nimbusprobe",
+    "velvetlattice",
+    "quokkaformer",
+    "benchmark",
+    "the",
+    "\"speculative decoding\"",
+    "\"agent memory\" forgetting",
+    "model inference",
+    "quantization GGUF laptop",
+    "tokens latency server",
+    "privacy OR vulnerability",
+    "agents -memory",
+    "topic:inference",
+    "source:r/LocalLLaMA",
+    "topic:\"agent memory\" source:\"Hacker News\"",
+    "date:2021",
+    "after:2025-01-01 reasoning",
+    "date:2020-01-01..2020-06-30 training",
+    "series:\"Agent Notes\" evaluation",
+    "quokkaformer OR velvetlattice",
+    "site:arxiv.org research",
+    "weights release",
+];
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() { 0.0 } else { v[v.len() / 2] }
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn dir_size(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let out = f();
+    (out, t.elapsed().as_secs_f64())
+}
+
+fn quiet_reindex(archive: &Path, index: &Path, full: bool) -> ReindexSummary {
+    reindex(archive, index, &ReindexOptions { full, ..Default::default() }, &|_, _| {})
+        .expect("reindex")
+}
+
+/// The words a user would give `rg` for a query: literal words and phrases, filter
+/// values for filters (rg cannot filter by metadata).
+fn rg_terms(q: &str) -> Vec<String> {
+    let mut terms = vec![];
+    let mut rest = q;
+    while let Some(start) = rest.find('"') {
+        let Some(len) = rest[start + 1..].find('"') else { break };
+        terms.push(rest[start + 1..start + 1 + len].to_string());
+        rest = &rest[start + len + 2..];
+    }
+    for word in q.split('"').step_by(2).flat_map(str::split_whitespace) {
+        if word == "OR" || word.starts_with('-') {
+            continue;
+        }
+        let value = word.split_once(':').map_or(word, |(_, v)| v);
+        if !value.is_empty()
+            && !value.contains("..")
+            && !value.starts_with(|c: char| c.is_ascii_digit())
+        {
+            terms.push(value.to_string());
+        }
+    }
+    terms
+}
+
+/// `rg -i -l` for the first term over the archive, then each further term over the
+/// files left: the files containing every term, as a user would find them.
+fn rg_time(archive: &Path, terms: &[String]) -> Option<f64> {
+    if terms.is_empty() {
+        return None;
+    }
+    let start = Instant::now();
+    let mut files: Option<Vec<String>> = None;
+    for term in terms {
+        let rg = |paths: &[&str]| -> Option<Vec<String>> {
+            let out = Command::new("rg")
+                .args(["-i", "-l", "-F", "--no-messages", "--", term])
+                .args(paths)
+                .output()
+                .ok()?;
+            Some(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect())
+        };
+        files = Some(match &files {
+            None => rg(&[archive.to_str()?])?,
+            Some(list) if list.is_empty() => break,
+            // Later terms search the files left, in batches that fit a command line.
+            Some(list) => {
+                let mut left = vec![];
+                for chunk in list.chunks(1000) {
+                    left.extend(rg(&chunk.iter().map(String::as_str).collect::<Vec<_>>())?);
+                }
+                left
+            }
+        });
+    }
+    Some(start.elapsed().as_secs_f64())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let root =
+        args.dir.clone().unwrap_or_else(|| PathBuf::from(format!("target/bench/{}", args.digests)));
+    let archive = root.join("archive");
+    let marker = archive.join(format!(".generated-{}-{}", args.digests, args.seed));
+    let mut report = String::new();
+    let mut line = |s: String| {
+        println!("{s}");
+        report.push_str(&s);
+        report.push('\n');
+    };
+
+    // # The archive
+    let generated = if marker.exists() {
+        let text = std::fs::read_to_string(&marker).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    } else {
+        let _ = std::fs::remove_dir_all(&archive);
+        let (g, secs) =
+            timed(|| generate::generate(&archive, args.digests, args.seed).expect("generate"));
+        eprintln!(
+            "generated {} digests ({:.0} MB) in {secs:.1} s",
+            g.digests,
+            g.bytes as f64 / 1e6
+        );
+        let v = serde_json::json!({ "digests": g.digests, "items": g.items, "bytes": g.bytes, "needles": g.needles });
+        std::fs::write(&marker, v.to_string()).unwrap();
+        v
+    };
+    let bytes = generated["bytes"].as_u64().unwrap();
+    let items = generated["items"].as_u64().unwrap();
+    let mb = bytes as f64 / 1e6;
+    line(format!("## {} digests ({mb:.0} MB of Markdown, {items} items)\n", args.digests));
+    line(format!(
+        "Machine: {} cores; `cargo run --release --bin bench -- --digests {} --runs {}`\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        args.digests,
+        args.runs
+    ));
+
+    // # Reindexing
+    let (_, read_secs) = timed(|| {
+        let mut total = 0usize;
+        for e in walkdir::WalkDir::new(&archive)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            total += std::fs::read(e.path()).map_or(0, |b| b.len());
+        }
+        total
+    });
+    let index = root.join("index");
+    let mut full = vec![];
+    let mut summary = ReindexSummary::default();
+    for _ in 0..args.runs.max(1) {
+        let _ = std::fs::remove_dir_all(&index);
+        let (s, secs) = timed(|| quiet_reindex(&archive, &index, false));
+        assert!(s.skipped.is_empty(), "{:?}", &s.skipped[..s.skipped.len().min(3)]);
+        summary = s;
+        full.push(secs);
+    }
+    let full_secs = median(full);
+    let noop = median((0..5).map(|_| timed(|| quiet_reindex(&archive, &index, false)).1).collect());
+    let extra = archive.join("bench-extra.md");
+    std::fs::write(
+        &extra,
+        "---\ntitle: Extra\ndate: 2026-01-01\n---\n\n## One more\n\nA single added digest.\n",
+    )
+    .unwrap();
+    let (added, add_secs) = timed(|| quiet_reindex(&archive, &index, false));
+    std::fs::write(
+        &extra,
+        "---\ntitle: Extra\ndate: 2026-01-01\n---\n\n## One more\n\nThe same digest, edited.\n",
+    )
+    .unwrap();
+    let (edited, edit_secs) = timed(|| quiet_reindex(&archive, &index, false));
+    std::fs::remove_file(&extra).unwrap();
+    let (removed, delete_secs) = timed(|| quiet_reindex(&archive, &index, false));
+    assert_eq!((added.added, edited.updated, removed.removed), (1, 1, 1));
+    let index_bytes = dir_size(&index);
+
+    line("| reindex | seconds | notes |\n| --- | ---: | --- |".into());
+    line(format!(
+        "| full | {full_secs:.2} | {:.1} MB/s, {:.0} items/s; {} entries, {} items |",
+        mb / full_secs,
+        summary.items as f64 / full_secs,
+        summary.entries,
+        summary.items
+    ));
+    line(format!(
+        "| read every file (the floor) | {read_secs:.2} | full reindex = {:.1}x the read time |",
+        full_secs / read_secs
+    ));
+    line(format!("| nothing changed | {noop:.3} | median of 5 |"));
+    line(format!("| one digest added | {add_secs:.3} | |"));
+    line(format!("| one digest edited | {edit_secs:.3} | |"));
+    line(format!("| one digest deleted | {delete_secs:.3} | |"));
+    line(format!(
+        "\nIndex: {:.0} MB for {mb:.0} MB of Markdown ({:.2}x).\n",
+        index_bytes as f64 / 1e6,
+        index_bytes as f64 / bytes as f64
+    ));
+
+    // # Searching, with facets and snippets as the API returns them
+    let engine = Engine::open(&index).expect("open the index");
+    let have_rg = !args.no_rg && Command::new("rg").arg("--version").output().is_ok();
+    line("| query | hits | p50 ms | p99 ms | rg ms | rg / p50 |\n| --- | ---: | ---: | ---: | ---: | ---: |".into());
+    let mut all = vec![];
+    for q in QUERIES {
+        let request = SearchRequest::new(*q);
+        let first = engine.search(&request).expect("search");
+        let mut times: Vec<f64> = (0..args.repeat.max(1))
+            .map(|_| timed(|| engine.search(&request).unwrap()).1 * 1e3)
+            .collect();
+        all.extend(times.iter().copied());
+        let (p50, p99) = (percentile(&mut times, 0.5), percentile(&mut times, 0.99));
+        let rg = if have_rg { rg_time(&archive, &rg_terms(q)).map(|s| s * 1e3) } else { None };
+        let (rg_ms, ratio) = match rg {
+            Some(ms) => (format!("{ms:.0}"), format!("{:.0}x", ms / p50)),
+            None => ("–".into(), "–".into()),
+        };
+        line(format!(
+            "| `{}` | {} | {p50:.2} | {p99:.2} | {rg_ms} | {ratio} |",
+            q.replace('|', "\\|"),
+            first.total
+        ));
+    }
+    line(format!(
+        "\nAll queries: p50 {:.2} ms, p99 {:.2} ms.\n",
+        percentile(&mut all, 0.5),
+        percentile(&mut all, 0.99)
+    ));
+
+    // # Correctness: each needle is found in exactly the items it was put in.
+    let mut ok = true;
+    for (needle, want) in generated["needles"].as_object().unwrap() {
+        let got = engine.search(&SearchRequest::new(needle.as_str())).unwrap().total as u64;
+        let want = want.as_u64().unwrap();
+        if got != want {
+            ok = false;
+        }
+        line(format!(
+            "needle `{needle}`: {got} items found, {want} generated{}",
+            if got == want { "" } else { " — MISMATCH" }
+        ));
+    }
+    if let Some(path) = &args.write {
+        write_section(path, args.digests, &report);
+    }
+    if ok {
+        println!("needles: ok");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("needles: MISMATCH");
+        ExitCode::from(1)
+    }
+}
+
+/// Replaces (or appends) this archive size's section in a Markdown file.
+fn write_section(path: &Path, digests: usize, section: &str) {
+    let existing = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".into());
+    let heading = format!("## {digests} digests");
+    let mut out = String::new();
+    let mut skipping = false;
+    for l in existing.lines() {
+        if l.starts_with("## ") {
+            skipping = l.starts_with(&heading);
+        }
+        if !skipping {
+            let _ = writeln!(out, "{l}");
+        }
+    }
+    out.push_str(section);
+    std::fs::write(path, out).unwrap();
+}
