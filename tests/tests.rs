@@ -5,5 +5,6 @@ mod util;
 mod browser;
 mod cli;
 mod http;
+mod quality;
 mod serve;
 mod twir;

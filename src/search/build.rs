@@ -9,9 +9,12 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::SearchRequest;
 use super::query::{DateRange, FilterField, Node, Parsed};
+use super::{SearchRequest, suggest};
 use crate::index::{Fields, text_analyzer, to_datetime};
+
+/// What each matched word adds in a relaxed query (BM25 scores stay far below it).
+const MATCHED_WORD: f32 = 1000.0;
 
 /// Fields searched for plain words, with their weights.
 fn weighted(f: &Fields) -> [(Field, f32); 4] {
@@ -27,7 +30,17 @@ pub struct Built {
 
 /// Builds the query for a request: the parsed query AND the request's own filters,
 /// restricted to item documents.
-pub fn build(f: &Fields, parsed: &Parsed, request: &SearchRequest) -> Built {
+///
+/// `relaxed` makes the words optional (at least one must match; more rank higher)
+/// while filters, dates and exclusions stay required: the fallback when only a
+/// handful of items have every word.
+pub fn build(
+    f: &Fields,
+    searcher: &Searcher,
+    parsed: &Parsed,
+    request: &SearchRequest,
+    relaxed: bool,
+) -> Built {
     let mut nodes: Vec<Node> = parsed.root.iter().cloned().collect();
     nodes.extend(request.topics.iter().map(|t| Node::Filter(FilterField::Topic, t.clone())));
     nodes.extend(request.sources.iter().map(|s| Node::Filter(FilterField::Source, s.clone())));
@@ -42,7 +55,7 @@ pub fn build(f: &Fields, parsed: &Parsed, request: &SearchRequest) -> Built {
         1 => nodes.pop(),
         _ => Some(Node::And(nodes)),
     };
-    let mut builder = Builder { f, warnings: vec![] };
+    let mut builder = Builder { f, searcher, relaxed, warnings: vec![] };
     let items =
         Box::new(TermQuery::new(Term::from_field_text(f.kind, "item"), IndexRecordOption::Basic));
     let items: Box<dyn Query> = Box::new(ConstScoreQuery::new(items, 0.0));
@@ -60,7 +73,20 @@ pub fn build(f: &Fields, parsed: &Parsed, request: &SearchRequest) -> Built {
 
 struct Builder<'a> {
     f: &'a Fields,
+    searcher: &'a Searcher,
+    relaxed: bool,
     warnings: Vec<String>,
+}
+
+/// Whether a query has words that the fallback could make optional: an AND with at
+/// least two words or phrases at its top.
+pub fn relaxable(root: &Option<Node>) -> bool {
+    match root {
+        Some(Node::And(parts)) => {
+            parts.iter().filter(|p| matches!(p, Node::Word(_) | Node::Phrase(_))).count() >= 2
+        }
+        _ => false,
+    }
 }
 
 impl Builder<'_> {
@@ -79,12 +105,22 @@ impl Builder<'_> {
                 ])))
             }
             Node::And(parts) => {
+                let relaxed = std::mem::take(&mut self.relaxed);
                 let mut clauses = vec![];
                 for part in parts {
                     match (part, self.node(part)) {
                         (Node::Not(_), Some(q)) => {
                             // Exclusions subtract from the rest rather than stand alone.
                             clauses.push((Occur::MustNot, negated(q)));
+                        }
+                        (Node::Word(_) | Node::Phrase(_), Some(q)) if relaxed => {
+                            // Each word found adds a constant far above any BM25 score,
+                            // so items with more of the words rank first.
+                            let found: Box<dyn Query> =
+                                Box::new(ConstScoreQuery::new(q.box_clone(), MATCHED_WORD));
+                            let either =
+                                BooleanQuery::new(vec![(Occur::Should, found), (Occur::Should, q)]);
+                            clauses.push((Occur::Should, Box::new(either)));
                         }
                         (_, Some(q)) => clauses.push((Occur::Must, q)),
                         (_, None) => {}
@@ -93,7 +129,12 @@ impl Builder<'_> {
                 if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
                     clauses.push((Occur::Must, Box::new(AllQuery)));
                 }
-                Some(Box::new(BooleanQuery::new(clauses)))
+                let optional = clauses.iter().any(|(o, _)| *o == Occur::Should);
+                Some(Box::new(if optional {
+                    BooleanQuery::with_minimum_required_clauses(clauses, 1)
+                } else {
+                    BooleanQuery::new(clauses)
+                }))
             }
             Node::Or(parts) => {
                 let clauses: Vec<_> =
@@ -103,11 +144,33 @@ impl Builder<'_> {
         }
     }
 
-    /// Words (one, or several in order) across the weighted text fields.
+    /// Words (one, or several in order) across the weighted text fields. A single
+    /// word that is in no item (a typo) is searched as the near words that are.
     fn words(&mut self, text: &str) -> Option<Box<dyn Query>> {
         let tokens = tokens(text);
         if tokens.is_empty() {
             self.warnings.push(format!("`{text}` has no letters or digits to search for; ignored"));
+            return None;
+        }
+        if tokens.len() == 1 {
+            let near = suggest::corrections(self.searcher, self.f, text);
+            if !near.is_empty() {
+                let listed = near.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+                self.warnings
+                    .push(format!("`{text}` is in no item; searched for {listed} instead"));
+                let alternatives: Vec<(Occur, Box<dyn Query>)> = near
+                    .iter()
+                    .filter_map(|w| self.terms(&tokens_of(w)))
+                    .map(|q| (Occur::Should, q))
+                    .collect();
+                return Some(Box::new(BooleanQuery::new(alternatives)));
+            }
+        }
+        self.terms(&tokens)
+    }
+
+    fn terms(&self, tokens: &[String]) -> Option<Box<dyn Query>> {
+        if tokens.is_empty() {
             return None;
         }
         let per_field = weighted(self.f).into_iter().map(|(field, boost)| {
@@ -191,6 +254,10 @@ fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
         None => Bound::Unbounded,
     };
     Box::new(RangeQuery::new(bound(range.from, true), bound(range.to, false)))
+}
+
+fn tokens_of(word: &str) -> Vec<String> {
+    tokens(word)
 }
 
 /// The analysed terms of some text, as the index holds them.

@@ -38,6 +38,16 @@ const FACET_LIMIT: usize = 50;
 pub const ITEMS_PER_GROUP: usize = 3;
 /// Items scanned to build entry groups.
 const GROUP_SCAN: usize = 2000;
+/// Below this many items with every word, the words become optional.
+const FALLBACK_BELOW: usize = 3;
+
+/// What one pass over the matches collects.
+struct Found {
+    ranked: Vec<(f32, DocAddress)>,
+    total: usize,
+    counts: Vec<std::collections::HashMap<String, u64>>,
+    total_entries: usize,
+}
 
 /// Errors at the search edge.
 #[derive(Debug, thiserror::Error)]
@@ -352,39 +362,29 @@ impl Engine {
         let today = request.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
         let is_facet = |name: &str| build::has_facet(&searcher, f, name);
         let parsed = query::parse(&request.q, today, &is_facet)?;
-        let built = build::build(f, &parsed, request);
-        let query = built.query;
-        let mut warnings = parsed.warnings;
-        warnings.extend(built.warnings);
         let browsing = parsed.root.is_none();
         let sort = request.sort.unwrap_or(if browsing { Sort::Newest } else { Sort::Relevance });
-
-        // Grouped pages scan the best items once and page over their entries.
-        let (limit, offset) = match request.group {
-            Group::Item => (request.per_page, (request.page - 1) * request.per_page),
-            Group::Entry => (GROUP_SCAN, 0),
-        };
-        let top = TopDocs::with_limit(limit).and_offset(offset);
-        let by_date = || SortByStaticFastValue::<DateTime>::for_field("date");
-        let collectors = (
-            Count,
-            facets::FacetCollector::new(vec!["topics", "sources", "month"]),
-            facets::EntryCount,
-        );
-        let (ranked, (total, counts, total_entries)): (Vec<(f32, DocAddress)>, _) = match sort {
-            Sort::Relevance => {
-                let top =
-                    top.order_by(((SortBySimilarityScore, Order::Desc), (by_date(), Order::Desc)));
-                let (docs, rest) = searcher.search(&query, &(top, collectors))?;
-                (docs.into_iter().map(|((score, _), addr)| (score, addr)).collect(), rest)
+        let mut warnings = parsed.warnings.clone();
+        let mut built = build::build(f, &searcher, &parsed, request, false);
+        let mut found = self.collect(&searcher, &*built.query, request, sort)?;
+        // When only a handful of items have every word, the words become optional:
+        // items with more of them still rank first, and the reader is told.
+        if found.total < FALLBACK_BELOW && build::relaxable(&parsed.root) {
+            let relaxed = build::build(f, &searcher, &parsed, request, true);
+            let again = self.collect(&searcher, &*relaxed.query, request, sort)?;
+            if again.total > found.total {
+                let words =
+                    parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();
+                warnings.push(format!(
+                    "only {} item(s) contain every word; also showing items that contain some of them (not required: {words})",
+                    found.total
+                ));
+                (built, found) = (relaxed, again);
             }
-            Sort::Newest | Sort::Oldest => {
-                let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
-                let top = top.order_by(((by_date(), order), (SortBySimilarityScore, Order::Desc)));
-                let (docs, rest) = searcher.search(&query, &(top, collectors))?;
-                (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), rest)
-            }
-        };
+        }
+        warnings.extend(built.warnings.iter().cloned());
+        let query = built.query;
+        let Found { ranked, total, counts, total_entries } = found;
 
         let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
         snippets.set_max_num_chars(220);
@@ -424,14 +424,14 @@ impl Engine {
             sources: next(FACET_LIMIT),
             months: next(usize::MAX),
         };
-        let (explanation, suggestions) = if total == 0 {
-            (
-                suggest::explain(&searcher, f, &parsed.root, request)?,
-                suggest::suggestions(&searcher, f, &request.q, &parsed.root),
-            )
+        let explanation = if total == 0 {
+            suggest::explain(&searcher, f, &parsed.root, request)?
         } else {
-            (vec![], vec![])
+            vec![]
         };
+        // "Did you mean": whenever a word is in no item, whether or not a near word
+        // was searched in its place.
+        let suggestions = suggest::suggestions(&searcher, f, &request.q, &parsed.root);
         Ok(SearchResults {
             total,
             page: request.page,
@@ -446,6 +446,45 @@ impl Engine {
             explanation,
             suggestions,
         })
+    }
+
+    /// Runs a query once: the ranked page (or the scan for grouping), the total, facet
+    /// counts and distinct entries, in one pass over the matches.
+    fn collect(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        request: &SearchRequest,
+        sort: Sort,
+    ) -> Result<Found, SearchError> {
+        // Grouped pages scan the best items once and page over their entries.
+        let (limit, offset) = match request.group {
+            Group::Item => (request.per_page, (request.page - 1) * request.per_page),
+            Group::Entry => (GROUP_SCAN, 0),
+        };
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let by_date = || SortByStaticFastValue::<DateTime>::for_field("date");
+        let collectors = (
+            Count,
+            facets::FacetCollector::new(vec!["topics", "sources", "month"]),
+            facets::EntryCount,
+        );
+        let (ranked, (total, counts, total_entries)): (Vec<(f32, DocAddress)>, _) = match sort {
+            Sort::Relevance => {
+                let top =
+                    top.order_by(((SortBySimilarityScore, Order::Desc), (by_date(), Order::Desc)));
+                let (docs, rest) = searcher.search(query, &(top, collectors))?;
+                (docs.into_iter().map(|((score, _), addr)| (score, addr)).collect(), rest)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
+                let top = top.order_by(((by_date(), order), (SortBySimilarityScore, Order::Desc)));
+                let (docs, rest) = searcher.search(query, &(top, collectors))?;
+                (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), rest)
+            }
+        };
+
+        Ok(Found { ranked, total, counts, total_entries })
     }
 
     /// Loads one hit: its stored fields and a snippet.

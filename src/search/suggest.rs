@@ -29,7 +29,7 @@ pub fn explain(
             ..request.clone()
         };
         let parsed = super::query::Parsed { root: Some(part.clone()), warnings: vec![] };
-        let built = build::build(f, &parsed, &alone);
+        let built = build::build(f, searcher, &parsed, &alone, false);
         out.push(ClauseCount {
             clause: part.interpreted(),
             count: searcher.search(&*built.query, &Count)?,
@@ -49,19 +49,10 @@ pub fn suggestions(
     if let Some(root) = root {
         collect_words(root, &mut words);
     }
-    let mut found: Vec<(String, String)> = vec![];
-    for word in words {
-        let lower = normalize(&word);
-        if lower.chars().count() < 4
-            || lower.chars().any(|c| c.is_ascii_digit())
-            || doc_freq(searcher, f, &lower) > 0
-        {
-            continue;
-        }
-        if let Some(best) = nearest(searcher, f, &lower) {
-            found.push((word, best));
-        }
-    }
+    let found: Vec<(String, String)> = words
+        .into_iter()
+        .filter_map(|w| corrections(searcher, f, &w).into_iter().next().map(|best| (w, best)))
+        .collect();
     // Every suggestion links to the query with all of them applied.
     let corrected = q
         .split(' ')
@@ -72,6 +63,21 @@ pub fn suggestions(
         .into_iter()
         .map(|(word, suggestion)| Suggestion { word, suggestion, query: corrected.clone() })
         .collect()
+}
+
+/// Words of the index near a query word that is in no item, most frequent first (at
+/// most three). Empty for words that exist, short words, and acronyms or words with
+/// digits (TTS, GGUF, INT4 stay exact).
+pub fn corrections(searcher: &Searcher, f: &Fields, word: &str) -> Vec<String> {
+    let is_acronym = word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    let lower = normalize(word);
+    if lower.chars().count() < 5 || is_acronym || lower.chars().any(|c| !c.is_alphabetic()) {
+        return vec![];
+    }
+    if doc_freq(searcher, f, &lower) > 0 {
+        return vec![];
+    }
+    nearest(searcher, f, &lower)
 }
 
 fn collect_words(node: &Node, out: &mut Vec<String>) {
@@ -99,37 +105,36 @@ fn doc_freq(searcher: &Searcher, f: &Fields, word: &str) -> u64 {
     searcher.doc_freq(&term).unwrap_or(0)
 }
 
-/// The most frequent dictionary word within a small edit distance (one edit for words
+/// The most frequent dictionary words within a small edit distance (one edit for words
 /// of up to 8 letters, two beyond; a swap of neighbours counts as one), sharing the
-/// first letter.
-fn nearest(searcher: &Searcher, f: &Fields, word: &str) -> Option<String> {
+/// first or the second letter (a swap may have moved the first).
+fn nearest(searcher: &Searcher, f: &Fields, word: &str) -> Vec<String> {
     let max = if word.chars().count() > 8 { 2 } else { 1 };
-    let first = word.chars().next()?;
-    let lo = first.to_string();
-    let hi = char::from_u32(first as u32 + 1)?.to_string();
-    let mut best: Option<(u64, String)> = None;
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(f.words) else { continue };
-        let Ok(mut stream) =
-            inverted.terms().range().ge(lo.as_bytes()).lt(hi.as_bytes()).into_stream()
-        else {
-            continue;
-        };
-        while stream.advance() {
-            let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-            if candidate.len().abs_diff(word.len()) > max
-                || strsim::damerau_levenshtein(word, candidate) > max
-            {
+    let mut firsts: Vec<char> = word.chars().take(2).collect();
+    firsts.dedup();
+    let mut found: Vec<(u64, String)> = vec![];
+    for first in firsts {
+        let lo = first.to_string();
+        let Some(hi) = char::from_u32(first as u32 + 1).map(|c| c.to_string()) else { continue };
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(f.words) else { continue };
+            let Ok(mut stream) =
+                inverted.terms().range().ge(lo.as_bytes()).lt(hi.as_bytes()).into_stream()
+            else {
                 continue;
-            }
-            let freq = doc_freq(searcher, f, candidate);
-            if best
-                .as_ref()
-                .is_none_or(|(b, w)| freq > *b || (freq == *b && candidate < w.as_str()))
-            {
-                best = Some((freq, candidate.to_string()));
+            };
+            while stream.advance() {
+                let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+                if candidate.len().abs_diff(word.len()) > max
+                    || found.iter().any(|(_, w)| w == candidate)
+                    || strsim::damerau_levenshtein(word, candidate) > max
+                {
+                    continue;
+                }
+                found.push((doc_freq(searcher, f, candidate), candidate.to_string()));
             }
         }
     }
-    best.map(|(_, w)| w)
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    found.into_iter().take(3).map(|(_, w)| w).collect()
 }

@@ -1,0 +1,86 @@
+//! Search quality: the fallbacks that make known-item queries find their entry, and a
+//! small run of the `quality` evaluation with a floor, so that a regression fails.
+
+use serde_json::Value;
+
+use crate::http::SITE;
+use crate::util::Sandbox;
+
+fn search(q: &str) -> Value {
+    let s: &Sandbox = &SITE;
+    s.search(q)
+}
+
+fn warnings(v: &Value) -> Vec<String> {
+    v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_misspelt_word_is_searched_as_the_words_near_it() {
+    let v = search("speculatve decoding");
+    assert!(v["total"].as_u64().unwrap() >= 10, "{v}");
+    assert!(
+        warnings(&v)
+            .iter()
+            .any(|w| w.contains("`speculatve` is in no item; searched for `speculative`")),
+        "{v}"
+    );
+    assert_eq!(v["suggestions"][0]["suggestion"], "speculative");
+    // A swap of the first two letters too; two swaps are too far for 8 letters (one
+    // edit up to 8 letters, two from 9).
+    let v = search("edcoding");
+    assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+    let v = search("edcodnig");
+    assert_eq!(v["total"], 0, "{v}");
+    let v = search("psecualtive");
+    assert!(v["total"].as_u64().unwrap() > 0, "two edits are allowed from 9 letters: {v}");
+}
+
+#[test]
+fn words_that_exist_and_acronyms_are_never_corrected() {
+    for q in ["GGUF", "INT4", "TTS", "benchmark", "llama.cpp"] {
+        let v = search(q);
+        assert!(v["total"].as_u64().unwrap() > 0, "{q}: {v}");
+        assert!(warnings(&v).is_empty(), "{q}: {v}");
+    }
+    // An unknown acronym stays exact: nothing found, nothing substituted.
+    let v = search("GGFU");
+    assert_eq!(v["total"], 0);
+    assert!(warnings(&v).is_empty(), "{v}");
+    assert!(v.get("suggestions").is_none(), "{v}");
+}
+
+#[test]
+fn when_few_items_have_every_word_the_words_become_optional() {
+    let v = search("speculative wombatish");
+    assert!(v["total"].as_u64().unwrap() > 5, "{v}");
+    let w = warnings(&v);
+    assert!(
+        w.iter()
+            .any(|w| w.contains("only 0 item(s) contain every word") && w.contains("not required")),
+        "{w:?}"
+    );
+    // Items with more of the words rank first.
+    let v = search("speculative decoding wombatish");
+    let first = &v["hits"][0];
+    let text = format!("{} {}", first["title"], first["snippet"]).to_lowercase();
+    assert!(text.contains("speculative") && text.contains("decoding"), "{first}");
+    // Filters stay required.
+    let v = search("speculative wombatish source:arXiv");
+    for hit in v["hits"].as_array().unwrap() {
+        assert!(hit["sources"].as_array().unwrap().iter().any(|s| s == "arXiv"), "{hit}");
+    }
+}
+
+#[test]
+fn the_quality_evaluation_keeps_its_floor() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quality"))
+        .args(["--archive"])
+        .arg(crate::util::sample_archive())
+        .args(["--per-kind", "25", "--min-recall", "0.85"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("| typo"), "{stdout}");
+}
