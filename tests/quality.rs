@@ -84,3 +84,36 @@ fn the_quality_evaluation_keeps_its_floor() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("| typo"), "{stdout}");
 }
+
+#[test]
+fn tokens_the_field_writes() {
+    // `qwen` finds Qwen3 (and Qwen2-7B would be found the same way).
+    let v = search("qwen");
+    let titles: Vec<String> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_string())
+        .collect();
+    assert!(titles.iter().any(|t| t.contains("Qwen3 8B")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("Qwen3 30B-A3B")), "{titles:?}");
+    // `qwen3` means qwen3.
+    assert_eq!(search("qwen3")["total"], search("qwen3 OR \"qwen 3\"")["total"]);
+    // `glm-5` is the phrase, not every 5.
+    let glm = search("glm-5")["total"].as_u64().unwrap();
+    assert!(glm >= 2 && glm < search("5")["total"].as_u64().unwrap(), "{glm}");
+    for hit in search("glm-5")["hits"].as_array().unwrap() {
+        assert!(format!("{} {}", hit["title"], hit["snippet"]).contains("GLM"), "{hit}");
+    }
+    // `llama.cpp` finds llama.cpp, first.
+    let v = search("llama.cpp");
+    assert!(v["total"].as_u64().unwrap() >= 3);
+    let first = &v["hits"][0];
+    assert!(
+        format!("{} {}", first["title"], first["snippet"]).to_lowercase().contains("llama.cpp"),
+        "{first}"
+    );
+    // INT4 stays whole: `int` alone does not find it.
+    assert!(search("INT4")["total"].as_u64().unwrap() >= 3);
+    assert_eq!(search("int")["total"], 0);
+}

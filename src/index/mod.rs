@@ -16,7 +16,7 @@ use tantivy::directory::MmapDirectory;
 
 pub use self::schema::{
     EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, WORDS_ANALYZER,
-    from_datetime, text_analyzer, to_datetime, words_analyzer,
+    from_datetime, query_analyzer, text_analyzer, to_datetime, words_analyzer,
 };
 pub use self::sync::{Change, ChangeKind, ReindexOptions, ReindexSummary, Skipped, reindex};
 

@@ -12,7 +12,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
+    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{DateTime, Index, TantivyDocument};
 
@@ -20,7 +20,7 @@ use crate::digest::{Entry, SourceFile};
 
 /// Bumped whenever the schema or the analyzers change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The analyzer of text fields: words split on non-alphanumerics, lower-cased,
 /// accents folded, English-stemmed.
@@ -157,14 +157,93 @@ pub fn register_analyzers(index: &Index) {
     );
 }
 
-/// The text analyzer, also used to turn query words into terms.
+/// The text analyzer of the index: words split on non-alphanumerics, lower-cased,
+/// accents folded, a model name's letters also indexed on their own (`qwen2` is found
+/// as `qwen`), English-stemmed.
 pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(LetterPrefix)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer that turns query words into terms: the text analyzer without the
+/// extra letter-prefix tokens (a query for `qwen3` means `qwen3`).
+pub fn query_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// For a token of 4+ letters followed by digits (`qwen2`, `llama3`), also emits the
+/// letters (`qwen`, `llama`) at the same position. Shorter prefixes (`int4`, `gpt4`)
+/// stay whole, so acronyms with numbers keep their meaning.
+#[derive(Clone, Copy)]
+pub struct LetterPrefix;
+
+impl TokenFilter for LetterPrefix {
+    type Tokenizer<T: Tokenizer> = LetterPrefixFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> LetterPrefixFilter<T> {
+        LetterPrefixFilter { inner }
+    }
+}
+
+/// [`LetterPrefix`] around a tokenizer.
+#[derive(Clone)]
+pub struct LetterPrefixFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for LetterPrefixFilter<T> {
+    type TokenStream<'a> = LetterPrefixStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        LetterPrefixStream { tail: self.inner.token_stream(text), pending: None, current: None }
+    }
+}
+
+/// The token stream of [`LetterPrefixFilter`].
+pub struct LetterPrefixStream<S> {
+    tail: S,
+    pending: Option<Token>,
+    current: Option<Token>,
+}
+
+impl<S: TokenStream> TokenStream for LetterPrefixStream<S> {
+    fn advance(&mut self) -> bool {
+        self.current = None;
+        if let Some(extra) = self.pending.take() {
+            self.current = Some(extra);
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token();
+        let letters = token.text.find(|c: char| !c.is_alphabetic()).unwrap_or(token.text.len());
+        if letters >= 4 && token.text[letters..].starts_with(|c: char| c.is_ascii_digit()) {
+            self.pending = Some(Token { text: token.text[..letters].to_string(), ..token.clone() });
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.current.as_ref().unwrap_or_else(|| self.tail.token())
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match &mut self.current {
+            Some(token) => token,
+            None => self.tail.token_mut(),
+        }
+    }
 }
 
 /// The analyzer of the suggestion dictionary.
@@ -295,5 +374,45 @@ impl Fields {
             docs.push(doc);
         }
         docs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyze(mut analyzer: TextAnalyzer, text: &str) -> Vec<(String, usize)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = vec![];
+        while let Some(t) = stream.next() {
+            out.push((t.text.clone(), t.position));
+        }
+        out
+    }
+
+    #[test]
+    fn model_names_are_also_indexed_by_their_letters() {
+        let got = analyze(text_analyzer(), "Qwen2-7B beats llama3 and GLM-5 at INT4 via llama.cpp");
+        let want = [
+            ("qwen2", 0),
+            ("qwen", 0),
+            ("7b", 1),
+            ("beat", 2),
+            ("llama3", 3),
+            ("llama", 3),
+            ("and", 4),
+            ("glm", 5),
+            ("5", 6),
+            ("at", 7),
+            ("int4", 8),
+            ("via", 9),
+            ("llama", 10),
+            ("cpp", 11),
+        ];
+        let want: Vec<(String, usize)> = want.iter().map(|(t, p)| (t.to_string(), *p)).collect();
+        assert_eq!(got, want);
+        let query: Vec<String> =
+            analyze(query_analyzer(), "Qwen3 gpt-4o").into_iter().map(|t| t.0).collect();
+        assert_eq!(query, ["qwen3", "gpt", "4o"]);
     }
 }

@@ -11,7 +11,7 @@ use tantivy::{Searcher, Term};
 
 use super::query::{DateRange, FilterField, Node, Parsed};
 use super::{SearchRequest, suggest};
-use crate::index::{Fields, text_analyzer, to_datetime};
+use crate::index::{Fields, query_analyzer, to_datetime};
 
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
 const MATCHED_WORD: f32 = 1000.0;
@@ -262,7 +262,7 @@ fn tokens_of(word: &str) -> Vec<String> {
 
 /// The analysed terms of some text, as the index holds them.
 pub fn tokens(text: &str) -> Vec<String> {
-    let mut analyzer = text_analyzer();
+    let mut analyzer = query_analyzer();
     let mut stream = analyzer.token_stream(text);
     let mut out = vec![];
     while let Some(token) = stream.next() {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::escape_html;
 use super::query;
-use crate::index::text_analyzer;
+use crate::index::{query_analyzer, text_analyzer};
 
 /// Escapes text for HTML, wrapping words whose analysed form is a query term in
 /// `<mark>`.
@@ -33,7 +33,7 @@ pub fn query_terms(q: &str) -> HashSet<String> {
     let Ok(parsed) = query::parse(q, today, &|_| false) else {
         return HashSet::new();
     };
-    let mut analyzer = text_analyzer();
+    let mut analyzer = query_analyzer();
     let mut terms = HashSet::new();
     for words in parsed.root.iter().flat_map(|root| root.positive_words()) {
         let mut stream = analyzer.token_stream(words);
