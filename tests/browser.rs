@@ -3,7 +3,6 @@
 //! clicking a facet, landing on an item's anchor, hostile content that must not run,
 //! and the pages without JavaScript. Screenshots go to `target/screenshots/`.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -29,27 +28,6 @@ fn screenshots() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Starts `archive serve` on a free port and returns it with its base URL.
-fn start_server() -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_archive"))
-        .arg("--archive")
-        .arg(&SITE.archive)
-        .arg("--index")
-        .arg(&SITE.index)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    (Process(child), url.to_string())
 }
 
 /// Starts chromedriver, or says loudly why not (and fails under CI).
@@ -133,7 +111,8 @@ async fn until(c: &Client, what: &str, script: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_end_to_end() {
     let Some((_driver, driver)) = start_driver() else { return };
-    let (_server, base) = start_server();
+    let server = SITE.serve(&[]);
+    let base = server.url.clone();
     let c = browser(&driver, true, 1280, 1000).await;
 
     // Type a query: results update as you type, terms marked, URL kept in step.

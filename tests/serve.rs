@@ -2,9 +2,8 @@
 //! a restart or a failed request, reindexes by itself with `--watch`, and shuts down
 //! gracefully on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -12,37 +11,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::util::Sandbox;
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(s: &Sandbox, extra: &[&str]) -> Server {
-    let mut child = s
-        .command()
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .args(extra)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("{line:?}"));
-    Server { child, addr: url.trim_start_matches("http://").to_string() }
-}
 
 /// A minimal HTTP/1.1 GET: status and body.
 fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
@@ -78,15 +46,15 @@ fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) -> Dur
 fn a_reindex_from_another_shell_is_picked_up_without_failed_requests() {
     let s = Sandbox::sample();
     s.reindex();
-    let server = serve(&s, &[]);
-    assert_eq!(total(&server.addr, "capybara"), 0);
+    let server = s.serve(&[]);
+    assert_eq!(total(server.addr(), "capybara"), 0);
 
     // A steady stream of searches while the archive changes and is reindexed.
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let load = {
         let (addr, stop, ok, failed) =
-            (server.addr.clone(), stop.clone(), ok.clone(), failed.clone());
+            (server.addr().to_string(), stop.clone(), ok.clone(), failed.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 match get(&addr, "/api/search?q=agents&per_page=5") {
@@ -107,7 +75,7 @@ fn a_reindex_from_another_shell_is_picked_up_without_failed_requests() {
         let out = s.run(&["reindex"]);
         assert!(out.status.success());
         let took = wait_for("the new entry", Duration::from_secs(5), || {
-            total(&server.addr, "capybara") == round as u64 + 1
+            total(server.addr(), "capybara") == round as u64 + 1
         });
         eprintln!("reindex picked up by the server in {took:?}");
     }
@@ -115,17 +83,17 @@ fn a_reindex_from_another_shell_is_picked_up_without_failed_requests() {
     load.join().unwrap();
     assert_eq!(failed.load(Ordering::Relaxed), 0, "failed requests during reindex");
     assert!(ok.load(Ordering::Relaxed) > 10);
-    assert_eq!(total(&server.addr, "%22leaked+system+prompt%22"), 0, "the removed entry is gone");
+    assert_eq!(total(server.addr(), "%22leaked+system+prompt%22"), 0, "the removed entry is gone");
 }
 
 #[test]
 fn watch_reindexes_by_itself_and_sigterm_shuts_down() {
     let s = Sandbox::sample();
-    let mut server = serve(&s, &["--watch"]);
-    assert_eq!(total(&server.addr, "axolotl"), 0);
+    let mut server = s.serve(&["--watch"]);
+    assert_eq!(total(server.addr(), "axolotl"), 0);
     s.write("watched/2026-06-10.md", "## Axolotl news\n\nAn axolotl benchmark.\n");
     wait_for("the watcher's reindex", Duration::from_secs(10), || {
-        total(&server.addr, "axolotl") == 1
+        total(server.addr(), "axolotl") == 1
     });
 
     let pid = server.child.id().to_string();

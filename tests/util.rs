@@ -1,7 +1,8 @@
 //! A temporary archive and index, and a runner for the real binary.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -61,6 +62,26 @@ impl Sandbox {
         cmd
     }
 
+    /// Starts `archive serve` on a free port of 127.0.0.1; killed when dropped.
+    pub fn serve(&self, extra: &[&str]) -> Server {
+        let mut child = self
+            .command()
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("{line:?}"));
+        Server { url: url.to_string(), child }
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.command().args(args).output().unwrap()
     }
@@ -95,6 +116,27 @@ impl Sandbox {
             text(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// A running `archive serve`.
+pub struct Server {
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+}
+
+impl Server {
+    /// `127.0.0.1:PORT`
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -8,27 +8,16 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 
-/// SplitMix64: a tiny seeded generator, written out so that the generated archive
-/// stays byte-for-byte the same across crate versions (rand's StdRng does not promise
-/// that).
-pub struct Rng(u64);
+pub use super::shared::Rng;
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next() % (hi - lo + 1) as u64) as usize
+        lo + self.below(hi - lo + 1)
     }
 
     /// Uniform in [0, 1).

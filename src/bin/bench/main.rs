@@ -11,8 +11,8 @@
 //! asserted.
 
 mod generate;
+mod shared;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -312,7 +312,7 @@ fn main() -> ExitCode {
         ));
     }
     if let Some(path) = &args.write {
-        write_section(path, args.digests, &report);
+        shared::write_section(path, "Benchmarks", &format!("## {} digests", args.digests), &report);
     }
     if ok {
         println!("needles: ok");
@@ -321,22 +321,4 @@ fn main() -> ExitCode {
         eprintln!("needles: MISMATCH");
         ExitCode::from(1)
     }
-}
-
-/// Replaces (or appends) this archive size's section in a Markdown file.
-fn write_section(path: &Path, digests: usize, section: &str) {
-    let existing = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".into());
-    let heading = format!("## {digests} digests");
-    let mut out = String::new();
-    let mut skipping = false;
-    for l in existing.lines() {
-        if l.starts_with("## ") {
-            skipping = l.starts_with(&heading);
-        }
-        if !skipping {
-            let _ = writeln!(out, "{l}");
-        }
-    }
-    out.push_str(section);
-    std::fs::write(path, out).unwrap();
 }

@@ -13,14 +13,18 @@
 //! 3. three distinctive words, one of 6+ letters with two adjacent letters swapped;
 //! 4. three distinctive words, one with its number flipped (`models` <-> `model`).
 
+#[path = "../bench/shared.rs"]
+mod shared;
+
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use archive::digest::{self, Entry, Taxonomy};
 use archive::index::{ReindexOptions, reindex};
 use archive::search::{Engine, Group, SearchRequest};
 use clap::Parser;
+use shared::Rng;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{Schema, TextFieldIndexing, TextOptions, Value};
@@ -59,23 +63,6 @@ const STOP: &[&str] = &[
     "did", "get", "got", "like", "well", "way", "week", "here", "now", "via", "too", "yet", "let",
     "lets", "it's", "don't",
 ];
-
-/// SplitMix64, as in the bench generator: stable across crate versions.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -377,7 +364,12 @@ fn main() -> ExitCode {
     ));
     print!("{table}");
     if let Some(path) = &args.write {
-        write_section(path, &args.archive, &table);
+        shared::write_section(
+            path,
+            "Search quality",
+            &format!("## {} (", args.archive.display()),
+            &table,
+        );
     }
     let recall = total_ours.found as f64 / total_ours.n.max(1) as f64;
     match args.min_recall {
@@ -387,23 +379,4 @@ fn main() -> ExitCode {
         }
         _ => ExitCode::SUCCESS,
     }
-}
-
-/// Replaces (or appends) this archive's section in a Markdown file.
-fn write_section(path: &Path, archive: &Path, section: &str) {
-    let existing = std::fs::read_to_string(path).unwrap_or_else(|_| "# Search quality\n\n".into());
-    let heading = format!("## {} (", archive.display());
-    let mut out = String::new();
-    let mut skipping = false;
-    for l in existing.lines() {
-        if l.starts_with("## ") {
-            skipping = l.starts_with(&heading);
-        }
-        if !skipping {
-            out.push_str(l);
-            out.push('\n');
-        }
-    }
-    out.push_str(section);
-    std::fs::write(path, out).unwrap();
 }
