@@ -2,6 +2,7 @@
 
 mod util;
 
+mod bad_archive;
 mod browser;
 mod cli;
 mod http;

@@ -22,6 +22,9 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
+/// Container blocks (lists, items, quotes) nested deeper than this are flattened.
+const MAX_NESTING: usize = 48;
+
 /// Renders Markdown to sanitised HTML. `items` place the anchors; `terms` (analysed
 /// query terms) are marked in the text.
 pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> String {
@@ -29,8 +32,29 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
         items.iter().map(|i| (i.offset, i.anchor.as_str())).collect();
     let mut placed: HashSet<usize> = HashSet::new();
     let mut in_code = false;
+    // Lists and quotes nested past MAX_NESTING are flattened: the text stays, the extra
+    // levels go (HTML parsers are quadratic in nesting depth; 20,000 levels took >10 s).
+    let mut containers: Vec<bool> = vec![];
+    let mut depth = 0;
     let mut events: Vec<Event> = vec![];
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::List(_) | Tag::Item | Tag::BlockQuote(_)) => {
+                let keep = depth < MAX_NESTING;
+                containers.push(keep);
+                if !keep {
+                    continue;
+                }
+                depth += 1;
+            }
+            Event::End(TagEnd::List(_) | TagEnd::Item | TagEnd::BlockQuote(_)) => {
+                if !containers.pop().unwrap_or(true) {
+                    continue;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
         let anchor = anchors.get(&range.start).copied().filter(|_| !placed.contains(&range.start));
         match event {
             Event::Start(Tag::Heading { level, id: _, classes, attrs }) if anchor.is_some() => {
@@ -107,6 +131,15 @@ mod tests {
         assert!(html.contains("<li id=\"a\">"), "{html}");
         assert!(html.contains("<li id=\"b\">"), "{html}");
         assert!(html.contains("<p id=\"plain\">"), "{html}");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_and_the_text_kept() {
+        let md = format!("{}deep\n\n{}quoted\n", "- ".repeat(5_000), "> ".repeat(5_000));
+        let html = render(&md, &[], &HashSet::new());
+        assert!(html.contains("deep") && html.contains("quoted"));
+        assert!(html.matches("<ul>").count() <= MAX_NESTING, "{}", html.matches("<ul>").count());
+        assert!(html.matches("<blockquote>").count() <= MAX_NESTING);
     }
 
     #[test]
