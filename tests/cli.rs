@@ -390,7 +390,18 @@ fn an_index_from_another_version_is_rebuilt_in_full() {
 fn the_benchmark_runs_and_finds_every_needle() {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bench"))
-        .args(["--digests", "1000", "--runs", "1", "--repeat", "1", "--no-rg", "--dir"])
+        .args([
+            "--digests",
+            "1000",
+            "--runs",
+            "1",
+            "--repeat",
+            "1",
+            "--no-rg",
+            "--http-seconds",
+            "1",
+            "--dir",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -45,6 +45,12 @@ struct Args {
     /// Write the results into this Markdown file (a section per archive size).
     #[arg(long)]
     write: Option<PathBuf>,
+    /// Seconds of HTTP load per target with `wrk` (0 skips the HTTP part).
+    #[arg(long, default_value_t = 10)]
+    http_seconds: u64,
+    /// Concurrent connections for the HTTP load.
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
 }
 
 /// The query set: rare, common and most common words, phrases, AND, OR, exclusion,
@@ -298,6 +304,13 @@ fn main() -> ExitCode {
         percentile(&mut all, 0.99)
     ));
 
+    let in_process_rate = 1e3 * all.len() as f64 / all.iter().sum::<f64>();
+    if args.http_seconds > 0 && Command::new("wrk").arg("--version").output().is_ok() {
+        for l in http(&args, &archive, &index, in_process_rate) {
+            line(l);
+        }
+    }
+
     // # Correctness: each needle is found in exactly the items it was put in.
     let mut ok = true;
     for (needle, want) in generated["needles"].as_object().unwrap() {
@@ -321,4 +334,104 @@ fn main() -> ExitCode {
         eprintln!("needles: MISMATCH");
         ExitCode::from(1)
     }
+}
+
+/// `archive serve` under `wrk` on 127.0.0.1: the query set through `/api/search`,
+/// `/healthz` on the same server, the time from start to first answer, and the
+/// server's memory after the load.
+fn http(args: &Args, archive: &Path, index: &Path, in_process_rate: f64) -> Vec<String> {
+    use std::io::{BufRead, BufReader};
+    let binary = std::env::current_exe().unwrap().with_file_name("archive");
+    let started = Instant::now();
+    let mut child = Command::new(&binary)
+        .arg("--archive")
+        .arg(archive)
+        .arg("--index")
+        .arg(index)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let url =
+        first.split_whitespace().find(|w| w.starts_with("http://")).expect("a URL").to_string();
+    let addr = url.trim_start_matches("http://").to_string();
+    let ready = loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+            use std::io::{Read, Write};
+            let _ = write!(stream, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut reply = String::new();
+            let _ = stream.read_to_string(&mut reply);
+            if reply.starts_with("HTTP/1.1 200") {
+                break started.elapsed().as_secs_f64() * 1e3;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let script = std::env::temp_dir().join(format!("archive-bench-{}.lua", std::process::id()));
+    let paths: Vec<String> = QUERIES
+        .iter()
+        .map(|q| {
+            format!(
+                "\"/api/search?q={}\"",
+                url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    std::fs::write(
+        &script,
+        format!("local paths = {{{}}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n", paths.join(", ")),
+    )
+    .unwrap();
+    let wrk = |target: &str, lua: Option<&Path>| -> (f64, String, String) {
+        let mut cmd = Command::new("wrk");
+        cmd.args([
+            "-t2",
+            &format!("-c{}", args.connections),
+            &format!("-d{}s", args.http_seconds),
+            "--latency",
+        ]);
+        if let Some(lua) = lua {
+            cmd.arg("-s").arg(lua);
+        }
+        let out =
+            String::from_utf8_lossy(&cmd.arg(target).output().expect("wrk").stdout).into_owned();
+        let field = |prefix: &str| {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_string()))
+                .unwrap_or_default()
+        };
+        let rate = field("Requests/sec:").parse().unwrap_or(0.0);
+        (rate, field("50%"), field("99%"))
+    };
+    let (search_rate, search_p50, search_p99) = wrk(&format!("{url}/"), Some(&script));
+    let (health_rate, health_p50, health_p99) = wrk(&format!("{url}/healthz"), None);
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into());
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(&script);
+    vec![
+        format!(
+            "| HTTP, wrk -t2 -c{} -d{}s | requests/s | p50 | p99 |\n| --- | ---: | ---: | ---: |",
+            args.connections, args.http_seconds
+        ),
+        format!(
+            "| `/api/search`, the query set in turn | {search_rate:.0} | {search_p50} | {search_p99} |"
+        ),
+        format!("| `/healthz` | {health_rate:.0} | {health_p50} | {health_p99} |"),
+        format!(
+            "| in process, one thread, the same queries | {in_process_rate:.0} | | |\n\n`/api/search` over HTTP on two cores = {:.0}% of the one-thread in-process rate. Server RSS after the load: {rss}. Start to first answer (index built): {ready:.0} ms.\n",
+            100.0 * search_rate / in_process_rate
+        ),
+    ]
 }
