@@ -87,6 +87,17 @@ fn a_reindex_from_another_shell_is_picked_up_without_failed_requests() {
 }
 
 #[test]
+fn an_index_behind_the_archive_is_served_at_once_and_caught_up() {
+    let s = Sandbox::sample();
+    s.reindex();
+    s.write("late/2026-06-20.md", "## Late\n\nA pangolin arrived while the server was down.\n");
+    let server = s.serve(&[]);
+    wait_for("the background reindex", Duration::from_secs(10), || {
+        total(server.addr(), "pangolin") == 1
+    });
+}
+
+#[test]
 fn watch_reindexes_by_itself_and_sigterm_shuts_down() {
     let s = Sandbox::sample();
     let mut server = s.serve(&["--watch"]);

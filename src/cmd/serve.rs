@@ -1,5 +1,5 @@
-//! `archive serve`: index first when the index is missing or stale, then serve the
-//! pages and the API. With `--watch`, reindex when files under the archive change.
+//! `archive serve`: index first when the index is missing or from another version;
+//! otherwise serve at once and catch up with the archive in the background. With `--watch`, reindex when files under the archive change.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,12 +23,34 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
         )
         .with_writer(std::io::stderr)
         .init();
-    if index::needs_reindex(archive, index_dir)? {
-        tracing::info!(archive = %archive.display(), index = %index_dir.display(), "the index is missing or out of date: reindexing");
-        log_summary(&reindex(archive, index_dir)?);
-    }
-    let engine = Engine::open(index_dir)
-        .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
+    // An index that opens is served at once and brought up to date in the background
+    // (the server follows the commit); a missing or outdated one is built first.
+    let engine = match Engine::open(index_dir) {
+        Ok(engine) => {
+            let (archive, index_dir) = (archive.to_path_buf(), index_dir.to_path_buf());
+            std::thread::spawn(move || match index::needs_reindex(&archive, &index_dir) {
+                Ok(true) => {
+                    tracing::info!("the index is behind the archive: reindexing");
+                    match reindex(&archive, &index_dir) {
+                        Ok(summary) => log_summary(&summary),
+                        Err(e) => tracing::error!(error = format!("{e:#}"), "reindex failed"),
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::error!(
+                    error = format!("{e:#}"),
+                    "cannot compare the index with the archive"
+                ),
+            });
+            engine
+        }
+        Err(_) => {
+            tracing::info!(archive = %archive.display(), index = %index_dir.display(), "the index is missing or out of date: reindexing");
+            log_summary(&reindex(archive, index_dir)?);
+            Engine::open(index_dir)
+                .with_context(|| format!("cannot open the index at {}", index_dir.display()))?
+        }
+    };
     let state = Arc::new(AppState { engine });
     if args.watch {
         watch(archive.to_path_buf(), index_dir.to_path_buf())?;
