@@ -113,6 +113,13 @@ fn tokens_the_field_writes() {
         format!("{} {}", first["title"], first["snippet"]).to_lowercase().contains("llama.cpp"),
         "{first}"
     );
+    // `r/LocalLLaMA` as words finds the subreddit named in the text.
+    let v = search("r/LocalLLaMA");
+    assert!(v["total"].as_u64().unwrap() >= 3, "{v}");
+    for hit in v["hits"].as_array().unwrap() {
+        let all = format!("{} {} {}", hit["title"], hit["snippet"], hit["sources"]).to_lowercase();
+        assert!(all.contains("localllama"), "{hit}");
+    }
     // INT4 stays whole: `int` alone does not find it.
     assert!(search("INT4")["total"].as_u64().unwrap() >= 3);
     assert_eq!(search("int")["total"], 0);
