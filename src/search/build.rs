@@ -9,8 +9,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::SearchRequest;
 use super::query::{DateRange, FilterField, Node, Parsed};
-use super::{SearchRequest, suggest};
+use super::suggest::Speller;
 use crate::index::{Fields, query_analyzer, to_datetime};
 
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
@@ -36,7 +37,7 @@ pub struct Built {
 /// handful of items have every word.
 pub fn build(
     f: &Fields,
-    searcher: &Searcher,
+    speller: &Speller,
     parsed: &Parsed,
     request: &SearchRequest,
     relaxed: bool,
@@ -55,7 +56,7 @@ pub fn build(
         1 => nodes.pop(),
         _ => Some(Node::And(nodes)),
     };
-    let mut builder = Builder { f, searcher, relaxed, warnings: vec![] };
+    let mut builder = Builder { f, speller, relaxed, warnings: vec![] };
     let items =
         Box::new(TermQuery::new(Term::from_field_text(f.kind, "item"), IndexRecordOption::Basic));
     let items: Box<dyn Query> = Box::new(ConstScoreQuery::new(items, 0.0));
@@ -73,7 +74,7 @@ pub fn build(
 
 struct Builder<'a> {
     f: &'a Fields,
-    searcher: &'a Searcher,
+    speller: &'a Speller<'a>,
     relaxed: bool,
     warnings: Vec<String>,
 }
@@ -153,7 +154,7 @@ impl Builder<'_> {
             return None;
         }
         if tokens.len() == 1 {
-            let near = suggest::corrections(self.searcher, self.f, text);
+            let near = self.speller.corrections(text);
             if !near.is_empty() {
                 let listed = near.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
                 self.warnings

@@ -365,12 +365,13 @@ impl Engine {
         let browsing = parsed.root.is_none();
         let sort = request.sort.unwrap_or(if browsing { Sort::Newest } else { Sort::Relevance });
         let mut warnings = parsed.warnings.clone();
-        let mut built = build::build(f, &searcher, &parsed, request, false);
+        let speller = suggest::Speller::new(&searcher, f);
+        let mut built = build::build(f, &speller, &parsed, request, false);
         let mut found = self.collect(&searcher, &*built.query, request, sort)?;
         // When only a handful of items have every word, the words become optional:
         // items with more of them still rank first, and the reader is told.
         if found.total < FALLBACK_BELOW && build::relaxable(&parsed.root) {
-            let relaxed = build::build(f, &searcher, &parsed, request, true);
+            let relaxed = build::build(f, &speller, &parsed, request, true);
             let again = self.collect(&searcher, &*relaxed.query, request, sort)?;
             if again.total > found.total {
                 let words =
@@ -425,13 +426,13 @@ impl Engine {
             months: next(usize::MAX),
         };
         let explanation = if total == 0 {
-            suggest::explain(&searcher, f, &parsed.root, request)?
+            suggest::explain(&searcher, f, &speller, &parsed.root, request)?
         } else {
             vec![]
         };
         // "Did you mean": whenever a word is in no item, whether or not a near word
         // was searched in its place.
-        let suggestions = suggest::suggestions(&searcher, f, &request.q, &parsed.root);
+        let suggestions = suggest::suggestions(&speller, &request.q, &parsed.root);
         Ok(SearchResults {
             total,
             page: request.page,

@@ -2,6 +2,9 @@
 //! index's own words. A suggestion is offered, never silently applied; words that
 //! exist in the index (acronyms such as TTS, GGUF or INT4 included) are left alone.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use tantivy::Searcher;
 use tantivy::collector::Count;
 
@@ -14,6 +17,7 @@ use crate::index::{Fields, words_analyzer};
 pub fn explain(
     searcher: &Searcher,
     f: &Fields,
+    speller: &Speller,
     root: &Option<Node>,
     request: &SearchRequest,
 ) -> tantivy::Result<Vec<ClauseCount>> {
@@ -29,7 +33,7 @@ pub fn explain(
             ..request.clone()
         };
         let parsed = super::query::Parsed { root: Some(part.clone()), warnings: vec![] };
-        let built = build::build(f, searcher, &parsed, &alone, false);
+        let built = build::build(f, speller, &parsed, &alone, false);
         out.push(ClauseCount {
             clause: part.interpreted(),
             count: searcher.search(&*built.query, &Count)?,
@@ -39,19 +43,14 @@ pub fn explain(
 }
 
 /// Spelling suggestions for the query's words that are in no item.
-pub fn suggestions(
-    searcher: &Searcher,
-    f: &Fields,
-    q: &str,
-    root: &Option<Node>,
-) -> Vec<Suggestion> {
+pub fn suggestions(speller: &Speller, q: &str, root: &Option<Node>) -> Vec<Suggestion> {
     let mut words = vec![];
     if let Some(root) = root {
         collect_words(root, &mut words);
     }
     let found: Vec<(String, String)> = words
         .into_iter()
-        .filter_map(|w| corrections(searcher, f, &w).into_iter().next().map(|best| (w, best)))
+        .filter_map(|w| speller.corrections(&w).into_iter().next().map(|best| (w, best)))
         .collect();
     // Every suggestion links to the query with all of them applied.
     let corrected = q
@@ -65,10 +64,35 @@ pub fn suggestions(
         .collect()
 }
 
+/// Looks up near words once per word and search: the typo fallback and "did you mean"
+/// ask for the same words.
+pub struct Speller<'a> {
+    searcher: &'a Searcher,
+    f: &'a Fields,
+    memo: RefCell<HashMap<String, Vec<String>>>,
+}
+
+impl<'a> Speller<'a> {
+    /// A speller over one searcher.
+    pub fn new(searcher: &'a Searcher, f: &'a Fields) -> Self {
+        Speller { searcher, f, memo: RefCell::default() }
+    }
+
+    /// See [`corrections`].
+    pub fn corrections(&self, word: &str) -> Vec<String> {
+        if let Some(found) = self.memo.borrow().get(word) {
+            return found.clone();
+        }
+        let found = corrections(self.searcher, self.f, word);
+        self.memo.borrow_mut().insert(word.to_string(), found.clone());
+        found
+    }
+}
+
 /// Words of the index near a query word that is in no item, most frequent first (at
 /// most three). Empty for words that exist, short words, and acronyms or words with
 /// digits (TTS, GGUF, INT4 stay exact).
-pub fn corrections(searcher: &Searcher, f: &Fields, word: &str) -> Vec<String> {
+fn corrections(searcher: &Searcher, f: &Fields, word: &str) -> Vec<String> {
     let is_acronym = word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
     let lower = normalize(word);
     if lower.chars().count() < 5 || is_acronym || lower.chars().any(|c| !c.is_alphabetic()) {
