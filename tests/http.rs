@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use crate::util::Sandbox;
+use crate::util::{Sandbox, any_contains};
 
 /// Markdown that tries to run script in the reader's browser.
 pub const HOSTILE: &str = "---\ntitle: Hostile entry\ndate: 2026-01-15\n---\n\n## Script payloads\n\nA paragraph about the zanzibar exploit <script>window.__pwned = 1; alert('script')</script> with an image <img src=x onerror=\"window.__pwned = 2; alert('onerror')\">.\n\n[click me](javascript:alert('js-link')) and <a href=\"data:text/html,<script>alert(1)</script>\">data link</a>.\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n<svg><script>alert('svg')</script></svg>\n";
@@ -192,14 +192,7 @@ async fn garbage_queries_answer_200_with_an_explanation() {
     // Misspelt words are searched as the near words that exist, and said so.
     let v = get("/api/search?q=agnets+memroy").await.json();
     assert!(v["total"].as_u64().unwrap() > 0, "{v}");
-    assert!(
-        v["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|w| w.as_str().unwrap().contains("`agnets` is in no item; searched for `agents`")),
-        "{v}"
-    );
+    assert!(any_contains(&v["warnings"], "`agnets` is in no item; searched for `agents`"), "{v}");
     let suggestions = v["suggestions"].as_array().unwrap();
     assert!(suggestions.iter().any(|s| s["suggestion"] == "agents"), "{v}");
     assert_eq!(suggestions[0]["query"], "agents memory");

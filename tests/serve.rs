@@ -2,27 +2,13 @@
 //! a restart or a failed request, reindexes by itself with `--watch`, and shuts down
 //! gracefully on SIGTERM.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::Sandbox;
-
-/// A minimal HTTP/1.1 GET: status and body.
-fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    Ok((status, body))
-}
+use crate::util::{Sandbox, http_get as get};
 
 fn total(addr: &str, q: &str) -> u64 {
     let (status, body) = get(addr, &format!("/api/search?q={q}")).unwrap();

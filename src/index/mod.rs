@@ -83,6 +83,11 @@ fn payload(index: &Index) -> Option<Payload> {
     serde_json::from_str(metas.payload.as_deref()?).ok()
 }
 
+/// Whether an index was written by this version: same schema, same schema version.
+fn compatible(index: &Index, schema: &tantivy::schema::Schema, payload: Option<&Payload>) -> bool {
+    index.schema() == *schema && payload.is_some_and(|p| p.schema == SCHEMA_VERSION)
+}
+
 /// An index opened for reading.
 pub struct IndexHandle {
     /// The Tantivy index, analyzers registered.
@@ -103,7 +108,7 @@ pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
     let dir = MmapDirectory::open(path).map_err(|e| tantivy_err(e.into()))?;
     let index = Index::open(dir).map_err(tantivy_err)?;
     let (schema, fields) = schema::schema();
-    if index.schema() != schema || payload(&index).is_none_or(|p| p.schema != SCHEMA_VERSION) {
+    if !compatible(&index, &schema, payload(&index).as_ref()) {
         return Err(IndexError::Stale(path.to_path_buf()));
     }
     schema::register_analyzers(&index);

@@ -16,7 +16,7 @@ use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, T
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::schema::{self, Fields, SCHEMA_VERSION};
-use super::{IndexError, Payload, payload};
+use super::{IndexError, Payload, compatible, payload};
 use crate::digest::{self, Entry, SourceFile, Taxonomy};
 
 /// What `reindex` should do.
@@ -113,18 +113,14 @@ struct Work<'a> {
     before: Option<Recorded>,
 }
 
-/// A file read, hashed and (when its content changed) parsed.
+/// A file read and hashed, and parsed unless this is a dry run.
 enum Outcome {
-    /// Same content as recorded: only its size and mtime moved.
-    Same {
+    Read {
         hash: u64,
-        entry: Entry,
         bytes: u64,
-    },
-    Parsed {
-        hash: u64,
-        entry: Entry,
-        bytes: u64,
+        /// Same content as recorded: only its size or mtime moved.
+        same: bool,
+        entry: Option<Entry>,
     },
     Failed(String),
 }
@@ -163,8 +159,8 @@ pub fn reindex(
         None
     };
     let recorded_payload = existing.as_ref().and_then(payload);
-    let compatible = existing.as_ref().is_some_and(|i| i.schema() == schema)
-        && recorded_payload.as_ref().is_some_and(|p| p.schema == SCHEMA_VERSION);
+    let compatible =
+        existing.as_ref().is_some_and(|i| compatible(i, &schema, recorded_payload.as_ref()));
     let mut reread_all = options.full;
     if existing.is_none() {
         summary.notes.push("no index yet: building it".into());
@@ -243,7 +239,7 @@ pub fn reindex(
         drop(tx);
         for (i, outcome) in rx {
             let w = &work[i];
-            let (hash, entry, bytes, same) = match outcome {
+            let (hash, bytes, same, entry) = match outcome {
                 Outcome::Failed(reason) => {
                     summary.skipped.push(Skipped { path: w.file.rel.clone(), reason });
                     if w.before.is_some() {
@@ -251,8 +247,7 @@ pub fn reindex(
                     }
                     continue;
                 }
-                Outcome::Same { hash, entry, bytes } => (hash, entry, bytes, true),
-                Outcome::Parsed { hash, entry, bytes } => (hash, entry, bytes, false),
+                Outcome::Read { hash, bytes, same, entry } => (hash, bytes, same, entry),
             };
             summary.bytes_read += bytes;
             match (w.before, same) {
@@ -270,20 +265,22 @@ pub fn reindex(
                         .push(Change { id: w.file.id.clone(), change: ChangeKind::Updated });
                 }
             }
-            for warning in &entry.warnings {
-                summary
-                    .warnings
-                    .push(Skipped { path: w.file.rel.clone(), reason: warning.clone() });
-            }
-            if let Some((writer, _)) = &writer {
-                writer.delete_term(Term::from_field_text(fields.entry_id, &entry.id));
-                // A file modified within the last two seconds may change again within
-                // the same mtime tick: record no mtime, so the next run hashes it.
-                let racy = w.file.mtime >= racy_after;
-                let file =
-                    SourceFile { mtime: if racy { 0 } else { w.file.mtime }, ..w.file.clone() };
-                for doc in fields.documents(&entry, &file, hash) {
-                    writer.add_document(doc).map_err(tantivy_err)?;
+            if let Some(entry) = entry {
+                for warning in &entry.warnings {
+                    summary
+                        .warnings
+                        .push(Skipped { path: w.file.rel.clone(), reason: warning.clone() });
+                }
+                if let Some((writer, _)) = &writer {
+                    writer.delete_term(Term::from_field_text(fields.entry_id, &entry.id));
+                    // A file modified within the last two seconds may change again within
+                    // the same mtime tick: record no mtime, so the next run hashes it.
+                    let racy = w.file.mtime >= racy_after;
+                    let file =
+                        SourceFile { mtime: if racy { 0 } else { w.file.mtime }, ..w.file.clone() };
+                    for doc in fields.documents(&entry, &file, hash) {
+                        writer.add_document(doc).map_err(tantivy_err)?;
+                    }
                 }
             }
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
@@ -326,8 +323,8 @@ fn finish(mut summary: ReindexSummary, started: Instant) -> ReindexSummary {
     summary
 }
 
-/// Reads one file; parses it unless its content is what the index recorded (or this is
-/// a dry run).
+/// Reads and hashes one file, and parses it unless this is a dry run (a file whose
+/// content is unchanged is parsed too: its documents are rewritten to record its mtime).
 fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outcome {
     let bytes = match w.file.read_bytes() {
         Ok(bytes) => bytes,
@@ -336,21 +333,16 @@ fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outco
     let hash = xxh3_64(&bytes);
     let same = w.before.is_some_and(|b| b.hash == hash) && !reread_all;
     let len = bytes.len() as u64;
-    if dry_run {
-        // A dry run does not parse: report content changes only.
-        let entry = Entry::parse(&w.file.id, "", taxonomy).expect("an empty text parses");
-        let entry = Entry { warnings: vec![], ..entry };
-        return if same {
-            Outcome::Same { hash, entry, bytes: len }
-        } else {
-            Outcome::Parsed { hash, entry, bytes: len }
-        };
-    }
-    match Entry::from_bytes(&w.file.id, &bytes, taxonomy) {
-        Ok(entry) if same => Outcome::Same { hash, entry, bytes: len },
-        Ok(entry) => Outcome::Parsed { hash, entry, bytes: len },
-        Err(e) => Outcome::Failed(e.to_string()),
-    }
+    // A dry run reports content changes only; it does not parse.
+    let entry = if dry_run {
+        None
+    } else {
+        match Entry::from_bytes(&w.file.id, &bytes, taxonomy) {
+            Ok(entry) => Some(entry),
+            Err(e) => return Outcome::Failed(e.to_string()),
+        }
+    };
+    Outcome::Read { hash, bytes: len, same, entry }
 }
 
 /// Creates a new, empty index at `path`, removing an index of another version.

@@ -57,9 +57,7 @@ pub fn build(
         _ => Some(Node::And(nodes)),
     };
     let mut builder = Builder { f, speller, relaxed, warnings: vec![] };
-    let items =
-        Box::new(TermQuery::new(Term::from_field_text(f.kind, "item"), IndexRecordOption::Basic));
-    let items: Box<dyn Query> = Box::new(ConstScoreQuery::new(items, 0.0));
+    let items = kind(f, "item");
     let query: Box<dyn Query> = match root.as_ref().map(|r| builder.node(r)) {
         None => items,
         Some(Some(q)) => Box::new(BooleanQuery::new(vec![(Occur::Must, items), (Occur::Must, q)])),
@@ -148,12 +146,12 @@ impl Builder<'_> {
     /// Words (one, or several in order) across the weighted text fields. A single
     /// word that is in no item (a typo) is searched as the near words that are.
     fn words(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let tokens = tokens(text);
-        if tokens.is_empty() {
+        let analysed = tokens(text);
+        if analysed.is_empty() {
             self.warnings.push(format!("`{text}` has no letters or digits to search for; ignored"));
             return None;
         }
-        if tokens.len() == 1 {
+        if analysed.len() == 1 {
             let near = self.speller.corrections(text);
             if !near.is_empty() {
                 let listed = near.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
@@ -161,13 +159,13 @@ impl Builder<'_> {
                     .push(format!("`{text}` is in no item; searched for {listed} instead"));
                 let alternatives: Vec<(Occur, Box<dyn Query>)> = near
                     .iter()
-                    .filter_map(|w| self.terms(&tokens_of(w)))
+                    .filter_map(|w| self.terms(&tokens(w)))
                     .map(|q| (Occur::Should, q))
                     .collect();
                 return Some(Box::new(BooleanQuery::new(alternatives)));
             }
         }
-        self.terms(&tokens)
+        self.terms(&analysed)
     }
 
     fn terms(&self, tokens: &[String]) -> Option<Box<dyn Query>> {
@@ -257,8 +255,10 @@ fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
     Box::new(RangeQuery::new(bound(range.from, true), bound(range.to, false)))
 }
 
-fn tokens_of(word: &str) -> Vec<String> {
-    tokens(word)
+/// Documents of one kind (`item` or `entry`), scoring nothing.
+pub fn kind(f: &Fields, kind: &str) -> Box<dyn Query> {
+    let term = TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic);
+    Box::new(ConstScoreQuery::new(Box::new(term), 0.0))
 }
 
 /// The analysed terms of some text, as the index holds them.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DateTime, Order, TantivyDocument, Term};
 
@@ -46,11 +46,7 @@ pub enum Facet {
 
 impl Engine {
     fn kind(&self, kind: &str) -> Box<dyn Query> {
-        let term = Term::from_field_text(self.fields().kind, kind);
-        Box::new(ConstScoreQuery::new(
-            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            0.0,
-        ))
+        super::build::kind(self.fields(), kind)
     }
 
     /// Every value of a facet over all items, with counts, most frequent first.

@@ -596,18 +596,9 @@ fn lead(text: &str, max_chars: usize) -> String {
     escape_html(&out)
 }
 
-/// Escapes text for HTML.
+/// Escapes text for HTML (pulldown-cmark's escaper, the one its HTML renderer uses).
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
 }

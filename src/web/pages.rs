@@ -17,9 +17,7 @@ use super::assets::{AssetUrls, urls};
 use super::error::{Format, WebError};
 use super::params::Params;
 use crate::search::query::{self, Node};
-use crate::search::{
-    ClauseCount, EntryGroup, Facet, FacetCount, Group, SearchResults, Sort, Suggestion,
-};
+use crate::search::{Facet, FacetCount, Group, SearchResults, Sort, Suggestion};
 
 fn render(page: impl Template) -> Result<Response, WebError> {
     page.render()
@@ -91,7 +89,6 @@ pub struct SearchPage {
     pub q: String,
     pub sort: Option<Sort>,
     pub results: SearchResults,
-    pub groups: Vec<EntryGroup>,
     pub active: Vec<Chip>,
     pub topics: Vec<FacetLink>,
     pub sources: Vec<FacetLink>,
@@ -102,7 +99,6 @@ pub struct SearchPage {
     pub previous_url: Option<String>,
     pub next_url: Option<String>,
     pub pages: usize,
-    pub explanation: Vec<ClauseCount>,
     pub suggestions: Vec<(Suggestion, String)>,
 }
 
@@ -245,7 +241,6 @@ pub async fn search(
         .blocking(move |engine| engine.search(&request))
         .await
         .map_err(|e| WebError::from_search(Format::Html, e))?;
-    let groups = results.groups.clone().unwrap_or_default();
     let pages = results.total_entries.div_ceil(results.per_page).max(1);
     let mut page = SearchPage {
         assets: urls(),
@@ -255,13 +250,11 @@ pub async fn search(
         previous_url: (results.page > 1).then(|| search_url(&q, sort, results.page - 1)),
         next_url: (results.page < pages).then(|| search_url(&q, sort, results.page + 1)),
         pages,
-        explanation: results.explanation.clone(),
         suggestions: results
             .suggestions
             .iter()
             .map(|s| (s.clone(), search_url(&s.query, sort, 1)))
             .collect(),
-        groups,
         results,
         topics: vec![],
         sources: vec![],
