@@ -314,7 +314,7 @@ fn missing_index_and_bad_arguments_are_clear() {
 }
 
 #[test]
-fn a_second_writer_fails_with_a_clear_message() {
+fn a_second_writer_waits_then_fails_with_a_clear_message() {
     let s = Sandbox::sample();
     s.reindex();
     let index = tantivy::Index::open_in_dir(&s.index).unwrap();
@@ -323,12 +323,22 @@ fn a_second_writer_fails_with_a_clear_message() {
     let out = s.run(&["reindex"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("another reindex is writing the index"),
+        text(&out.stderr).contains("another reindex has been writing the index"),
         "{}",
         text(&out.stderr)
     );
     drop(_writer);
     assert_eq!(count(&s.reindex(), "added"), 1);
+
+    // A writer released within the wait: the reindex waits for it and goes through.
+    let held: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(held);
+    });
+    s.write("newer.md", "## y\n\nA numbat.\n");
+    assert_eq!(count(&s.reindex(), "added"), 1);
+    release.join().unwrap();
 }
 
 #[test]

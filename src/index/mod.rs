@@ -32,7 +32,9 @@ pub enum IndexError {
     )]
     Stale(PathBuf),
     /// Another process holds the index's writer lock.
-    #[error("another reindex is writing the index at {0}; wait for it to finish and try again")]
+    #[error(
+        "another reindex has been writing the index at {0} for over 5 s; wait for it to finish and try again"
+    )]
     Busy(PathBuf),
     /// The archive folder cannot be read.
     #[error("cannot read the archive at {path}: {source}")]

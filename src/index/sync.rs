@@ -107,6 +107,9 @@ struct Recorded {
     mtime: i64,
 }
 
+/// How long a reindex waits for another one to release the index.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A file that must be read: new, or moved since the last reindex.
 struct Work<'a> {
     file: &'a SourceFile,
@@ -367,12 +370,22 @@ fn create(path: &Path, schema: tantivy::schema::Schema) -> Result<Index, IndexEr
 /// A writer sized for the machine; a second writer fails with [`IndexError::Busy`].
 fn writer(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocument>, IndexError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
-    match index.writer_with_num_threads(threads, threads * 96_000_000) {
-        Ok(writer) => Ok(writer),
-        Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
-            Err(IndexError::Busy(path.to_path_buf()))
+    let started = Instant::now();
+    loop {
+        match index.writer_with_num_threads(threads, threads * 96_000_000) {
+            Ok(writer) => return Ok(writer),
+            // Another reindex (another shell, or a server catching up) holds the lock:
+            // wait a little for it, then give up with a clear message.
+            Err(TantivyError::LockFailure(LockError::LockBusy, _))
+                if started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                return Err(IndexError::Busy(path.to_path_buf()));
+            }
+            Err(source) => return Err(IndexError::Tantivy { path: path.to_path_buf(), source }),
         }
-        Err(source) => Err(IndexError::Tantivy { path: path.to_path_buf(), source }),
     }
 }
 
