@@ -28,8 +28,9 @@ pub static SITE: LazyLock<Sandbox> = LazyLock::new(|| {
 });
 
 fn router() -> axum::Router {
-    static STATE: LazyLock<Arc<AppState>> =
-        LazyLock::new(|| Arc::new(AppState { engine: Engine::open(&SITE.index).unwrap() }));
+    static STATE: LazyLock<Arc<AppState>> = LazyLock::new(|| {
+        Arc::new(AppState { engine: Arc::new(Engine::open(&SITE.index).unwrap()) })
+    });
     app(Arc::clone(&STATE))
 }
 

@@ -5,6 +5,7 @@ mod util;
 mod bad_archive;
 mod browser;
 mod cli;
+mod damage;
 mod http;
 mod quality;
 mod serve;

@@ -1,5 +1,6 @@
-//! `archive check`: parse the whole archive without touching the index and list every
-//! problem per file; exit 1 when there are errors (warnings alone exit 0).
+//! `archive check`: parse the whole archive and list every problem per file, then check
+//! every file of the index against its checksum; exit 1 when there are errors (warnings
+//! alone exit 0). Nothing is changed.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use archive::digest::{self, Entry, Taxonomy};
+use archive::index::{self, IndexError};
 use serde::Serialize;
 
 use crate::cli::CheckArgs;
@@ -26,9 +28,40 @@ struct Report {
     errors: usize,
     warnings: usize,
     problems: Vec<Problem>,
+    index: IndexCheck,
 }
 
-pub fn run(archive: &Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+/// What the index check found.
+#[derive(Serialize)]
+struct IndexCheck {
+    /// `ok`, `missing`, `stale` or `damaged`.
+    status: &'static str,
+    /// Segment files whose checksums were checked.
+    files: usize,
+    /// Their size.
+    bytes: u64,
+    /// The problem, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+fn check_index(path: &Path) -> IndexCheck {
+    let result = index::open(path).and_then(|handle| index::verify(&handle.index, path));
+    let (status, report, message) = match result {
+        Ok(report) => ("ok", report, None),
+        Err(e) => {
+            let status = match e {
+                IndexError::Missing(_) => "missing",
+                IndexError::Stale(_) => "stale",
+                _ => "damaged",
+            };
+            (status, Default::default(), Some(e.to_string()))
+        }
+    };
+    IndexCheck { status, files: report.files, bytes: report.bytes, message }
+}
+
+pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut problems = vec![];
     let taxonomy = match Taxonomy::load(archive) {
         Ok(t) => t,
@@ -68,14 +101,16 @@ pub fn run(archive: &Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
-    let errors = problems.iter().filter(|p| p.severity == "error").count();
+    let index = check_index(index_dir);
+    let file_errors = problems.iter().filter(|p| p.severity == "error").count();
     let report = Report {
         files: walk.files.len(),
         entries,
         items,
-        errors,
-        warnings: problems.len() - errors,
+        errors: file_errors + usize::from(index.status == "damaged"),
+        warnings: problems.len() - file_errors,
         problems,
+        index,
     };
     if args.json {
         super::print_json(&report)?;
@@ -89,6 +124,15 @@ pub fn run(archive: &Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             "{} files, {} entries, {} items: {} error(s), {} warning(s)",
             report.files, report.entries, report.items, report.errors, report.warnings
         )?;
+        match &report.index.message {
+            Some(message) => writeln!(out, "index: {}: {message}", report.index.status)?,
+            None => writeln!(
+                out,
+                "index: ok ({} files, {:.1} MB, checksums match)",
+                report.index.files,
+                report.index.bytes as f64 / 1e6
+            )?,
+        }
     }
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -16,7 +16,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Reindex(args) => reindex::run(&cli.archive, &cli.index, &args),
         Command::Search(args) => search::run(&cli.index, &args),
-        Command::Check(args) => check::run(&cli.archive, &args),
+        Command::Check(args) => check::run(&cli.archive, &cli.index, &args),
         Command::Show(args) => show::run(&cli.index, &args),
         Command::Serve(args) => serve::run(&cli.archive, &cli.index, &args),
     }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use archive::index::{self, ReindexOptions, ReindexSummary};
-use archive::search::Engine;
+use archive::index::{self, IndexError, ReindexOptions, ReindexSummary};
+use archive::search::{Engine, SearchError};
 use archive::web::{self, AppState};
 use axum::serve::ListenerExt;
 
@@ -23,34 +23,27 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
         )
         .with_writer(std::io::stderr)
         .init();
-    // An index that opens is served at once and brought up to date in the background
-    // (the server follows the commit); a missing or outdated one is built first.
+    // An index that opens is served at once, checked against its checksums and brought
+    // up to date in the background (the server follows the commit); a missing, outdated
+    // or unreadable one is built first.
     let engine = match Engine::open(index_dir) {
-        Ok(engine) => {
-            let (archive, index_dir) = (archive.to_path_buf(), index_dir.to_path_buf());
-            std::thread::spawn(move || match index::needs_reindex(&archive, &index_dir) {
-                Ok(true) => {
-                    tracing::info!("the index is behind the archive: reindexing");
-                    match reindex(&archive, &index_dir) {
-                        Ok(summary) => log_summary(&summary),
-                        Err(e) => tracing::error!(error = format!("{e:#}"), "reindex failed"),
-                    }
-                }
-                Ok(false) => {}
-                Err(e) => tracing::error!(
-                    error = format!("{e:#}"),
-                    "cannot compare the index with the archive"
-                ),
-            });
-            engine
-        }
-        Err(_) => {
-            tracing::info!(archive = %archive.display(), index = %index_dir.display(), "the index is missing or out of date: reindexing");
-            log_summary(&reindex(archive, index_dir)?);
-            Engine::open(index_dir)
-                .with_context(|| format!("cannot open the index at {}", index_dir.display()))?
+        Ok(engine) => Arc::new(engine),
+        Err(e) => {
+            let full = matches!(e, SearchError::Index(IndexError::Damaged { .. }));
+            if full {
+                tracing::error!(cause = %e, "the index is damaged: rebuilding it");
+            } else {
+                tracing::info!(archive = %archive.display(), index = %index_dir.display(), "the index is missing or out of date: reindexing");
+            }
+            log_summary(&reindex(archive, index_dir, full)?);
+            let engine = Engine::open(index_dir)
+                .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
+            Arc::new(engine)
         }
     };
+    let (archive_dir, index_path, checked) =
+        (archive.to_path_buf(), index_dir.to_path_buf(), Arc::clone(&engine));
+    std::thread::spawn(move || catch_up(&archive_dir, &index_path, &checked));
     let state = Arc::new(AppState { engine });
     if args.watch {
         watch(archive.to_path_buf(), index_dir.to_path_buf())?;
@@ -60,8 +53,33 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
-fn reindex(archive: &Path, index_dir: &Path) -> anyhow::Result<ReindexSummary> {
-    Ok(index::reindex(archive, index_dir, &ReindexOptions::default(), &|_, _| {})?)
+/// Verifies the served index's checksums (damage shows in `/healthz`), then reindexes
+/// if the archive moved while the server was down.
+fn catch_up(archive: &Path, index_dir: &Path, engine: &Engine) {
+    match engine.verify() {
+        Ok(report) => {
+            tracing::info!(files = report.files, bytes = report.bytes, "index checksums match")
+        }
+        Err(e) => tracing::error!(cause = %e, "index check failed"),
+    }
+    match index::needs_reindex(archive, index_dir) {
+        Ok(true) => {
+            tracing::info!("the index is behind the archive: reindexing");
+            match reindex(archive, index_dir, false) {
+                Ok(summary) => log_summary(&summary),
+                Err(e) => tracing::error!(error = format!("{e:#}"), "reindex failed"),
+            }
+        }
+        Ok(false) => {}
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "cannot compare the index with the archive")
+        }
+    }
+}
+
+fn reindex(archive: &Path, index_dir: &Path, full: bool) -> anyhow::Result<ReindexSummary> {
+    let options = ReindexOptions { full, ..Default::default() };
+    Ok(index::reindex(archive, index_dir, &options, &|_, _| {})?)
 }
 
 fn log_summary(s: &ReindexSummary) {
@@ -142,7 +160,7 @@ fn watch(archive: PathBuf, index_dir: PathBuf) -> anyhow::Result<()> {
                 continue;
             }
             tracing::info!(files = changed.len(), first = %changed[0].display(), "archive changed");
-            match reindex(&archive, &index_dir) {
+            match reindex(&archive, &index_dir, false) {
                 Ok(summary) => log_summary(&summary),
                 Err(e) => tracing::error!(error = format!("{e:#}"), "reindex failed"),
             }

@@ -31,6 +31,15 @@ pub enum IndexError {
         "the index at {0} was built by another version of archive: run `archive reindex` to rebuild it"
     )]
     Stale(PathBuf),
+    /// The index cannot be read as it is: a file is missing, truncated or fails its
+    /// checksum, or its metadata is garbage.
+    #[error("the index at {path} is damaged ({cause}): run `archive reindex --full` to rebuild it")]
+    Damaged {
+        /// The index folder.
+        path: PathBuf,
+        /// What was found.
+        cause: String,
+    },
     /// Another process holds the index's writer lock.
     #[error(
         "another reindex has been writing the index at {0} for over 5 s; wait for it to finish and try again"
@@ -103,18 +112,82 @@ pub struct IndexHandle {
 /// Opens an existing index for reading. Fails with [`IndexError::Missing`] when none has
 /// been built, and [`IndexError::Stale`] when it was built with another schema.
 pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
-    let tantivy_err = |source| IndexError::Tantivy { path: path.to_path_buf(), source };
     if !path.join("meta.json").exists() {
         return Err(IndexError::Missing(path.to_path_buf()));
     }
-    let dir = MmapDirectory::open(path).map_err(|e| tantivy_err(e.into()))?;
-    let index = Index::open(dir).map_err(tantivy_err)?;
+    let dir = MmapDirectory::open(path).map_err(|e| damaged(path, e.into()))?;
+    let index = Index::open(dir).map_err(|e| damaged(path, e))?;
     let (schema, fields) = schema::schema();
     if !compatible(&index, &schema, payload(&index).as_ref()) {
         return Err(IndexError::Stale(path.to_path_buf()));
     }
     schema::register_analyzers(&index);
     Ok(IndexHandle { index, fields, path: path.to_path_buf() })
+}
+
+/// Classifies a Tantivy error: a missing, truncated or corrupt file is
+/// [`IndexError::Damaged`]; anything else (a full disk, a failed write) stays itself.
+pub fn damaged(path: &Path, source: tantivy::TantivyError) -> IndexError {
+    use tantivy::TantivyError as E;
+    match source {
+        E::DataCorruption(_) | E::OpenReadError(_) | E::OpenDirectoryError(_) => {
+            IndexError::Damaged { path: path.to_path_buf(), cause: source.to_string() }
+        }
+        source => IndexError::Tantivy { path: path.to_path_buf(), source },
+    }
+}
+
+/// Reads every file of the committed segments and checks it against the checksum in its
+/// footer, the way Tantivy writes them. Files are read with plain reads, not through the
+/// memory map a searcher holds, so a server's resident memory does not grow by the
+/// index's size. Fails with [`IndexError::Damaged`] naming the files that fail.
+pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
+    use tantivy::directory::{FileSlice, footer::Footer};
+    use tantivy::index::SegmentComponent as C;
+    let segments = index.searchable_segment_metas().map_err(|e| damaged(path, e))?;
+    let mut report = VerifyReport::default();
+    let mut bad = vec![];
+    for segment in &segments {
+        let mut components = vec![C::Postings, C::Positions, C::Terms, C::Store, C::FastFields];
+        components.push(C::FieldNorms);
+        if segment.has_deletes() {
+            components.push(C::Delete);
+        }
+        for component in components {
+            let name = segment.relative_path(component);
+            let bytes = match std::fs::read(path.join(&name)) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    bad.push(format!("{}: {e}", name.display()));
+                    continue;
+                }
+            };
+            report.files += 1;
+            report.bytes += bytes.len() as u64;
+            let checked = Footer::extract_footer(FileSlice::from(bytes))
+                .and_then(|(footer, body)| Ok((footer, body.read_bytes()?)));
+            match checked {
+                Ok((footer, body)) if crc32fast::hash(body.as_slice()) == footer.crc => {}
+                Ok(_) => bad.push(format!("{}: checksum mismatch", name.display())),
+                Err(e) => bad.push(format!("{}: {e}", name.display())),
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(report)
+    } else {
+        bad.sort();
+        Err(IndexError::Damaged { path: path.to_path_buf(), cause: bad.join("; ") })
+    }
+}
+
+/// What [`verify`] read.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct VerifyReport {
+    /// Segment files checked.
+    pub files: usize,
+    /// Their total size.
+    pub bytes: u64,
 }
 
 /// Whether the index at `path` is missing, or out of step with the archive at `root`

@@ -140,7 +140,7 @@ pub fn reindex(
     let racy_after = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64 - 2_000_000_000);
-    let tantivy_err = |source| IndexError::Tantivy { path: index_path.to_path_buf(), source };
+    let tantivy_err = |source| super::damaged(index_path, source);
     let taxonomy_path = root.join(digest::taxonomy::FILE_NAME);
     let taxonomy = Taxonomy::load(root)
         .map_err(|source| IndexError::Taxonomy { path: taxonomy_path, source })?;
@@ -155,12 +155,24 @@ pub fn reindex(
 
     // What the index holds now, and whether it can be kept.
     let (schema, fields) = schema::schema();
-    let existing = if index_path.join("meta.json").exists() {
-        let dir = MmapDirectory::open(index_path).map_err(|e| tantivy_err(e.into()))?;
-        Some(Index::open(dir).map_err(tantivy_err)?)
-    } else {
-        None
+    // A damaged index is refused, unless this is a full rebuild: then one that still
+    // opens is emptied in the commit that refills it, and one that does not is replaced.
+    let existing = match open_existing(index_path) {
+        Ok(existing) => existing,
+        Err(IndexError::Damaged { cause, .. }) if options.full => {
+            summary.notes.push(format!("the index was damaged ({cause}): replacing it"));
+            None
+        }
+        Err(e) => return Err(e),
     };
+    let mut empty_first = false;
+    if options.full
+        && let Some(index) = &existing
+        && let Err(IndexError::Damaged { cause, .. }) = super::verify(index, index_path)
+    {
+        summary.notes.push(format!("the index was damaged ({cause}): rebuilding it"));
+        empty_first = true;
+    }
     let recorded_payload = existing.as_ref().and_then(payload);
     let compatible =
         existing.as_ref().is_some_and(|i| compatible(i, &schema, recorded_payload.as_ref()));
@@ -175,7 +187,9 @@ pub fn reindex(
     }
     summary.full = reread_all || !compatible;
     let recorded = match &existing {
-        Some(index) if compatible => recorded(index).map_err(tantivy_err)?,
+        Some(index) if compatible && !empty_first => {
+            recorded(index).map_err(tantivy_err)?
+        }
         _ => HashMap::new(),
     };
 
@@ -216,7 +230,11 @@ pub fn reindex(
             _ => create(index_path, schema)?,
         };
         schema::register_analyzers(&index);
-        Some((writer(&index, index_path)?, index))
+        let writer = writer(&index, index_path)?;
+        if empty_first {
+            writer.delete_all_documents().map_err(tantivy_err)?;
+        }
+        Some((writer, index))
     };
     let total = work.len();
     let done = AtomicUsize::new(0);
@@ -346,6 +364,15 @@ fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outco
         }
     };
     Outcome::Read { hash, bytes: len, same, entry }
+}
+
+/// The index at `path`, if one has been built.
+fn open_existing(path: &Path) -> Result<Option<Index>, IndexError> {
+    if !path.join("meta.json").exists() {
+        return Ok(None);
+    }
+    let dir = MmapDirectory::open(path).map_err(|e| super::damaged(path, e.into()))?;
+    Ok(Some(Index::open(dir).map_err(|e| super::damaged(path, e))?))
 }
 
 /// Creates a new, empty index at `path`, removing an index of another version.

@@ -63,6 +63,9 @@ impl Engine {
     /// Entries and items from every segment's term dictionary (cheap, and it fails on
     /// a damaged index). Counts include documents deleted but not yet merged away.
     pub fn health(&self) -> Result<Health, SearchError> {
+        if let Some(cause) = self.damage.read().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Err(SearchError::Damaged(cause));
+        }
         let searcher = self.reader.searcher();
         let count =
             |kind: &str| searcher.doc_freq(&Term::from_field_text(self.fields().kind, kind));

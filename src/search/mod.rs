@@ -66,9 +66,25 @@ pub enum SearchError {
         /// What is wrong.
         message: String,
     },
+    /// The index is damaged: a file failed its checksum, or reading it failed.
+    #[error("{0}")]
+    Damaged(String),
     /// Tantivy failed while searching.
     #[error("search failed: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    /// A file that cannot be read, or data that does not decode, is damage.
+    fn from(e: tantivy::TantivyError) -> Self {
+        use tantivy::TantivyError as E;
+        match e {
+            E::DataCorruption(_) | E::OpenReadError(_) | E::IoError(_) => SearchError::Damaged(
+                format!("the index is damaged ({e}): run `archive reindex --full` to rebuild it"),
+            ),
+            e => SearchError::Tantivy(e),
+        }
+    }
 }
 
 /// The order of hits.
@@ -323,6 +339,8 @@ pub struct EntryView {
 pub struct Engine {
     handle: IndexHandle,
     reader: IndexReader,
+    /// What the last [`Engine::verify`] found wrong, if anything.
+    damage: std::sync::RwLock<Option<String>>,
 }
 
 impl Engine {
@@ -334,8 +352,17 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
-            .map_err(|source| IndexError::Tantivy { path: path.to_path_buf(), source })?;
-        Ok(Engine { handle, reader })
+            .map_err(|source| index::damaged(path, source))?;
+        Ok(Engine { handle, reader, damage: Default::default() })
+    }
+
+    /// Checks every file of the index against its checksum (see [`index::verify`]);
+    /// until a later check passes, [`Engine::health`] reports the damage.
+    pub fn verify(&self) -> Result<index::VerifyReport, SearchError> {
+        let result = index::verify(&self.handle.index, &self.handle.path);
+        *self.damage.write().unwrap_or_else(|e| e.into_inner()) =
+            result.as_ref().err().map(ToString::to_string);
+        Ok(result?)
     }
 
     fn fields(&self) -> &Fields {

@@ -14,7 +14,7 @@ use super::AppState;
 use super::error::{Format, WebError};
 use super::params::Params;
 use super::render;
-use crate::search::{EntryLink, EntryView, Facet, FacetCount, Group, SearchResults};
+use crate::search::{EntryLink, EntryView, Facet, FacetCount, Group, SearchError, SearchResults};
 
 /// `GET /api/search`: the same `SearchResults` as `archive search --json`.
 pub async fn search(
@@ -96,7 +96,11 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Response {
         Ok(health) => Json(serde_json::json!({ "status": "ok", "entries": health.entries, "items": health.items, "segments": health.segments })).into_response(),
         Err(e) => {
             tracing::error!(cause = %e, "health check failed");
-            let body = serde_json::json!({ "status": "unhealthy", "error": { "code": "index_unavailable", "message": e.to_string() } });
+            let code = match e {
+                SearchError::Damaged(_) => "index_damaged",
+                _ => "index_unavailable",
+            };
+            let body = serde_json::json!({ "status": "unhealthy", "error": { "code": code, "message": e.to_string() } });
             (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }

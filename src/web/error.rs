@@ -78,10 +78,20 @@ impl WebError {
             }
             SearchError::Index(e) => {
                 tracing::error!(cause = %e, "index unavailable");
+                let damaged = matches!(e, crate::index::IndexError::Damaged { .. });
                 WebError {
                     status: StatusCode::SERVICE_UNAVAILABLE,
-                    code: "index_unavailable",
+                    code: if damaged { "index_damaged" } else { "index_unavailable" },
                     message: e.to_string(),
+                    format,
+                }
+            }
+            SearchError::Damaged(message) => {
+                tracing::error!(cause = %message, "index damaged");
+                WebError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: "index_damaged",
+                    message,
                     format,
                 }
             }

@@ -29,8 +29,8 @@ use crate::search::Engine;
 
 /// What every handler shares.
 pub struct AppState {
-    /// The searcher.
-    pub engine: Engine,
+    /// The searcher (shared with the thread that checks the index).
+    pub engine: Arc<Engine>,
 }
 
 impl AppState {
