@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod damage;
 mod http;
+mod kill;
 mod quality;
 mod serve;
 mod twir;

@@ -187,9 +187,7 @@ pub fn reindex(
     }
     summary.full = reread_all || !compatible;
     let recorded = match &existing {
-        Some(index) if compatible && !empty_first => {
-            recorded(index).map_err(tantivy_err)?
-        }
+        Some(index) if compatible && !empty_first => recorded(index).map_err(tantivy_err)?,
         _ => HashMap::new(),
     };
 
@@ -209,8 +207,20 @@ pub fn reindex(
         }
     }
 
-    // Nothing to read or remove: leave the index (and its writer lock) alone.
+    // Nothing to read or remove: leave the index (and its writer lock) alone, unless a
+    // killed run left files behind to collect.
     if work.is_empty() && removed.is_empty() && compatible && !summary.full {
+        if let Some(index) = existing.as_ref().filter(|i| !options.dry_run && untidy(i)) {
+            // An empty commit: collects stray files and lets merges run.
+            let mut writer = writer(index, index_path)?;
+            let mut prepared = writer.prepare_commit().map_err(tantivy_err)?;
+            prepared.set_payload(&serde_json::to_string(&recorded_payload).expect("serializable"));
+            prepared.commit().map_err(tantivy_err)?;
+            expunge_deletes(&mut writer, index);
+            writer.wait_merging_threads().map_err(tantivy_err)?;
+            collect_garbage(index);
+            summary.notes.push("tidied up after an interrupted reindex".into());
+        }
         summary.entries = recorded.len() as u64;
         summary.items = existing
             .as_ref()
@@ -332,7 +342,9 @@ pub fn reindex(
     let mut prepared = writer.prepare_commit().map_err(tantivy_err)?;
     prepared.set_payload(&serde_json::to_string(&payload).expect("serializable"));
     prepared.commit().map_err(tantivy_err)?;
+    expunge_deletes(&mut writer, &index);
     writer.wait_merging_threads().map_err(tantivy_err)?;
+    collect_garbage(&index);
     summary.committed = true;
     (summary.entries, summary.items) = counts(&index, &fields).map_err(tantivy_err)?;
     Ok(finish(summary, started))
@@ -400,7 +412,12 @@ fn writer(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocument>, In
     let started = Instant::now();
     loop {
         match index.writer_with_num_threads(threads, threads * 96_000_000) {
-            Ok(writer) => return Ok(writer),
+            Ok(writer) => {
+                let mut policy = tantivy::indexer::LogMergePolicy::default();
+                policy.set_del_docs_ratio_before_merge(DELETED_RATIO_BEFORE_MERGE);
+                writer.set_merge_policy(Box::new(policy));
+                return Ok(writer);
+            }
             // Another reindex (another shell, or a server catching up) holds the lock:
             // wait a little for it, then give up with a clear message.
             Err(TantivyError::LockFailure(LockError::LockBusy, _))
@@ -447,6 +464,46 @@ fn recorded(index: &Index) -> tantivy::Result<HashMap<String, Recorded>> {
         })?;
     }
     Ok(out)
+}
+
+/// Rewrite a segment once this share of it is deleted documents (edits and removals),
+/// so the index stays near the size of a fresh build.
+const DELETED_RATIO_BEFORE_MERGE: f32 = 0.25;
+
+/// Rewrites the committed segments that are mostly deleted documents. The merge policy
+/// does this after a commit too, but not for segments that a killed run left with
+/// deletions and that no later commit touches.
+fn expunge_deletes(writer: &mut IndexWriter<TantivyDocument>, index: &Index) {
+    let Ok(metas) = index.searchable_segment_metas() else { return };
+    let over: Vec<_> = metas.iter().filter(|m| too_deleted(m)).map(|m| m.id()).collect();
+    if !over.is_empty() {
+        // A segment already being merged is rewritten by that merge: a refusal is fine.
+        let _ = writer.merge(&over).wait();
+    }
+}
+
+/// Deletes the files that merges replaced (a commit collects only what it replaced
+/// itself). Skipped when another writer has the lock: it collects them.
+fn collect_garbage(index: &Index) {
+    if let Ok(writer) = index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000) {
+        let _ = writer.garbage_collect_files().wait();
+    }
+}
+
+fn too_deleted(m: &tantivy::SegmentMeta) -> bool {
+    m.num_deleted_docs() as f32 > DELETED_RATIO_BEFORE_MERGE * m.max_doc() as f32
+}
+
+/// Whether a killed run left work undone: segment files no commit refers to, or a merge
+/// the deletions call for.
+fn untidy(index: &Index) -> bool {
+    let Ok(metas) = index.searchable_segment_metas() else { return false };
+    let living: HashSet<String> = metas.iter().map(|m| m.id().uuid_string()).collect();
+    metas.iter().any(too_deleted)
+        || index.directory().list_managed_files().iter().any(|path| {
+            let name = path.to_string_lossy();
+            name.len() > 32 && !living.contains(&name[..32])
+        })
 }
 
 /// Entries and items in the index.

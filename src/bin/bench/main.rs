@@ -51,6 +51,9 @@ struct Args {
     /// Concurrent connections for the HTTP load.
     #[arg(long, default_value_t = 32)]
     connections: u32,
+    /// Only write the archive (into DIR/archive) and stop: for tests and load runs.
+    #[arg(long)]
+    generate_only: bool,
 }
 
 /// The query set: rare, common and most common words, phrases, AND, OR, exclusion,
@@ -199,6 +202,10 @@ fn main() -> ExitCode {
         std::fs::write(&marker, v.to_string()).unwrap();
         v
     };
+    if args.generate_only {
+        println!("{}", archive.display());
+        return ExitCode::SUCCESS;
+    }
     let bytes = generated["bytes"].as_u64().unwrap();
     let items = generated["items"].as_u64().unwrap();
     let mb = bytes as f64 / 1e6;
