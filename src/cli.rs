@@ -45,6 +45,9 @@ pub struct ServeArgs {
     /// Reindex by itself when files under the archive change.
     #[arg(long)]
     pub watch: bool,
+    /// Requests answered at once; more get 503 with Retry-After.
+    #[arg(long, default_value_t = archive::web::MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
 }
 
 #[derive(Debug, Args)]

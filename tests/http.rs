@@ -29,7 +29,10 @@ pub static SITE: LazyLock<Sandbox> = LazyLock::new(|| {
 
 fn router() -> axum::Router {
     static STATE: LazyLock<Arc<AppState>> = LazyLock::new(|| {
-        Arc::new(AppState { engine: Arc::new(Engine::open(&SITE.index).unwrap()) })
+        Arc::new(AppState {
+            engine: Arc::new(Engine::open(&SITE.index).unwrap()),
+            max_in_flight: archive::web::MAX_IN_FLIGHT,
+        })
     });
     app(Arc::clone(&STATE))
 }
@@ -365,4 +368,27 @@ async fn other_methods_are_refused() {
     }
     let r = send(Method::HEAD, "/api/search?q=x").await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_large_body_is_refused_with_413() {
+    let request = Request::builder()
+        .method(Method::GET)
+        .uri("/api/search?q=agents")
+        .header(header::HOST, "archive.test")
+        .header(header::CONTENT_LENGTH, 1_000_000)
+        .body(Body::from(vec![b'x'; 1_000_000]))
+        .unwrap();
+    let response = router().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["error"]["code"], "body_too_large", "{v}");
+    // A small body is ignored, not refused.
+    let request = Request::builder()
+        .uri("/api/search?q=agents")
+        .header(header::HOST, "archive.test")
+        .body(Body::from("x"))
+        .unwrap();
+    assert_eq!(router().oneshot(request).await.unwrap().status(), StatusCode::OK);
 }

@@ -105,3 +105,49 @@ fn watch_reindexes_by_itself_and_sigterm_shuts_down() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// One raw GET: the status line and headers, and the body.
+fn raw_get(addr: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.to_ascii_lowercase(), body.to_string())
+}
+
+#[test]
+fn past_its_limit_the_server_answers_503_with_retry_after_at_once() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let server = s.serve(&["--max-in-flight", "1"]);
+    let addr = server.addr().to_string();
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                (0..25).map(|_| raw_get(&addr, "/api/search?q=agents+memory")).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let replies: Vec<(String, String)> =
+        threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let (mut ok, mut shed) = (0, 0);
+    for (head, body) in &replies {
+        if head.starts_with("http/1.1 200") {
+            ok += 1;
+        } else {
+            assert!(head.starts_with("http/1.1 503"), "{head}\n{body}");
+            assert!(head.contains("\r\nretry-after: 1"), "{head}");
+            let v: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(v["error"]["code"], "overloaded");
+            shed += 1;
+        }
+    }
+    println!("{ok} answered, {shed} shed with 503");
+    assert!(ok > 0 && shed > 0, "{ok} answered, {shed} shed");
+    // Once the burst is over, requests are answered again.
+    assert!(raw_get(&addr, "/api/search?q=agents").0.starts_with("http/1.1 200"));
+}

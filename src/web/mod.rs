@@ -15,9 +15,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
 use tower_http::LatencyUnit;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -31,7 +36,16 @@ use crate::search::Engine;
 pub struct AppState {
     /// The searcher (shared with the thread that checks the index).
     pub engine: Arc<Engine>,
+    /// Requests served at once; more are answered 503 at once, never queued.
+    pub max_in_flight: usize,
 }
+
+/// The default for [`AppState::max_in_flight`]: far more than two cores finish in a
+/// request's time budget, far fewer than would exhaust memory.
+pub const MAX_IN_FLIGHT: usize = 512;
+
+/// Request bodies are not read by any route; a declared body past this is refused (413).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 impl AppState {
     /// Runs engine work on the blocking pool, so searches never stall the event loop.
@@ -57,6 +71,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 
 /// The application: every route and layer.
 pub fn app(state: Arc<AppState>) -> Router {
+    let max_in_flight = state.max_in_flight;
     let api = Router::new()
         .route("/search", get(api::search))
         .route("/entries/{*id}", get(api::entry))
@@ -86,6 +101,17 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(CatchPanicLayer::custom(|_| {
+            WebError::internal(Format::Json, "a handler panicked").into_response()
+        }))
+        .layer(axum::middleware::from_fn(refuse_large_bodies))
+        // Past the limit, answer 503 at once rather than queue without bound.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|_: tower::BoxError| async { overloaded() }))
+                .layer(LoadShedLayer::new())
+                .layer(GlobalConcurrencyLimitLayer::new(max_in_flight)),
+        )
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
@@ -93,6 +119,38 @@ pub fn app(state: Arc<AppState>) -> Router {
                     DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros),
                 ),
         )
+}
+
+/// 413 with the JSON error for a declared body past [`MAX_BODY_BYTES`] (bodies are never read).
+async fn refuse_large_bodies(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return WebError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "body_too_large",
+            message: format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+            format: Format::Json,
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// 503 with `Retry-After` and the JSON error.
+fn overloaded() -> axum::response::Response {
+    let error = WebError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: "overloaded",
+        message: "the server is answering as many requests as it can; retry in a second".into(),
+        format: Format::Json,
+    };
+    ([(header::RETRY_AFTER, "1")], error).into_response()
 }
 
 /// Methods other than GET and HEAD: 405 with the JSON error.
