@@ -392,3 +392,69 @@ async fn a_large_body_is_refused_with_413() {
         .unwrap();
     assert_eq!(router().oneshot(request).await.unwrap().status(), StatusCode::OK);
 }
+
+mod random {
+    //! Random query strings and parameter values thrown at the router: never a 5xx,
+    //! never a panic, always an answer within the request budget.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PATHS: [&str; 9] = [
+        "/",
+        "/search",
+        "/api/search",
+        "/api/entries/",
+        "/entries/",
+        "/static/",
+        "/api/topics",
+        "/feed.atom",
+        "/api/sources",
+    ];
+    const PARAMS: [&str; 11] =
+        ["q", "topic", "source", "after", "before", "page", "per_page", "sort", "group", "q", "zz"];
+
+    /// A value: text with the query language's operators, or raw bytes (invalid UTF-8,
+    /// percent signs, control characters), percent-encoded either way.
+    fn value() -> impl Strategy<Value = String> {
+        let text = proptest::string::string_regex(
+            "[a-z0-9 \"():|*~^+\\-./\\\\%é😀]{0,40}|(\\(){0,60}|-?[0-9]{1,25}|[0-9]{4}-[0-9]{2}-[0-9]{2}",
+        )
+        .unwrap()
+        .prop_map(|s| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>());
+        let bytes = proptest::collection::vec(any::<u8>(), 0..30)
+            .prop_map(|b| b.iter().map(|x| format!("%{x:02X}")).collect::<String>());
+        let raw = "[%&=?#a-z0-9]{0,20}";
+        prop_oneof![text, bytes, raw]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        #[test]
+        fn no_5xx_and_no_panic(
+            path in 0..PATHS.len(),
+            tail in "[a-z0-9./%\\\\-]{0,30}",
+            params in proptest::collection::vec((0..PARAMS.len(), value()), 0..6),
+        ) {
+            let mut uri = PATHS[path].to_string();
+            if uri.ends_with('/') && uri.len() > 1 {
+                uri.push_str(&tail);
+            }
+            let query: Vec<String> = params.iter().map(|(p, v)| format!("{}={v}", PARAMS[*p])).collect();
+            if !query.is_empty() {
+                uri = format!("{uri}?{}", query.join("&"));
+            }
+            // Some tails are not valid URIs at all: the HTTP layer refuses those first.
+            let Ok(request) = Request::builder().uri(&uri).header(header::HOST, "archive.test").body(Body::empty()) else {
+                return Ok(());
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let started = std::time::Instant::now();
+            let response = runtime.block_on(router().oneshot(request)).unwrap();
+            let status = response.status();
+            prop_assert!(status.as_u16() < 500, "{uri}: {status}");
+            prop_assert!(started.elapsed() < archive::web::REQUEST_TIMEOUT, "{uri}: {:?}", started.elapsed());
+        }
+    }
+}
