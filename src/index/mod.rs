@@ -130,7 +130,10 @@ pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
 pub fn damaged(path: &Path, source: tantivy::TantivyError) -> IndexError {
     use tantivy::TantivyError as E;
     match source {
-        E::DataCorruption(_) | E::OpenReadError(_) | E::OpenDirectoryError(_) => {
+        E::DataCorruption(_)
+        | E::OpenReadError(_)
+        | E::OpenDirectoryError(_)
+        | E::DeserializeError(_) => {
             IndexError::Damaged { path: path.to_path_buf(), cause: source.to_string() }
         }
         source => IndexError::Tantivy { path: path.to_path_buf(), source },

@@ -79,9 +79,11 @@ impl From<tantivy::TantivyError> for SearchError {
     fn from(e: tantivy::TantivyError) -> Self {
         use tantivy::TantivyError as E;
         match e {
-            E::DataCorruption(_) | E::OpenReadError(_) | E::IoError(_) => SearchError::Damaged(
-                format!("the index is damaged ({e}): run `archive reindex --full` to rebuild it"),
-            ),
+            E::DataCorruption(_) | E::OpenReadError(_) | E::IoError(_) | E::DeserializeError(_) => {
+                SearchError::Damaged(format!(
+                    "the index is damaged ({e}): run `archive reindex --full` to rebuild it"
+                ))
+            }
             e => SearchError::Tantivy(e),
         }
     }
@@ -369,8 +371,19 @@ impl Engine {
         &self.handle.fields
     }
 
-    /// Runs a search.
+    /// Runs a search. Tantivy trusts the bytes it reads and can panic on a flipped bit
+    /// that only a checksum pass would catch: such a panic is reported as damage.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_search(request)))
+            .unwrap_or_else(|_| {
+                Err(SearchError::Damaged(format!(
+                    "the index at {} could not be read: it is probably damaged; run `archive check` to find the file and `archive reindex --full` to rebuild it",
+                    self.handle.path.display()
+                )))
+            })
+    }
+
+    fn run_search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         if request.page == 0 || request.page > MAX_PAGE {
             return Err(SearchError::BadParameter {
