@@ -12,11 +12,11 @@ use serde_json::Value;
 use crate::util::{Sandbox, hit_ids, http_get, text};
 
 /// Queries whose answers must survive (or be restored after) any damage.
-pub const QUERIES: [&str; 5] =
+const QUERIES: [&str; 5] =
     ["speculative decoding", "agents", "topic:agents", "source:LessWrong", "memory -agents"];
 
 #[derive(Debug, Clone, Copy)]
-pub enum Damage {
+enum Damage {
     Deleted,
     Zeroed,
     HalfTruncated,
@@ -25,7 +25,7 @@ pub enum Damage {
     Untouched,
 }
 
-pub const DAMAGES: [Damage; 6] = [
+const DAMAGES: [Damage; 6] = [
     Damage::Deleted,
     Damage::Zeroed,
     Damage::HalfTruncated,
@@ -34,7 +34,7 @@ pub const DAMAGES: [Damage; 6] = [
     Damage::Untouched,
 ];
 
-pub fn damage(path: &Path, how: Damage) {
+fn damage(path: &Path, how: Damage) {
     let len = std::fs::metadata(path).unwrap().len();
     match how {
         Damage::Deleted => std::fs::remove_file(path).unwrap(),
@@ -58,7 +58,7 @@ pub fn damage(path: &Path, how: Damage) {
 }
 
 /// Every query's total and hit ids, as `archive search --json` gives them.
-pub fn answers(s: &Sandbox) -> Vec<(u64, Vec<String>)> {
+fn answers(s: &Sandbox) -> Vec<(u64, Vec<String>)> {
     QUERIES
         .iter()
         .map(|q| {

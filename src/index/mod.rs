@@ -128,16 +128,23 @@ pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
 /// Classifies a Tantivy error: a missing, truncated or corrupt file is
 /// [`IndexError::Damaged`]; anything else (a full disk, a failed write) stays itself.
 pub fn damaged(path: &Path, source: tantivy::TantivyError) -> IndexError {
-    use tantivy::TantivyError as E;
-    match source {
-        E::DataCorruption(_)
-        | E::OpenReadError(_)
-        | E::OpenDirectoryError(_)
-        | E::DeserializeError(_) => {
-            IndexError::Damaged { path: path.to_path_buf(), cause: source.to_string() }
-        }
-        source => IndexError::Tantivy { path: path.to_path_buf(), source },
+    if is_damage(&source) {
+        IndexError::Damaged { path: path.to_path_buf(), cause: source.to_string() }
+    } else {
+        IndexError::Tantivy { path: path.to_path_buf(), source }
     }
+}
+
+/// Whether a Tantivy error means the index's files are missing, truncated or corrupt.
+pub fn is_damage(e: &tantivy::TantivyError) -> bool {
+    use tantivy::TantivyError as E;
+    matches!(
+        e,
+        E::DataCorruption(_)
+            | E::OpenReadError(_)
+            | E::OpenDirectoryError(_)
+            | E::DeserializeError(_)
+    )
 }
 
 /// Reads every file of the committed segments and checks it against the checksum in its
@@ -151,8 +158,8 @@ pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
     let mut report = VerifyReport::default();
     let mut bad = vec![];
     for segment in &segments {
-        let mut components = vec![C::Postings, C::Positions, C::Terms, C::Store, C::FastFields];
-        components.push(C::FieldNorms);
+        let mut components =
+            vec![C::Postings, C::Positions, C::Terms, C::Store, C::FastFields, C::FieldNorms];
         if segment.has_deletes() {
             components.push(C::Delete);
         }

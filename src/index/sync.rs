@@ -186,6 +186,7 @@ pub fn reindex(
         reread_all = true;
     }
     summary.full = reread_all || !compatible;
+    let new_payload = Payload { schema: SCHEMA_VERSION, taxonomy: taxonomy.fingerprint };
     let recorded = match &existing {
         Some(index) if compatible && !empty_first => recorded(index).map_err(tantivy_err)?,
         _ => HashMap::new(),
@@ -212,13 +213,7 @@ pub fn reindex(
     if work.is_empty() && removed.is_empty() && compatible && !summary.full {
         if let Some(index) = existing.as_ref().filter(|i| !options.dry_run && untidy(i)) {
             // An empty commit: collects stray files and lets merges run.
-            let mut writer = writer(index, index_path)?;
-            let mut prepared = writer.prepare_commit().map_err(tantivy_err)?;
-            prepared.set_payload(&serde_json::to_string(&recorded_payload).expect("serializable"));
-            prepared.commit().map_err(tantivy_err)?;
-            expunge_deletes(&mut writer, index);
-            writer.wait_merging_threads().map_err(tantivy_err)?;
-            collect_garbage(index);
+            commit(writer(index, index_path)?, index, &new_payload).map_err(tantivy_err)?;
             summary.notes.push("tidied up after an interrupted reindex".into());
         }
         summary.entries = recorded.len() as u64;
@@ -338,13 +333,7 @@ pub fn reindex(
         writer.rollback().map_err(tantivy_err)?;
         return Ok(finish(summary, started));
     }
-    let payload = Payload { schema: SCHEMA_VERSION, taxonomy: taxonomy.fingerprint };
-    let mut prepared = writer.prepare_commit().map_err(tantivy_err)?;
-    prepared.set_payload(&serde_json::to_string(&payload).expect("serializable"));
-    prepared.commit().map_err(tantivy_err)?;
-    expunge_deletes(&mut writer, &index);
-    writer.wait_merging_threads().map_err(tantivy_err)?;
-    collect_garbage(&index);
+    commit(writer, &index, &new_payload).map_err(tantivy_err)?;
     summary.committed = true;
     (summary.entries, summary.items) = counts(&index, &fields).map_err(tantivy_err)?;
     Ok(finish(summary, started))
@@ -469,6 +458,21 @@ fn recorded(index: &Index) -> tantivy::Result<HashMap<String, Recorded>> {
 /// Rewrite a segment once this share of it is deleted documents (edits and removals),
 /// so the index stays near the size of a fresh build.
 const DELETED_RATIO_BEFORE_MERGE: f32 = 0.25;
+
+/// Commits with the payload, then lets merges finish and deletes the files they replaced.
+fn commit(
+    mut writer: IndexWriter<TantivyDocument>,
+    index: &Index,
+    payload: &Payload,
+) -> tantivy::Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&serde_json::to_string(payload).expect("serializable"));
+    prepared.commit()?;
+    expunge_deletes(&mut writer, index);
+    writer.wait_merging_threads()?;
+    collect_garbage(index);
+    Ok(())
+}
 
 /// Rewrites the committed segments that are mostly deleted documents. The merge policy
 /// does this after a commit too, but not for segments that a killed run left with

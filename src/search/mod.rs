@@ -77,9 +77,9 @@ pub enum SearchError {
 impl From<tantivy::TantivyError> for SearchError {
     /// A file that cannot be read, or data that does not decode, is damage.
     fn from(e: tantivy::TantivyError) -> Self {
-        use tantivy::TantivyError as E;
+        // While searching, a failed read is damage too.
         match e {
-            E::DataCorruption(_) | E::OpenReadError(_) | E::IoError(_) | E::DeserializeError(_) => {
+            e if index::is_damage(&e) || matches!(e, tantivy::TantivyError::IoError(_)) => {
                 SearchError::Damaged(format!(
                     "the index is damaged ({e}): run `archive reindex --full` to rebuild it"
                 ))
