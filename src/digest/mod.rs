@@ -256,7 +256,7 @@ fn split_names(values: Vec<String>) -> Vec<String> {
 fn fallback_title(id: &str, date: Option<NaiveDate>) -> String {
     let stem = id.rsplit('/').next().unwrap_or(id);
     let words: String = stem
-        .split(|c: char| c == '-' || c == '_' || c == ' ')
+        .split(['-', '_', ' '])
         .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
         .collect::<Vec<_>>()
         .join(" ");

@@ -119,17 +119,17 @@ pub fn outline(body: &str) -> Outline {
     if h1s == 1 && blocks.first().is_some_and(|b| b.kind == Kind::Heading(HeadingLevel::H1)) {
         outline.title = Some(blocks.remove(0).block.text.trim().to_string());
     }
-    if let Some(first) = blocks.first().filter(|b| b.is_single_line_paragraph()) {
-        if let Some(found) = date_line(first.block.text.trim()) {
-            outline.date_line = Some(found);
-            blocks.remove(0);
-        }
+    if let Some(first) = blocks.first().filter(|b| b.is_single_line_paragraph())
+        && let Some(found) = date_line(first.block.text.trim())
+    {
+        outline.date_line = Some(found);
+        blocks.remove(0);
     }
-    if let Some(last) = blocks.last().filter(|b| b.is_single_line_paragraph()) {
-        if let Some(sig) = signature(last.block.text.trim()) {
-            outline.signature = Some(sig);
-            blocks.pop();
-        }
+    if let Some(last) = blocks.last().filter(|b| b.is_single_line_paragraph())
+        && let Some(sig) = signature(last.block.text.trim())
+    {
+        outline.signature = Some(sig);
+        blocks.pop();
     }
 
     let has_headings = blocks.iter().any(|b| matches!(b.kind, Kind::Heading(_)));
@@ -384,12 +384,11 @@ fn top_blocks(body: &str) -> Vec<TopBlock> {
                     let block = Block { range: range.clone(), ..Block::default() };
                     blocks.push(TopBlock { kind, block, entries: vec![] });
                     block_started = false;
-                } else if depth == 1 && matches!(tag, Tag::Item) {
-                    if let Some(top) = blocks.last_mut().filter(|b| b.kind == Kind::List) {
+                } else if depth == 1 && matches!(tag, Tag::Item)
+                    && let Some(top) = blocks.last_mut().filter(|b| b.kind == Kind::List) {
                         top.entries.push(Block { range: range.clone(), ..Block::default() });
                         entry_started = false;
                     }
-                }
                 match tag {
                     Tag::Link { dest_url, .. } => {
                         open_links.push((dest_url.to_string(), String::new()))
@@ -433,15 +432,14 @@ fn top_blocks(body: &str) -> Vec<TopBlock> {
                         }
                     }
                     TagEnd::Strong => {
-                        if let Some((text, block_scope)) = strong_lead.take() {
-                            if let Some(top) = blocks.last_mut() {
+                        if let Some((text, block_scope)) = strong_lead.take()
+                            && let Some(top) = blocks.last_mut() {
                                 if block_scope {
                                     top.block.lead.get_or_insert(text);
                                 } else if let Some(e) = top.entries.last_mut() {
                                     e.lead.get_or_insert(text);
                                 }
                             }
-                        }
                     }
                     TagEnd::Paragraph
                     | TagEnd::Heading(_)
@@ -488,17 +486,16 @@ fn top_blocks(body: &str) -> Vec<TopBlock> {
                 // Lines are kept: `Source:` and `Topics:` lines are read from them.
                 push_text(&mut blocks, entry, "\n");
             }
-            Event::Html(_) | Event::InlineHtml(_) => {
+            Event::Html(_) | Event::InlineHtml(_)
                 // Raw HTML (comments included) is neither text nor links. A block of
                 // it at the top level still needs a place, so it opens a block.
-                if depth == 0 {
+                if depth == 0 => {
                     blocks.push(TopBlock {
                         kind: Kind::Html,
                         block: Block { range, ..Block::default() },
                         entries: vec![],
                     });
                 }
-            }
             _ => {}
         }
     }
@@ -518,10 +515,8 @@ fn opens_with(block: &Block, link_text: &str) -> bool {
 
 fn push_text(blocks: &mut [TopBlock], entry: bool, text: &str) {
     if let Some(top) = blocks.last_mut() {
-        if entry {
-            if let Some(e) = top.entries.last_mut() {
-                e.text.push_str(text);
-            }
+        if entry && let Some(e) = top.entries.last_mut() {
+            e.text.push_str(text);
         }
         top.block.text.push_str(text);
     }

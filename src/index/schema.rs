@@ -128,7 +128,7 @@ pub fn schema() -> (Schema, Fields) {
             ),
         ),
         date: b.add_date_field("date", DateOptions::from(INDEXED).set_fast().set_stored()),
-        month: b.add_text_field("month", TextOptions::from(STRING).set_fast("raw")),
+        month: b.add_text_field("month", STRING.set_fast("raw")),
         topics: b.add_text_field("topics", keyword()),
         sources: b.add_text_field("sources", keyword()),
         authors: b.add_text_field("authors", keyword()),

@@ -236,10 +236,10 @@ impl Builder<'_> {
 /// `Not(x)` comes back from [`Builder::node`] as `All - x`; inside an AND only `x` is
 /// needed as the must-not clause.
 fn negated(q: Box<dyn Query>) -> Box<dyn Query> {
-    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
-        if let [(Occur::Must, _), (Occur::MustNot, inner)] = b.clauses() {
-            return inner.box_clone();
-        }
+    if let Some(b) = q.downcast_ref::<BooleanQuery>()
+        && let [(Occur::Must, _), (Occur::MustNot, inner)] = b.clauses()
+    {
+        return inner.box_clone();
     }
     q
 }

@@ -159,17 +159,16 @@ fn lex(input: &str, warnings: &mut Vec<String>) -> Vec<Token> {
             }
             let word: String = chars[start..i].iter().collect();
             // `name:"a value"` takes the quoted value.
-            if let Some(name) = word.strip_suffix(':').filter(|n| is_name(n)) {
-                if chars.get(i) == Some(&'"') {
-                    if let Some(len) = chars[i + 1..].iter().position(|&c| c == '"') {
-                        tokens.push(Token::Field(
-                            name.to_lowercase(),
-                            chars[i + 1..i + 1 + len].iter().collect(),
-                        ));
-                        i += len + 2;
-                        continue;
-                    }
-                }
+            if let Some(name) = word.strip_suffix(':').filter(|n| is_name(n))
+                && chars.get(i) == Some(&'"')
+                && let Some(len) = chars[i + 1..].iter().position(|&c| c == '"')
+            {
+                tokens.push(Token::Field(
+                    name.to_lowercase(),
+                    chars[i + 1..i + 1 + len].iter().collect(),
+                ));
+                i += len + 2;
+                continue;
             }
             tokens.push(match word.as_str() {
                 "OR" | "||" => Token::Or,

@@ -81,14 +81,14 @@ impl Params {
         };
         let from = self.date(format, "from")?;
         let to = self.date(format, "to")?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                return Err(WebError::bad_parameter(
-                    format,
-                    "from",
-                    format!("{f} is after `to` ({t})"),
-                ));
-            }
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(WebError::bad_parameter(
+                format,
+                "from",
+                format!("{f} is after `to` ({t})"),
+            ));
         }
         Ok(SearchRequest {
             q: self.one(format, "q")?.unwrap_or("").to_string(),
