@@ -151,3 +151,52 @@ fn past_its_limit_the_server_answers_503_with_retry_after_at_once() {
     // Once the burst is over, requests are answered again.
     assert!(raw_get(&addr, "/api/search?q=agents").0.starts_with("http/1.1 200"));
 }
+
+/// Sends raw bytes; the status line of the answer ("" when the server closed silently).
+fn raw_status(addr: &str, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    // The server may answer and close before the whole request is written.
+    let _ = stream.write_all(request);
+    let mut response = vec![];
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).lines().next().unwrap_or("").to_string()
+}
+
+#[test]
+fn oversized_request_heads_are_refused_and_slow_clients_are_cut_off() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let server = s.serve(&[]);
+    let addr = server.addr().to_string();
+    let big_header =
+        [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ".as_slice(), &[b'a'; 200_000], b"\r\n\r\n"]
+            .concat();
+    assert_eq!(raw_status(&addr, &big_header), "HTTP/1.1 431 Request Header Fields Too Large");
+    let many: String = (0..500).map(|i| format!("X-{i}: a\r\n")).collect();
+    let many_headers = format!("GET /healthz HTTP/1.1\r\nHost: x\r\n{many}\r\n");
+    assert_eq!(
+        raw_status(&addr, many_headers.as_bytes()),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    let long_uri = format!("GET /api/search?q={} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100_000));
+    assert_eq!(raw_status(&addr, long_uri.as_bytes()), "HTTP/1.1 414 URI Too Long");
+
+    // A client that never finishes its request head is disconnected after 10 s, while
+    // others are answered meanwhile.
+    let slow = {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let status = raw_status(&addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n");
+            (status, started.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(get(&addr, "/healthz").unwrap().0, 200);
+    let (status, after) = slow.join().unwrap();
+    assert_eq!(status, "", "a half-sent request got an answer");
+    assert!(after >= Duration::from_secs(9) && after < Duration::from_secs(15), "{after:?}");
+    println!("a half-sent request was cut off after {after:?}");
+}

@@ -11,7 +11,6 @@ use anyhow::Context;
 use archive::index::{self, IndexError, ReindexOptions, ReindexSummary};
 use archive::search::{Engine, SearchError};
 use archive::web::{self, AppState};
-use axum::serve::ListenerExt;
 
 use crate::cli::ServeArgs;
 
@@ -104,13 +103,9 @@ async fn serve(state: Arc<AppState>, bind: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let local = listener.local_addr()?;
-    // Small replies must not wait for delayed ACKs.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
     println!("archive: serving http://{local} (ready in {} ms)", started.elapsed().as_millis());
     tracing::info!(address = %local, "listening");
-    axum::serve(listener, web::app(state)).with_graceful_shutdown(shutdown()).await?;
+    web::listen::serve(listener, web::app(state), shutdown()).await;
     tracing::info!("shut down");
     Ok(())
 }

@@ -7,6 +7,7 @@
 pub mod api;
 mod assets;
 mod error;
+pub mod listen;
 mod pages;
 mod params;
 pub mod render;
