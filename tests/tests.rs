@@ -6,6 +6,7 @@ mod bad_archive;
 mod browser;
 mod cli;
 mod damage;
+mod faults;
 mod http;
 mod kill;
 mod quality;

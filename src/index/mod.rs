@@ -6,6 +6,7 @@
 //! commit, so a reader sees the old state or the new one, and a kill leaves the last
 //! commit in place. [`open`] gives read-only access for searching.
 
+mod recorder;
 mod schema;
 mod sync;
 
@@ -18,7 +19,9 @@ pub use self::schema::{
     EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, WORDS_ANALYZER,
     from_datetime, query_analyzer, text_analyzer, to_datetime, words_analyzer,
 };
-pub use self::sync::{Change, ChangeKind, ReindexOptions, ReindexSummary, Skipped, reindex};
+pub use self::sync::{
+    Change, ChangeKind, OpenDirectory, ReindexOptions, ReindexSummary, Skipped, reindex, reindex_in,
+};
 
 /// Errors at the index's edge.
 #[derive(Debug, thiserror::Error)]

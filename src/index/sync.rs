@@ -3,18 +3,19 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::Count;
-use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, MmapDirectory};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::recorder::{FirstFailure, Recorder};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{IndexError, Payload, compatible, payload};
 use crate::digest::{self, Entry, SourceFile, Taxonomy};
@@ -136,11 +137,38 @@ pub fn reindex(
     options: &ReindexOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ReindexSummary, IndexError> {
+    reindex_in(root, index_path, options, progress, &|path| {
+        Ok(Box::new(MmapDirectory::open(path)?))
+    })
+}
+
+/// Opens the Tantivy directory of an index folder.
+pub type OpenDirectory<'a> =
+    dyn Fn(&Path) -> Result<Box<dyn Directory>, tantivy::directory::error::OpenDirectoryError> + 'a;
+
+/// [`reindex`], with the index's files read and written through the directory that
+/// `directory` opens: the tests wrap the real one to fail writes, syncs and deletes.
+pub fn reindex_in(
+    root: &Path,
+    index_path: &Path,
+    options: &ReindexOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    directory: &OpenDirectory<'_>,
+) -> Result<ReindexSummary, IndexError> {
     let started = Instant::now();
     let racy_after = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64 - 2_000_000_000);
-    let tantivy_err = |source| super::damaged(index_path, source);
+    // Writes go through a recorder: Tantivy reports a failed write in its indexing
+    // threads only as "an index writer was killed", the recorder knows the cause.
+    let failure = FirstFailure::default();
+    let recording = |path: &Path| -> Result<Box<dyn Directory>, _> {
+        Ok(Box::new(Recorder::new(directory(path)?, Arc::clone(&failure))))
+    };
+    let tantivy_err = |source| match failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        Some(cause) => IndexError::Io { path: index_path.to_path_buf(), source: cause },
+        None => super::damaged(index_path, source),
+    };
     let taxonomy_path = root.join(digest::taxonomy::FILE_NAME);
     let taxonomy = Taxonomy::load(root)
         .map_err(|source| IndexError::Taxonomy { path: taxonomy_path, source })?;
@@ -157,7 +185,7 @@ pub fn reindex(
     let (schema, fields) = schema::schema();
     // A damaged index is refused, unless this is a full rebuild: then one that still
     // opens is emptied in the commit that refills it, and one that does not is replaced.
-    let existing = match open_existing(index_path) {
+    let existing = match open_existing(index_path, &recording) {
         Ok(existing) => existing,
         Err(IndexError::Damaged { cause, .. }) if options.full => {
             summary.notes.push(format!("the index was damaged ({cause}): replacing it"));
@@ -232,7 +260,7 @@ pub fn reindex(
     } else {
         let index = match existing {
             Some(index) if compatible => index,
-            _ => create(index_path, schema)?,
+            _ => create(index_path, schema, &recording)?,
         };
         schema::register_analyzers(&index);
         let writer = writer(&index, index_path)?;
@@ -368,16 +396,20 @@ fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outco
 }
 
 /// The index at `path`, if one has been built.
-fn open_existing(path: &Path) -> Result<Option<Index>, IndexError> {
+fn open_existing(path: &Path, directory: &OpenDirectory<'_>) -> Result<Option<Index>, IndexError> {
     if !path.join("meta.json").exists() {
         return Ok(None);
     }
-    let dir = MmapDirectory::open(path).map_err(|e| super::damaged(path, e.into()))?;
+    let dir = directory(path).map_err(|e| super::damaged(path, e.into()))?;
     Ok(Some(Index::open(dir).map_err(|e| super::damaged(path, e))?))
 }
 
 /// Creates a new, empty index at `path`, removing an index of another version.
-fn create(path: &Path, schema: tantivy::schema::Schema) -> Result<Index, IndexError> {
+fn create(
+    path: &Path,
+    schema: tantivy::schema::Schema,
+    directory: &OpenDirectory<'_>,
+) -> Result<Index, IndexError> {
     let io_err = |source| IndexError::Io { path: path.to_path_buf(), source };
     std::fs::create_dir_all(path).map_err(io_err)?;
     for entry in std::fs::read_dir(path).map_err(io_err)? {
@@ -389,7 +421,7 @@ fn create(path: &Path, schema: tantivy::schema::Schema) -> Result<Index, IndexEr
         }
         std::fs::remove_file(entry.path()).map_err(io_err)?;
     }
-    let dir = MmapDirectory::open(path)
+    let dir = directory(path)
         .map_err(|e| IndexError::Tantivy { path: path.to_path_buf(), source: e.into() })?;
     Index::create(dir, schema, tantivy::IndexSettings::default())
         .map_err(|source| IndexError::Tantivy { path: path.to_path_buf(), source })
@@ -405,6 +437,11 @@ fn writer(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocument>, In
                 let mut policy = tantivy::indexer::LogMergePolicy::default();
                 policy.set_del_docs_ratio_before_merge(DELETED_RATIO_BEFORE_MERGE);
                 writer.set_merge_policy(Box::new(policy));
+                // A failed run may have left files no commit refers to; the next run can
+                // reuse their names (a deletion file is named by segment and opstamp).
+                if let Err(e) = writer.garbage_collect_files().wait() {
+                    tracing::warn!(error = %e, "could not remove files left by an earlier run");
+                }
                 return Ok(writer);
             }
             // Another reindex (another shell, or a server catching up) holds the lock:
