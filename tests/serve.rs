@@ -200,3 +200,60 @@ fn oversized_request_heads_are_refused_and_slow_clients_are_cut_off() {
     assert!(after >= Duration::from_secs(9) && after < Duration::from_secs(15), "{after:?}");
     println!("a half-sent request was cut off after {after:?}");
 }
+
+#[test]
+fn under_repeated_reindexes_every_answer_shows_whole_entries() {
+    let s = Sandbox::sample();
+    // Each churn digest has four items, all with the marker word.
+    let digest = |k: usize, edit: usize| {
+        (0..4)
+            .map(|i| format!("## Wombatmarker item {i} of {k}, revision {edit}\n\nText {i}.\n\n"))
+            .collect::<String>()
+    };
+    for k in 0..3 {
+        s.write(&format!("churn/{k}.md"), digest(k, 0));
+    }
+    s.reindex();
+    let server = s.serve(&[]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = {
+        let (addr, stop) = (server.addr().to_string(), stop.clone());
+        std::thread::spawn(move || {
+            let (mut answers, mut failed, mut torn) = (0, 0, vec![]);
+            while !stop.load(Ordering::Relaxed) {
+                match get(&addr, "/api/search?q=wombatmarker&per_page=100") {
+                    Ok((200, body)) => {
+                        answers += 1;
+                        let v: Value = serde_json::from_str(&body).unwrap();
+                        let mut per_entry = std::collections::HashMap::<String, usize>::new();
+                        for hit in v["hits"].as_array().unwrap() {
+                            *per_entry
+                                .entry(hit["entry_id"].as_str().unwrap().into())
+                                .or_default() += 1;
+                        }
+                        if per_entry.values().any(|&n| n != 4) {
+                            torn.push(per_entry);
+                        }
+                    }
+                    _ => failed += 1,
+                }
+            }
+            (answers, failed, torn)
+        })
+    };
+    // Add one, edit one, remove one, reindex: twenty times.
+    for round in 0..20 {
+        s.write(&format!("churn/{}.md", round + 3), digest(round + 3, 0));
+        s.write(&format!("churn/{}.md", round + 1), digest(round + 1, round + 1));
+        s.remove(&format!("churn/{round}.md"));
+        s.reindex();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let (answers, failed, torn) = load.join().unwrap();
+    println!("{answers} answers during 20 reindexes, {failed} failed, {} torn", torn.len());
+    assert_eq!(failed, 0);
+    assert!(torn.is_empty(), "entries with some of their items: {:?}", &torn[..torn.len().min(3)]);
+    assert!(answers >= 20, "{answers}");
+    assert_eq!(total(server.addr(), "wombatmarker"), 12);
+}
