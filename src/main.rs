@@ -5,6 +5,11 @@
 mod cli;
 mod cmd;
 
+/// Indexing allocates many small strings and postings buffers: mimalloc serves them
+/// faster than the system allocator, and returns memory to the system sooner.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -513,6 +513,29 @@ fn opens_with(block: &Block, link_text: &str) -> bool {
     block.links.is_empty() && block.lead.is_none() && LABELS.is_match(before.trim())
 }
 
+/// The plain text of some Markdown: its words, a space for a line break, a line per
+/// block.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 fn push_text(blocks: &mut [TopBlock], entry: bool, text: &str) {
     if let Some(top) = blocks.last_mut() {
         if entry && let Some(e) = top.entries.last_mut() {

@@ -16,8 +16,8 @@ use tantivy::Index;
 use tantivy::directory::MmapDirectory;
 
 pub use self::schema::{
-    EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, WORDS_ANALYZER,
-    from_datetime, query_analyzer, text_analyzer, to_datetime, words_analyzer,
+    EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, WORDS_ANALYZER, day_number,
+    from_datetime, from_day_number, query_analyzer, text_analyzer, to_datetime, words_analyzer,
 };
 pub use self::sync::{
     Change, ChangeKind, OpenDirectory, ReindexOptions, ReindexSummary, Skipped, reindex, reindex_in,

@@ -4,8 +4,13 @@
 //! One document per item (kind `item`), carrying its entry's fields, plus one document
 //! per entry (kind `entry`) holding what the incremental sync and the entry page need:
 //! the content hash, size and mtime of the file, and the Markdown body.
+//!
+//! The store keeps each text once: an item stores where it is, not what it says. Its
+//! text and links are read again from its entry's Markdown when a result needs them
+//! ([`crate::digest::outline`] is a pure function of the body), and the store is
+//! compressed with zstd.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use tantivy::schema::{
     DateOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions,
@@ -20,7 +25,7 @@ use crate::digest::{Entry, SourceFile};
 
 /// Bumped whenever the schema or the analyzers change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The analyzer of text fields: words split on non-alphanumerics, lower-cased,
 /// accents folded, English-stemmed.
@@ -43,23 +48,33 @@ pub struct Fields {
     pub ord: Field,
     /// Byte offset of the item's anchor block in the entry's Markdown body.
     pub offset: Field,
-    /// Entry title (searchable on items, stored on both).
+    /// Byte offset in the body where the item's part ends (the next item's anchor):
+    /// a hit's snippet is made from the text of `offset..end`.
+    pub end: Field,
+    /// Item: its entry's title.
     pub entry_title: Field,
     /// Item title.
     pub title: Field,
     /// Headings above the item, joined with ` › `.
     pub context: Field,
-    /// Item plain text.
+    /// Everything a word can match in an item: its title, its entry's title, its plain
+    /// text, and its sources, topics, authors and series (indexed, not stored: see the
+    /// module comment). One field, so a word is one posting list to intersect; the
+    /// title fields add their weight beside it.
     pub text: Field,
-    /// Sources, topics, authors and series as searchable words.
-    pub meta: Field,
-    /// Title and text words, lower-cased but not stemmed: the dictionary that spelling
-    /// suggestions are drawn from.
+    /// Entry: the distinct words of its titles and texts, lower-cased but not stemmed:
+    /// the dictionary that spelling suggestions are drawn from.
     pub words: Field,
-    /// Entry date (both kinds).
+    /// Item: its entry's date.
     pub date: Field,
-    /// `YYYY-MM` of the date, for month facets.
-    pub month: Field,
+    /// Entry: its date. Entry documents index nothing a search looks at (their title
+    /// and date have fields of their own), so a search needs no `kind:item` filter.
+    pub entry_date: Field,
+    /// Entry: its title (stored only).
+    pub entry_name: Field,
+    /// Both kinds: the date as a [`day_number`], a fast field that every document has
+    /// (a dense column reads fastest): the sort key, and what month facets count.
+    pub day: Field,
     /// Item topics.
     pub topics: Field,
     /// Item sources.
@@ -74,8 +89,6 @@ pub struct Fields {
     pub repos: Field,
     /// Other list facets as `name:value`.
     pub facets: Field,
-    /// Item links as JSON `[{"url","text"}]`.
-    pub links: Field,
     /// Entry: file path below the archive root.
     pub path: Field,
     /// Entry: content hash of the file.
@@ -100,12 +113,14 @@ pub fn schema() -> (Schema, Fields) {
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored { options.set_stored() } else { options }
     };
-    let keyword = || {
+    // Only topics and sources are shown with a hit; the other keywords are filters.
+    let keyword = |stored: bool| {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(KEYWORD_ANALYZER)
             .set_index_option(IndexRecordOption::Basic)
             .set_fieldnorms(false);
-        TextOptions::default().set_indexing_options(indexing).set_stored().set_fast("raw")
+        let options = TextOptions::default().set_indexing_options(indexing).set_fast("raw");
+        if stored { options.set_stored() } else { options }
     };
     let fields = Fields {
         kind: b.add_text_field("kind", STRING),
@@ -113,11 +128,11 @@ pub fn schema() -> (Schema, Fields) {
         anchor: b.add_text_field("anchor", STORED),
         ord: b.add_u64_field("ord", STORED),
         offset: b.add_u64_field("offset", STORED),
+        end: b.add_u64_field("end", STORED),
         entry_title: b.add_text_field("entry_title", text(true)),
         title: b.add_text_field("title", text(true)),
         context: b.add_text_field("context", STORED),
-        text: b.add_text_field("text", text(true)),
-        meta: b.add_text_field("meta", text(false)),
+        text: b.add_text_field("text", text(false)),
         words: b.add_text_field(
             "words",
             TextOptions::default().set_indexing_options(
@@ -127,16 +142,19 @@ pub fn schema() -> (Schema, Fields) {
                     .set_fieldnorms(false),
             ),
         ),
-        date: b.add_date_field("date", DateOptions::from(INDEXED).set_fast().set_stored()),
-        month: b.add_text_field("month", STRING.set_fast("raw")),
-        topics: b.add_text_field("topics", keyword()),
-        sources: b.add_text_field("sources", keyword()),
-        authors: b.add_text_field("authors", keyword()),
-        series: b.add_text_field("series", keyword()),
-        sites: b.add_text_field("sites", keyword()),
-        repos: b.add_text_field("repos", keyword()),
-        facets: b.add_text_field("facets", keyword()),
-        links: b.add_text_field("links", STORED),
+        // Date filters read the term dictionary: a range is a few hundred days.
+        date: b.add_date_field("date", DateOptions::from(INDEXED).set_stored()),
+        entry_date: b
+            .add_date_field("entry_date", DateOptions::from(INDEXED).set_fast().set_stored()),
+        entry_name: b.add_text_field("entry_name", STORED),
+        day: b.add_u64_field("day", tantivy::schema::FAST),
+        topics: b.add_text_field("topics", keyword(true)),
+        sources: b.add_text_field("sources", keyword(true)),
+        authors: b.add_text_field("authors", keyword(false)),
+        series: b.add_text_field("series", keyword(false)),
+        sites: b.add_text_field("sites", keyword(false)),
+        repos: b.add_text_field("repos", keyword(false)),
+        facets: b.add_text_field("facets", keyword(false)),
         path: b.add_text_field("path", STORED),
         hash: b.add_u64_field("hash", tantivy::schema::FAST),
         size: b.add_u64_field("size", tantivy::schema::FAST),
@@ -145,6 +163,19 @@ pub fn schema() -> (Schema, Fields) {
         entry_json: b.add_text_field("entry_json", STORED),
     };
     (b.build(), fields)
+}
+
+/// The settings of a new index: the document store compressed with zstd in blocks of
+/// 64 KiB (less than half of lz4's 16 KiB blocks on digests; a hit decompresses one
+/// block, about 0.1 ms).
+pub fn settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(
+            tantivy::store::ZstdCompressor::default(),
+        ),
+        docstore_blocksize: 64 << 10,
+        ..Default::default()
+    }
 }
 
 /// Registers our analyzers on an index (they are not persisted with it).
@@ -166,7 +197,7 @@ pub fn text_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(LetterPrefix)
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
         .build()
 }
 
@@ -246,6 +277,78 @@ impl<S: TokenStream> TokenStream for LetterPrefixStream<S> {
     }
 }
 
+/// English stemming (Snowball, as Tantivy's [`Stemmer`]) with a memo of the words
+/// already stemmed: digests repeat their words, and a lookup costs a fraction of the
+/// algorithm. Each indexing thread has its own analyzer, hence its own memo.
+#[derive(Clone, Copy)]
+pub struct MemoStemmer;
+
+/// Words remembered before the memo starts over.
+const MEMO_WORDS: usize = 200_000;
+
+impl TokenFilter for MemoStemmer {
+    type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> MemoStemmerFilter<T> {
+        MemoStemmerFilter { inner, memo: Default::default() }
+    }
+}
+
+/// [`MemoStemmer`] around a tokenizer.
+#[derive(Clone)]
+pub struct MemoStemmerFilter<T> {
+    inner: T,
+    memo: rustc_hash::FxHashMap<String, String>,
+}
+
+impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
+    type TokenStream<'a> = MemoStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MemoStemmerStream {
+            tail: self.inner.token_stream(text),
+            memo: &mut self.memo,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+/// The token stream of [`MemoStemmerFilter`].
+pub struct MemoStemmerStream<'a, S> {
+    tail: S,
+    memo: &'a mut rustc_hash::FxHashMap<String, String>,
+    stemmer: frostem::Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.memo.get(&token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem = self.stemmer.stem(&token.text).into_owned();
+        if self.memo.len() >= MEMO_WORDS {
+            self.memo.clear();
+        }
+        let word = std::mem::replace(&mut token.text, stem.clone());
+        self.memo.insert(word, stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 /// The analyzer of the suggestion dictionary.
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -259,6 +362,20 @@ pub fn words_analyzer() -> TextAnalyzer {
 pub fn to_datetime(date: NaiveDate) -> DateTime {
     let secs = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp();
     DateTime::from_timestamp_secs(secs)
+}
+
+/// A date as the `day` fast field holds it: days since 1970-01-01, plus one; 0 for no
+/// date (and for dates before 1970).
+pub fn day_number(date: Option<NaiveDate>) -> u64 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    date.map_or(0, |d| u64::try_from((d - epoch).num_days() + 1).unwrap_or(0))
+}
+
+/// A [`day_number`] back to a date (`None` for 0).
+pub fn from_day_number(day: u64) -> Option<NaiveDate> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    let days = i64::try_from(day).ok().filter(|&d| d > 0)?;
+    epoch.checked_add_signed(chrono::TimeDelta::try_days(days - 1)?)
 }
 
 /// A stored Tantivy date back to a calendar date.
@@ -290,14 +407,15 @@ impl Fields {
     pub fn documents(&self, entry: &Entry, file: &SourceFile, hash: u64) -> Vec<TantivyDocument> {
         let mut docs = Vec::with_capacity(entry.items.len() + 1);
         let date = entry.date.map(to_datetime);
-        let month = entry.date.map(|d| format!("{:04}-{:02}", d.year(), d.month()));
+        let day = day_number(entry.date);
 
         let mut doc = TantivyDocument::new();
         doc.add_text(self.kind, "entry");
         doc.add_text(self.entry_id, &entry.id);
-        doc.add_text(self.entry_title, &entry.title);
+        doc.add_text(self.entry_name, &entry.title);
+        doc.add_u64(self.day, day);
         if let Some(date) = date {
-            doc.add_date(self.date, date);
+            doc.add_date(self.entry_date, date);
         }
         doc.add_text(self.path, &file.rel);
         doc.add_u64(self.hash, hash);
@@ -314,6 +432,7 @@ impl Fields {
             warnings: entry.warnings.clone(),
         };
         doc.add_text(self.entry_json, serde_json::to_string(&meta).expect("serializable"));
+        doc.add_text(self.words, distinct_words(entry));
         docs.push(doc);
 
         for (ord, item) in entry.items.iter().enumerate() {
@@ -323,38 +442,37 @@ impl Fields {
             doc.add_text(self.anchor, &item.anchor);
             doc.add_u64(self.ord, ord as u64);
             doc.add_u64(self.offset, item.offset as u64);
+            let end = entry.items.get(ord + 1).map_or(entry.body.len(), |next| next.offset);
+            doc.add_u64(self.end, end.max(item.offset) as u64);
             doc.add_text(self.entry_title, &entry.title);
             doc.add_text(self.title, &item.title);
             if !item.context.is_empty() {
                 doc.add_text(self.context, item.context.join(" › "));
             }
+            doc.add_text(self.text, &item.title);
+            doc.add_text(self.text, &entry.title);
             doc.add_text(self.text, &item.text);
-            doc.add_text(self.words, &item.title);
-            doc.add_text(self.words, &item.text);
             if let Some(date) = date {
                 doc.add_date(self.date, date);
             }
-            if let Some(month) = &month {
-                doc.add_text(self.month, month);
-            }
-            let mut meta_words = vec![];
+            doc.add_u64(self.day, day);
+            // Each as a value of its own: a phrase does not run from one into the next.
             for topic in &item.topics {
                 doc.add_text(self.topics, topic);
-                meta_words.push(topic.as_str());
+                doc.add_text(self.text, topic);
             }
             for source in &item.sources {
                 doc.add_text(self.sources, source);
-                meta_words.push(source.as_str());
+                doc.add_text(self.text, source);
             }
             for author in &entry.authors {
                 doc.add_text(self.authors, author);
-                meta_words.push(author.as_str());
+                doc.add_text(self.text, author);
             }
             if let Some(series) = &entry.series {
                 doc.add_text(self.series, series);
-                meta_words.push(series.as_str());
+                doc.add_text(self.text, series);
             }
-            doc.add_text(self.meta, meta_words.join(" \n "));
             let mut sites: Vec<String> =
                 item.links.iter().filter_map(|l| crate::digest::sources::site(&l.url)).collect();
             sites.sort();
@@ -370,11 +488,33 @@ impl Fields {
                     doc.add_text(self.facets, format!("{name}:{value}"));
                 }
             }
-            doc.add_text(self.links, serde_json::to_string(&item.links).expect("serializable"));
             docs.push(doc);
         }
         docs
     }
+}
+
+/// The distinct words of an entry's titles and texts, as the suggestion dictionary
+/// holds them, space-separated: one posting per word and entry, not one per
+/// occurrence. Only words a suggestion can be: 4+ letters and nothing else (typos are
+/// looked up for words of 5+ letters, at most one edit away below 9).
+fn distinct_words(entry: &Entry) -> String {
+    let mut analyzer = words_analyzer();
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut out = String::new();
+    let texts = std::iter::once(entry.title.as_str())
+        .chain(entry.items.iter().flat_map(|i| [i.title.as_str(), i.text.as_str()]));
+    for text in texts {
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            let letters = token.text.chars().all(char::is_alphabetic);
+            if letters && token.text.chars().count() >= 4 && seen.insert(token.text.clone()) {
+                out.push_str(&token.text);
+                out.push(' ');
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use serde::Serialize;
 use tantivy::collector::Count;
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, MmapDirectory};
+use tantivy::indexer::UserOperation;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
@@ -326,15 +327,19 @@ pub fn reindex_in(
                         .push(Skipped { path: w.file.rel.clone(), reason: warning.clone() });
                 }
                 if let Some((writer, _)) = &writer {
-                    writer.delete_term(Term::from_field_text(fields.entry_id, &entry.id));
                     // A file modified within the last two seconds may change again within
                     // the same mtime tick: record no mtime, so the next run hashes it.
                     let racy = w.file.mtime >= racy_after;
                     let file =
                         SourceFile { mtime: if racy { 0 } else { w.file.mtime }, ..w.file.clone() };
-                    for doc in fields.documents(&entry, &file, hash) {
-                        writer.add_document(doc).map_err(tantivy_err)?;
-                    }
+                    // One batch: the old version goes, and the new documents land
+                    // together in one segment, in order (the entry's, then its items').
+                    let delete =
+                        UserOperation::Delete(Term::from_field_text(fields.entry_id, &entry.id));
+                    let adds = fields.documents(&entry, &file, hash).into_iter();
+                    let batch: Vec<_> =
+                        std::iter::once(delete).chain(adds.map(UserOperation::Add)).collect();
+                    writer.run(batch).map_err(tantivy_err)?;
                 }
             }
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
@@ -423,7 +428,7 @@ fn create(
     }
     let dir = directory(path)
         .map_err(|e| IndexError::Tantivy { path: path.to_path_buf(), source: e.into() })?;
-    Index::create(dir, schema, tantivy::IndexSettings::default())
+    Index::create(dir, schema, schema::settings())
         .map_err(|source| IndexError::Tantivy { path: path.to_path_buf(), source })
 }
 
@@ -432,7 +437,7 @@ fn writer(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocument>, In
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
     let started = Instant::now();
     loop {
-        match index.writer_with_num_threads(threads, threads * 96_000_000) {
+        match index.writer_with_num_threads(threads, threads * 400_000_000) {
             Ok(writer) => {
                 let mut policy = tantivy::indexer::LogMergePolicy::default();
                 policy.set_del_docs_ratio_before_merge(DELETED_RATIO_BEFORE_MERGE);

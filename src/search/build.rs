@@ -3,8 +3,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -17,9 +17,10 @@ use crate::index::{Fields, query_analyzer, to_datetime};
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
 const MATCHED_WORD: f32 = 1000.0;
 
-/// Fields searched for plain words, with their weights.
-fn weighted(f: &Fields) -> [(Field, f32); 4] {
-    [(f.title, 2.0), (f.entry_title, 1.2), (f.text, 1.0), (f.meta, 0.6)]
+/// The fields whose match adds to a word's score beside `text` (which holds them
+/// too), with their weights.
+fn weighted(f: &Fields) -> [(Field, f32); 2] {
+    [(f.title, 1.0), (f.entry_title, 0.4)]
 }
 
 /// The Tantivy query, how it reads, and what was dropped while building it.
@@ -29,8 +30,9 @@ pub struct Built {
     pub warnings: Vec<String>,
 }
 
-/// Builds the query for a request: the parsed query AND the request's own filters,
-/// restricted to item documents.
+/// Builds the query for a request: the parsed query AND the request's own filters.
+/// Only item documents carry the fields a query looks at, so only a query with nothing
+/// positive in it (none at all, or only exclusions) names `kind:item`.
 ///
 /// `relaxed` makes the words optional (at least one must match; more rank higher)
 /// while filters, dates and exclusions stay required: the fallback when only a
@@ -57,10 +59,9 @@ pub fn build(
         _ => Some(Node::And(nodes)),
     };
     let mut builder = Builder { f, speller, relaxed, warnings: vec![] };
-    let items = kind(f, "item");
     let query: Box<dyn Query> = match root.as_ref().map(|r| builder.node(r)) {
-        None => items,
-        Some(Some(q)) => Box::new(BooleanQuery::new(vec![(Occur::Must, items), (Occur::Must, q)])),
+        None => kind(f, "item"),
+        Some(Some(q)) => q,
         Some(None) => Box::new(EmptyQuery),
     };
     Built {
@@ -99,7 +100,7 @@ impl Builder<'_> {
             Node::Not(inner) => {
                 let inner = self.node(inner)?;
                 Some(Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                    (Occur::Must, kind(self.f, "item")),
                     (Occur::MustNot, inner),
                 ])))
             }
@@ -126,7 +127,7 @@ impl Builder<'_> {
                     }
                 }
                 if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
-                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                    clauses.push((Occur::Must, kind(self.f, "item")));
                 }
                 let optional = clauses.iter().any(|(o, _)| *o == Occur::Should);
                 Some(Box::new(if optional {
@@ -172,8 +173,8 @@ impl Builder<'_> {
         if tokens.is_empty() {
             return None;
         }
-        let per_field = weighted(self.f).into_iter().map(|(field, boost)| {
-            let q: Box<dyn Query> = if tokens.len() == 1 {
+        let in_field = |field: Field| -> Box<dyn Query> {
+            if tokens.len() == 1 {
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, &tokens[0]),
                     IndexRecordOption::WithFreqs,
@@ -182,10 +183,15 @@ impl Builder<'_> {
                 Box::new(PhraseQuery::new(
                     tokens.iter().map(|t| Term::from_field_text(field, t)).collect(),
                 ))
-            };
-            Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>
-        });
-        Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field.collect(), 0.3)))
+            }
+        };
+        // `text` decides the match; the titles only score, so a search intersects
+        // one posting list per word.
+        let mut clauses = vec![(Occur::Must, in_field(self.f.text))];
+        clauses.extend(weighted(self.f).into_iter().map(|(field, boost)| {
+            (Occur::Should, Box::new(BoostQuery::new(in_field(field), boost)) as Box<dyn Query>)
+        }));
+        Some(Box::new(BooleanQuery::new(clauses)))
     }
 
     fn filter(&mut self, field: &FilterField, value: &str) -> Box<dyn Query> {
@@ -233,7 +239,7 @@ impl Builder<'_> {
     }
 }
 
-/// `Not(x)` comes back from [`Builder::node`] as `All - x`; inside an AND only `x` is
+/// `Not(x)` comes back from [`Builder::node`] as `items - x`; inside an AND only `x` is
 /// needed as the must-not clause.
 fn negated(q: Box<dyn Query>) -> Box<dyn Query> {
     if let Some(b) = q.downcast_ref::<BooleanQuery>()

@@ -56,8 +56,8 @@ impl Engine {
             Facet::Sources => "sources",
         };
         let searcher = self.reader.searcher();
-        let mut counts = searcher.search(&*self.kind("item"), &FacetCollector::new(vec![name]))?;
-        Ok(facets::top(counts.pop().unwrap_or_default(), usize::MAX))
+        let collector = FacetCollector::new(vec![(name, usize::MAX)]);
+        Ok(searcher.search(&*self.kind("item"), &collector)?.pop().unwrap_or_default())
     }
 
     /// Entries and items from every segment's term dictionary (cheap, and it fails on
@@ -87,7 +87,7 @@ impl Engine {
         };
         let f = self.fields();
         let searcher = self.reader.searcher();
-        let at = Term::from_field_date(f.date, to_datetime(date));
+        let at = Term::from_field_date(f.entry_date, to_datetime(date));
         let mut found = [None, None];
         for (slot, order, range) in [
             (
@@ -105,12 +105,15 @@ impl Engine {
                 (Occur::Must, self.kind("entry")),
                 (Occur::Must, Box::new(range)),
             ]);
-            let top = TopDocs::with_limit(64).order_by_fast_field::<DateTime>("date", order);
+            let top = TopDocs::with_limit(64).order_by_fast_field::<DateTime>("entry_date", order);
             let me = (date, entry.id.as_str());
             let mut best: Option<((chrono::NaiveDate, String), EntryLink)> = None;
             for (_, address) in searcher.search(&query, &top)? {
                 let doc: TantivyDocument = searcher.doc(address)?;
-                let d = doc.get_first(f.date).and_then(|v| v.as_datetime()).and_then(from_datetime);
+                let d = doc
+                    .get_first(f.entry_date)
+                    .and_then(|v| v.as_datetime())
+                    .and_then(from_datetime);
                 let (Some(d), id) = (d, first_str(&doc, f.entry_id)) else { continue };
                 let key = (d, id.clone());
                 let wanted = if slot == 0 {
@@ -123,7 +126,7 @@ impl Engine {
                 if wanted && closer {
                     let link = EntryLink {
                         id,
-                        title: first_str(&doc, f.entry_title),
+                        title: first_str(&doc, f.entry_name),
                         date: Some(d.to_string()),
                     };
                     best = Some((key, link));

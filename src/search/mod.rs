@@ -20,12 +20,13 @@ use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DateTime, DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 
 pub use self::entries::{EntryLink, Facet, Health};
 pub use self::facets::FacetCount;
 pub use self::query::QueryError;
 use crate::digest::Link;
+use crate::digest::outline::{outline, plain_text};
 use crate::index::{self, EntryMeta, Fields, IndexError, IndexHandle, from_datetime};
 
 /// The most hits on one page.
@@ -45,7 +46,7 @@ const FALLBACK_BELOW: usize = 3;
 struct Found {
     ranked: Vec<(f32, DocAddress)>,
     total: usize,
-    counts: Vec<std::collections::HashMap<String, u64>>,
+    counts: Vec<Vec<FacetCount>>,
     total_entries: usize,
 }
 
@@ -427,10 +428,19 @@ impl Engine {
         let query = built.query;
         let Found { ranked, total, counts, total_entries } = found;
 
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
-        snippets.set_max_num_chars(220);
-        let hit =
-            |(score, address): (f32, DocAddress)| self.hit(&searcher, &snippets, score, address);
+        // Snippets mark the query's words; a query of filters only shows each item's lead.
+        let has_words = parsed.root.as_ref().is_some_and(|r| !r.positive_words().is_empty());
+        let snippets = if has_words {
+            let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
+            snippets.set_max_num_chars(220);
+            Some(snippets)
+        } else {
+            None
+        };
+        let bodies = std::cell::RefCell::new(Bodies::new(&searcher, f));
+        let hit = |(score, address): (f32, DocAddress)| {
+            self.hit(&searcher, &mut bodies.borrow_mut(), snippets.as_ref(), score, address)
+        };
         let (hits, groups) = match request.group {
             Group::Item => (ranked.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?, None),
             Group::Entry => {
@@ -459,12 +469,8 @@ impl Engine {
             }
         };
         let mut counts = counts.into_iter();
-        let mut next = |limit| facets::top(counts.next().unwrap_or_default(), limit);
-        let facets = Facets {
-            topics: next(FACET_LIMIT),
-            sources: next(FACET_LIMIT),
-            months: next(usize::MAX),
-        };
+        let mut next = || counts.next().unwrap_or_default();
+        let facets = Facets { topics: next(), sources: next(), months: next() };
         let explanation = if total == 0 {
             suggest::explain(&searcher, f, &speller, &parsed.root, request)?
         } else {
@@ -504,46 +510,61 @@ impl Engine {
             Group::Entry => (GROUP_SCAN, 0),
         };
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        let by_date = || SortByStaticFastValue::<DateTime>::for_field("date");
+        let by_date = || SortByStaticFastValue::<u64>::for_field("day");
         let collectors = (
             Count,
-            facets::FacetCollector::new(vec!["topics", "sources", "month"]),
+            facets::FacetCollector::new(vec![("topics", FACET_LIMIT), ("sources", FACET_LIMIT)]),
+            facets::MonthCollector,
             facets::EntryCount,
         );
-        let (ranked, (total, counts, total_entries)): (Vec<(f32, DocAddress)>, _) = match sort {
-            Sort::Relevance => {
-                let top =
-                    top.order_by(((SortBySimilarityScore, Order::Desc), (by_date(), Order::Desc)));
-                let (docs, rest) = searcher.search(query, &(top, collectors))?;
-                (docs.into_iter().map(|((score, _), addr)| (score, addr)).collect(), rest)
-            }
-            Sort::Newest | Sort::Oldest => {
-                let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
-                let top = top.order_by(((by_date(), order), (SortBySimilarityScore, Order::Desc)));
-                let (docs, rest) = searcher.search(query, &(top, collectors))?;
-                (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), rest)
-            }
-        };
+        let (ranked, (total, mut counts, months, total_entries)): (Vec<(f32, DocAddress)>, _) =
+            match sort {
+                Sort::Relevance => {
+                    let top = top
+                        .order_by(((SortBySimilarityScore, Order::Desc), (by_date(), Order::Desc)));
+                    let (docs, rest) = searcher.search(query, &(top, collectors))?;
+                    (docs.into_iter().map(|((score, _), addr)| (score, addr)).collect(), rest)
+                }
+                Sort::Newest | Sort::Oldest => {
+                    let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
+                    let top =
+                        top.order_by(((by_date(), order), (SortBySimilarityScore, Order::Desc)));
+                    let (docs, rest) = searcher.search(query, &(top, collectors))?;
+                    (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), rest)
+                }
+            };
 
+        counts.push(months);
         Ok(Found { ranked, total, counts, total_entries })
     }
 
-    /// Loads one hit: its stored fields and a snippet.
+    /// Loads one hit: its stored fields and a snippet of its text.
     fn hit(
         &self,
         searcher: &tantivy::Searcher,
-        snippets: &SnippetGenerator,
+        bodies: &mut Bodies,
+        snippets: Option<&SnippetGenerator>,
         score: f32,
         address: DocAddress,
     ) -> Result<Hit, SearchError> {
         let f = self.fields();
         let doc: TantivyDocument = searcher.doc(address)?;
-        let mut snippet = snippets.snippet_from_doc(&doc);
-        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-        let text = first_str(&doc, f.text);
-        let snippet = if snippet.is_empty() { lead(&text, 220) } else { snippet.to_html() };
+        let entry_id = first_str(&doc, f.entry_id);
+        let number = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let (ord, start, end) = (number(f.ord), number(f.offset), number(f.end));
+        let markdown = bodies.of(&entry_id, address, ord)?;
+        let text = markdown.get(start as usize..end as usize).map(plain_text).unwrap_or_default();
+        let snippet = match snippets {
+            Some(snippets) => {
+                let mut snippet = snippets.snippet(&text);
+                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                Some(snippet).filter(|s| !s.is_empty()).map(|s| s.to_html())
+            }
+            None => None,
+        };
+        let snippet = snippet.unwrap_or_else(|| lead(&text, 220));
         Ok(Hit {
-            entry_id: first_str(&doc, f.entry_id),
+            entry_id,
             anchor: first_str(&doc, f.anchor),
             date: date_of(&doc, f),
             entry_title: first_str(&doc, f.entry_title),
@@ -574,8 +595,8 @@ impl Engine {
                 })?;
                 view = Some(EntryView {
                     id: id.to_string(),
-                    title: first_str(&doc, f.entry_title),
-                    date: date_of(&doc, f),
+                    title: first_str(&doc, f.entry_name),
+                    date: date_in(&doc, f.entry_date),
                     authors: meta.authors,
                     series: meta.series,
                     tags: meta.tags,
@@ -587,7 +608,6 @@ impl Engine {
                 });
             } else {
                 let ord = doc.get_first(f.ord).and_then(|v| v.as_u64()).unwrap_or(0);
-                let links = serde_json::from_str(&first_str(&doc, f.links)).unwrap_or_default();
                 items.push((
                     ord,
                     ItemView {
@@ -596,18 +616,85 @@ impl Engine {
                         context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
                         offset: doc.get_first(f.offset).and_then(|v| v.as_u64()).unwrap_or(0)
                             as usize,
-                        text: first_str(&doc, f.text),
+                        text: String::new(),
                         sources: all_str(&doc, f.sources),
                         topics: all_str(&doc, f.topics),
-                        links,
+                        links: vec![],
                     },
                 ));
             }
         }
+        let Some(view) = view else { return Ok(None) };
         items.sort_by_key(|(ord, _)| *ord);
-        Ok(view.map(|v| EntryView { items: items.into_iter().map(|(_, i)| i).collect(), ..v }))
+        // Texts and links come from the Markdown, item by item in the same order.
+        let mut parsed = outline(&view.markdown).items.into_iter();
+        let items = items
+            .into_iter()
+            .map(|(_, item)| match parsed.next() {
+                Some(raw) => ItemView { text: raw.text, links: raw.links, ..item },
+                None => item,
+            })
+            .collect();
+        Ok(Some(EntryView { items, ..view }))
     }
 }
+
+/// The Markdown of the entries on a page of hits: the store keeps an entry's text
+/// once, in its Markdown, and an item only where its part is. Each entry document is
+/// read once per search.
+struct Bodies<'a> {
+    searcher: &'a tantivy::Searcher,
+    f: &'a Fields,
+    markdown: std::collections::HashMap<String, String>,
+}
+
+impl<'a> Bodies<'a> {
+    fn new(searcher: &'a tantivy::Searcher, f: &'a Fields) -> Self {
+        Bodies { searcher, f, markdown: Default::default() }
+    }
+
+    /// The Markdown of the entry of the item at `address` (empty if it is gone). An
+    /// entry's documents are added in one batch, the entry's first: it sits `ord + 1`
+    /// documents before its item, unless a merge moved it (then it is looked up).
+    fn of(&mut self, entry_id: &str, address: DocAddress, ord: u64) -> tantivy::Result<&str> {
+        if !self.markdown.contains_key(entry_id) {
+            let f = self.f;
+            let is_entry = |doc: &TantivyDocument| {
+                doc.get_first(f.entry_id).and_then(|v| v.as_str()) == Some(entry_id)
+                    && doc.get_first(f.markdown).is_some()
+            };
+            let guess = u32::try_from(ord + 1)
+                .ok()
+                .and_then(|back| address.doc_id.checked_sub(back))
+                .map(|doc_id| DocAddress { doc_id, ..address });
+            let mut found = match guess {
+                Some(guess) => Some(self.searcher.doc::<TantivyDocument>(guess)?),
+                None => None,
+            }
+            .filter(is_entry);
+            if found.is_none() {
+                let term = |field, text: &str| -> Box<dyn tantivy::query::Query> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, text),
+                        IndexRecordOption::Basic,
+                    ))
+                };
+                let query = tantivy::query::BooleanQuery::intersection(vec![
+                    term(f.entry_id, entry_id),
+                    term(f.kind, "entry"),
+                ]);
+                if let Some(at) = self.searcher.search(&query, &DocSetCollector)?.into_iter().next()
+                {
+                    found = Some(self.searcher.doc(at)?);
+                }
+            }
+            let markdown = found.map(|doc| first_str(&doc, f.markdown)).unwrap_or_default();
+            self.markdown.insert(entry_id.to_string(), markdown);
+        }
+        Ok(&self.markdown[entry_id])
+    }
+}
+
 
 fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
@@ -618,7 +705,11 @@ fn all_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> 
 }
 
 fn date_of(doc: &TantivyDocument, f: &Fields) -> Option<String> {
-    doc.get_first(f.date)
+    date_in(doc, f.date)
+}
+
+fn date_in(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
         .and_then(|v| v.as_datetime())
         .and_then(from_datetime)
         .map(|d| d.to_string())

@@ -54,6 +54,13 @@ struct Args {
     /// Only write the archive (into DIR/archive) and stop: for tests and load runs.
     #[arg(long)]
     generate_only: bool,
+    /// Skip the reindex measurements and query the index a previous run left (for
+    /// profiling queries).
+    #[arg(long)]
+    queries_only: bool,
+    /// Run only the queries of the set equal to this one (repeatable).
+    #[arg(long)]
+    query: Vec<String>,
 }
 
 /// The query set: rare, common and most common words, phrases, AND, OR, exclusion,
@@ -217,76 +224,83 @@ fn main() -> ExitCode {
         args.runs
     ));
 
-    // # Reindexing
-    let (_, read_secs) = timed(|| {
-        let mut total = 0usize;
-        for e in walkdir::WalkDir::new(&archive)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-        {
-            total += std::fs::read(e.path()).map_or(0, |b| b.len());
-        }
-        total
-    });
     let index = root.join("index");
-    let mut full = vec![];
-    let mut summary = ReindexSummary::default();
-    for _ in 0..args.runs.max(1) {
-        let _ = std::fs::remove_dir_all(&index);
-        let (s, secs) = timed(|| quiet_reindex(&archive, &index, false));
-        assert!(s.skipped.is_empty(), "{:?}", &s.skipped[..s.skipped.len().min(3)]);
-        summary = s;
-        full.push(secs);
-    }
-    let full_secs = median(full);
-    let noop = median((0..5).map(|_| timed(|| quiet_reindex(&archive, &index, false)).1).collect());
-    let extra = archive.join("bench-extra.md");
-    std::fs::write(
-        &extra,
-        "---\ntitle: Extra\ndate: 2026-01-01\n---\n\n## One more\n\nA single added digest.\n",
-    )
-    .unwrap();
-    let (added, add_secs) = timed(|| quiet_reindex(&archive, &index, false));
-    std::fs::write(
-        &extra,
-        "---\ntitle: Extra\ndate: 2026-01-01\n---\n\n## One more\n\nThe same digest, edited.\n",
-    )
-    .unwrap();
-    let (edited, edit_secs) = timed(|| quiet_reindex(&archive, &index, false));
-    std::fs::remove_file(&extra).unwrap();
-    let (removed, delete_secs) = timed(|| quiet_reindex(&archive, &index, false));
-    assert_eq!((added.added, edited.updated, removed.removed), (1, 1, 1));
-    let index_bytes = dir_size(&index);
+    if !args.queries_only {
+        // # Reindexing
+        let (_, read_secs) = timed(|| {
+            let mut total = 0usize;
+            for e in walkdir::WalkDir::new(&archive)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+            {
+                total += std::fs::read(e.path()).map_or(0, |b| b.len());
+            }
+            total
+        });
+        let mut full = vec![];
+        let mut summary = ReindexSummary::default();
+        for _ in 0..args.runs.max(1) {
+            let _ = std::fs::remove_dir_all(&index);
+            let (s, secs) = timed(|| quiet_reindex(&archive, &index, false));
+            assert!(s.skipped.is_empty(), "{:?}", &s.skipped[..s.skipped.len().min(3)]);
+            summary = s;
+            full.push(secs);
+        }
+        let full_secs = median(full);
+        let noop =
+            median((0..5).map(|_| timed(|| quiet_reindex(&archive, &index, false)).1).collect());
+        let extra = archive.join("bench-extra.md");
+        std::fs::write(
+            &extra,
+            "---\ntitle: Extra\ndate: 2026-01-01\n---\n\n## One more\n\nA single added digest.\n",
+        )
+        .unwrap();
+        let (added, add_secs) = timed(|| quiet_reindex(&archive, &index, false));
+        std::fs::write(
+            &extra,
+            "---\ntitle: Extra\ndate: 2026-01-01\n---\n\n## One more\n\nThe same digest, edited.\n",
+        )
+        .unwrap();
+        let (edited, edit_secs) = timed(|| quiet_reindex(&archive, &index, false));
+        std::fs::remove_file(&extra).unwrap();
+        let (removed, delete_secs) = timed(|| quiet_reindex(&archive, &index, false));
+        assert_eq!((added.added, edited.updated, removed.removed), (1, 1, 1));
+        let index_bytes = dir_size(&index);
 
-    line("| reindex | seconds | notes |\n| --- | ---: | --- |".into());
-    line(format!(
-        "| full | {full_secs:.2} | {:.1} MB/s, {:.0} items/s; {} entries, {} items |",
-        mb / full_secs,
-        summary.items as f64 / full_secs,
-        summary.entries,
-        summary.items
-    ));
-    line(format!(
-        "| read every file (the floor) | {read_secs:.2} | full reindex = {:.1}x the read time |",
-        full_secs / read_secs
-    ));
-    line(format!("| nothing changed | {noop:.3} | median of 5 |"));
-    line(format!("| one digest added | {add_secs:.3} | |"));
-    line(format!("| one digest edited | {edit_secs:.3} | |"));
-    line(format!("| one digest deleted | {delete_secs:.3} | |"));
-    line(format!(
-        "\nIndex: {:.0} MB for {mb:.0} MB of Markdown ({:.2}x).\n",
-        index_bytes as f64 / 1e6,
-        index_bytes as f64 / bytes as f64
-    ));
+        line("| reindex | seconds | notes |\n| --- | ---: | --- |".into());
+        line(format!(
+            "| full | {full_secs:.2} | {:.1} MB/s, {:.0} items/s; {} entries, {} items |",
+            mb / full_secs,
+            summary.items as f64 / full_secs,
+            summary.entries,
+            summary.items
+        ));
+        line(format!(
+            "| read every file (the floor) | {read_secs:.2} | full reindex = {:.1}x the read time |",
+            full_secs / read_secs
+        ));
+        line(format!("| nothing changed | {noop:.3} | median of 5 |"));
+        line(format!("| one digest added | {add_secs:.3} | |"));
+        line(format!("| one digest edited | {edit_secs:.3} | |"));
+        line(format!("| one digest deleted | {delete_secs:.3} | |"));
+        line(format!(
+            "\nIndex: {:.0} MB for {mb:.0} MB of Markdown ({:.2}x).\n",
+            index_bytes as f64 / 1e6,
+            index_bytes as f64 / bytes as f64
+        ));
+        for l in space(&index) {
+            line(l);
+        }
+    }
 
     // # Searching, with facets and snippets as the API returns them
     let engine = Engine::open(&index).expect("open the index");
     let have_rg = !args.no_rg && Command::new("rg").arg("--version").output().is_ok();
     line("| query | hits | p50 ms | p99 ms | rg ms | rg / p50 |\n| --- | ---: | ---: | ---: | ---: | ---: |".into());
     let mut all = vec![];
-    for q in QUERIES {
+    for q in QUERIES.iter().filter(|q| args.query.is_empty() || args.query.iter().any(|a| a == *q))
+    {
         let request = SearchRequest::new(*q);
         let first = engine.search(&request).expect("search");
         let mut times: Vec<f64> = (0..args.repeat.max(1))
@@ -341,6 +355,51 @@ fn main() -> ExitCode {
         eprintln!("needles: MISMATCH");
         ExitCode::from(1)
     }
+}
+
+/// Where the index's bytes go: the document store, and per field its terms, postings,
+/// positions, fast fields and norms (MB).
+fn space(index: &Path) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let index = tantivy::Index::open_in_dir(index).expect("open the index");
+    let usage = index.reader().expect("reader").searcher().space_usage().expect("space usage");
+    let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
+    let mut per_field: BTreeMap<String, [u64; 5]> = BTreeMap::new();
+    let mut store = 0u64;
+    for segment in usage.segments() {
+        store += segment.store().total().get_bytes();
+        let parts = [
+            segment.termdict(),
+            segment.postings(),
+            segment.positions(),
+            segment.fast_fields(),
+            segment.fieldnorms(),
+        ];
+        for (i, part) in parts.into_iter().enumerate() {
+            for field in part.fields() {
+                per_field.entry(field.field_name().to_string()).or_default()[i] +=
+                    field.total().get_bytes();
+            }
+        }
+    }
+    let mut rows: Vec<(String, [u64; 5])> = per_field.into_iter().collect();
+    rows.sort_by_key(|(_, sizes)| std::cmp::Reverse(sizes.iter().sum::<u64>()));
+    let mut out = vec![
+        format!("Document store: {} MB.\n", mb(store)),
+        "| field | terms MB | postings MB | positions MB | fast MB | norms MB |\n| --- | ---: | ---: | ---: | ---: | ---: |".into(),
+    ];
+    for (name, s) in rows.iter().filter(|(_, s)| s.iter().sum::<u64>() >= 50_000) {
+        out.push(format!(
+            "| `{name}` | {} | {} | {} | {} | {} |",
+            mb(s[0]),
+            mb(s[1]),
+            mb(s[2]),
+            mb(s[3]),
+            mb(s[4])
+        ));
+    }
+    out.push(String::new());
+    out
 }
 
 /// `archive serve` under `wrk` on 127.0.0.1: the query set through `/api/search`,
