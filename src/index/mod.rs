@@ -13,7 +13,7 @@ mod sync;
 use std::path::{Path, PathBuf};
 
 use tantivy::Index;
-use tantivy::directory::MmapDirectory;
+use tantivy::directory::{MmapDirectory, OwnedBytes};
 
 pub use self::schema::{
     EntryMeta, Fields, KEYWORD_ANALYZER, SCHEMA_VERSION, TEXT_ANALYZER, WORDS_ANALYZER, day_number,
@@ -156,6 +156,7 @@ pub fn is_damage(e: &tantivy::TantivyError) -> bool {
 /// index's size. Fails with [`IndexError::Damaged`] naming the files that fail.
 pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
     use tantivy::directory::{FileSlice, footer::Footer};
+    use tantivy::HasLen;
     use tantivy::index::SegmentComponent as C;
     let segments = index.searchable_segment_metas().map_err(|e| damaged(path, e))?;
     let mut report = VerifyReport::default();
@@ -168,20 +169,28 @@ pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
         }
         for component in components {
             let name = segment.relative_path(component);
-            let bytes = match std::fs::read(path.join(&name)) {
-                Ok(bytes) => bytes,
+            let file = match Pread::open(&path.join(&name)) {
+                Ok(file) => file,
                 Err(e) => {
                     bad.push(format!("{}: {e}", name.display()));
                     continue;
                 }
             };
             report.files += 1;
-            report.bytes += bytes.len() as u64;
-            let checked = Footer::extract_footer(FileSlice::from(bytes))
-                .and_then(|(footer, body)| Ok((footer, body.read_bytes()?)));
+            report.bytes += file.len as u64;
+            // Read in chunks: a store file of hundreds of MB is never in memory at once.
+            let checked = Footer::extract_footer(FileSlice::new(std::sync::Arc::new(file)))
+                .and_then(|(footer, body)| {
+                    let mut crc = crc32fast::Hasher::new();
+                    for start in (0..body.len()).step_by(VERIFY_CHUNK) {
+                        let end = (start + VERIFY_CHUNK).min(body.len());
+                        crc.update(body.read_bytes_slice(start..end)?.as_slice());
+                    }
+                    Ok(crc.finalize() == footer.crc)
+                });
             match checked {
-                Ok((footer, body)) if crc32fast::hash(body.as_slice()) == footer.crc => {}
-                Ok(_) => bad.push(format!("{}: checksum mismatch", name.display())),
+                Ok(true) => {}
+                Ok(false) => bad.push(format!("{}: checksum mismatch", name.display())),
                 Err(e) => bad.push(format!("{}: {e}", name.display())),
             }
         }
@@ -191,6 +200,40 @@ pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
     } else {
         bad.sort();
         Err(IndexError::Damaged { path: path.to_path_buf(), cause: bad.join("; ") })
+    }
+}
+
+/// How much of a file [`verify`] reads at a time.
+const VERIFY_CHUNK: usize = 1 << 20;
+
+/// A file read by position, for [`verify`]: Tantivy's footer parser takes a
+/// [`FileSlice`](tantivy::directory::FileSlice) and reads only what it asks for.
+#[derive(Debug)]
+struct Pread {
+    file: std::fs::File,
+    len: usize,
+}
+
+impl Pread {
+    fn open(path: &Path) -> std::io::Result<Pread> {
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len() as usize;
+        Ok(Pread { file, len })
+    }
+}
+
+impl tantivy::HasLen for Pread {
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl tantivy::directory::FileHandle for Pread {
+    fn read_bytes(&self, range: std::ops::Range<usize>) -> std::io::Result<OwnedBytes> {
+        use std::os::unix::fs::FileExt;
+        let mut buffer = vec![0; range.len()];
+        self.file.read_exact_at(&mut buffer, range.start as u64)?;
+        Ok(OwnedBytes::new(buffer))
     }
 }
 
