@@ -29,10 +29,10 @@ pub static SITE: LazyLock<Sandbox> = LazyLock::new(|| {
 
 fn router() -> axum::Router {
     static STATE: LazyLock<Arc<AppState>> = LazyLock::new(|| {
-        Arc::new(AppState {
-            engine: Arc::new(Engine::open(&SITE.index).unwrap()),
-            max_in_flight: archive::web::MAX_IN_FLIGHT,
-        })
+        Arc::new(AppState::new(
+            Arc::new(Engine::open(&SITE.index).unwrap()),
+            archive::web::MAX_IN_FLIGHT,
+        ))
     });
     app(Arc::clone(&STATE))
 }

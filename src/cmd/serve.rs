@@ -43,7 +43,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
     let (archive_dir, index_path, checked) =
         (archive.to_path_buf(), index_dir.to_path_buf(), Arc::clone(&engine));
     std::thread::spawn(move || catch_up(&archive_dir, &index_path, &checked));
-    let state = Arc::new(AppState { engine, max_in_flight: args.max_in_flight.max(1) });
+    let state = Arc::new(AppState::new(engine, args.max_in_flight));
     if args.watch {
         watch(archive.to_path_buf(), index_dir.to_path_buf())?;
     }

@@ -155,8 +155,8 @@ pub fn is_damage(e: &tantivy::TantivyError) -> bool {
 /// memory map a searcher holds, so a server's resident memory does not grow by the
 /// index's size. Fails with [`IndexError::Damaged`] naming the files that fail.
 pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
-    use tantivy::directory::{FileSlice, footer::Footer};
     use tantivy::HasLen;
+    use tantivy::directory::{FileSlice, footer::Footer};
     use tantivy::index::SegmentComponent as C;
     let segments = index.searchable_segment_metas().map_err(|e| damaged(path, e))?;
     let mut report = VerifyReport::default();

@@ -695,7 +695,6 @@ impl<'a> Bodies<'a> {
     }
 }
 
-
 fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
 }
