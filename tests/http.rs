@@ -371,6 +371,33 @@ async fn other_methods_are_refused() {
 }
 
 #[tokio::test]
+async fn a_long_target_or_large_headers_get_414_or_431_with_the_error() {
+    let long = format!("/api/search?q={}", "a".repeat(archive::web::MAX_URI_BYTES));
+    send(Method::GET, &long).await.error(StatusCode::URI_TOO_LONG, "uri_too_long");
+    let page = send(Method::GET, &long.replacen("/api", "", 1)).await;
+    assert_eq!(page.status, StatusCode::URI_TOO_LONG);
+    assert!(
+        page.body.contains("<html") && page.body.contains("request target is"),
+        "{}",
+        page.body
+    );
+    let request = Request::builder()
+        .uri("/api/search?q=agents")
+        .header(header::HOST, "archive.test")
+        .header("x-big", "a".repeat(archive::web::MAX_HEADER_BYTES))
+        .body(Body::empty())
+        .unwrap();
+    let response = router().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["error"]["code"], "headers_too_large", "{v}");
+    // Just under the limit, the target reaches the search: a query that long is a 400.
+    let fits = format!("/api/search?q={}", "a".repeat(archive::web::MAX_URI_BYTES - 20));
+    send(Method::GET, &fits).await.error(StatusCode::BAD_REQUEST, "query_too_long");
+}
+
+#[tokio::test]
 async fn a_large_body_is_refused_with_413() {
     let request = Request::builder()
         .method(Method::GET)

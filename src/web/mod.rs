@@ -50,6 +50,11 @@ pub const MAX_IN_FLIGHT: usize = 512;
 
 /// Request bodies are not read by any route; a declared body past this is refused (413).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// A request target past this is refused with 414 and an error body. (Past
+/// [`listen::MAX_HEAD_BYTES`] hyper answers 414 or 431 by itself, without one.)
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+/// Header names and values past this in all are refused with 431 and an error body.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 impl AppState {
     /// The state of a server over this engine.
@@ -119,7 +124,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             WebError::internal(Format::Json, "a handler panicked").into_response()
         }))
-        .layer(axum::middleware::from_fn(refuse_large_bodies))
+        .layer(axum::middleware::from_fn(refuse_oversized))
         // Past the limit, answer 503 at once rather than queue without bound.
         .layer(
             tower::ServiceBuilder::new()
@@ -136,22 +141,44 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
 }
 
-/// 413 with the JSON error for a declared body past [`MAX_BODY_BYTES`] (bodies are never read).
-async fn refuse_large_bodies(
+/// 414, 431 or 413 with the error (JSON for the API, the error page for pages) for a
+/// request target past [`MAX_URI_BYTES`], headers past [`MAX_HEADER_BYTES`], or a
+/// declared body past [`MAX_BODY_BYTES`] (bodies are never read).
+async fn refuse_oversized(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    let format =
+        if request.uri().path().starts_with("/api/") { Format::Json } else { Format::Html };
+    let refuse = |status, code, message: String| WebError { status, code, message, format };
+    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return refuse(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("the request target is {target} bytes; the limit is {MAX_URI_BYTES}"),
+        )
+        .into_response();
+    }
+    let headers: usize = request.headers().iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    if headers > MAX_HEADER_BYTES {
+        return refuse(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!("the headers are {headers} bytes; the limit is {MAX_HEADER_BYTES}"),
+        )
+        .into_response();
+    }
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return WebError {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            code: "body_too_large",
-            message: format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
-            format: Format::Json,
-        }
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+        )
         .into_response();
     }
     next.run(request).await
