@@ -154,6 +154,11 @@ fn past_its_limit_the_server_answers_503_with_retry_after_at_once() {
 
 /// Sends raw bytes; the status line of the answer ("" when the server closed silently).
 fn raw_status(addr: &str, request: &[u8]) -> String {
+    raw_response(addr, request).lines().next().unwrap_or("").to_string()
+}
+
+/// Sends raw bytes; the whole answer, read until the server closes.
+fn raw_response(addr: &str, request: &[u8]) -> String {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
@@ -161,7 +166,7 @@ fn raw_status(addr: &str, request: &[u8]) -> String {
     let _ = stream.write_all(request);
     let mut response = vec![];
     let _ = stream.read_to_end(&mut response);
-    String::from_utf8_lossy(&response).lines().next().unwrap_or("").to_string()
+    String::from_utf8_lossy(&response).into_owned()
 }
 
 #[test]
@@ -183,22 +188,28 @@ fn oversized_request_heads_are_refused_and_slow_clients_are_cut_off() {
     let long_uri = format!("GET /api/search?q={} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100_000));
     assert_eq!(raw_status(&addr, long_uri.as_bytes()), "HTTP/1.1 414 URI Too Long");
 
-    // A client that never finishes its request head is disconnected after 10 s, while
-    // others are answered meanwhile.
+    // A client that never finishes its request head is answered 408 and disconnected
+    // after 10 s, while others are answered meanwhile.
     let slow = {
         let addr = addr.clone();
         std::thread::spawn(move || {
             let started = Instant::now();
-            let status = raw_status(&addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n");
-            (status, started.elapsed())
+            let response = raw_response(&addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n");
+            (response, started.elapsed())
         })
     };
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(get(&addr, "/healthz").unwrap().0, 200);
-    let (status, after) = slow.join().unwrap();
-    assert_eq!(status, "", "a half-sent request got an answer");
+    let (response, after) = slow.join().unwrap();
+    assert!(response.starts_with("HTTP/1.1 408 Request Timeout\r\n"), "{response}");
+    assert!(
+        response.ends_with(
+            r#""code":"request_timeout","message":"the request head did not arrive within 10 s"}}"#
+        ),
+        "{response}"
+    );
     assert!(after >= Duration::from_secs(9) && after < Duration::from_secs(15), "{after:?}");
-    println!("a half-sent request was cut off after {after:?}");
+    println!("a half-sent request was answered 408 after {after:?}");
 }
 
 #[test]

@@ -14,7 +14,8 @@ use tokio::net::TcpListener;
 /// A request line and headers past this size are answered 431.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
-/// A client that has not sent its whole request head by then is disconnected.
+/// A client that has not sent its first request head by then is answered 408 and
+/// disconnected (on a kept-alive connection, a later head that stalls is disconnected).
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long shutdown waits for requests in flight.
@@ -43,8 +44,12 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         // Small replies must not wait for delayed ACKs.
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(app.clone());
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let (http, watcher) = (http.clone(), graceful.watcher());
         tokio::spawn(async move {
+            if !first_head(&stream).await {
+                return request_timeout(stream).await;
+            }
+            let connection = watcher.watch(http.serve_connection(TokioIo::new(stream), service));
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
@@ -54,4 +59,46 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
     if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
         tracing::warn!("requests still in flight after {DRAIN:?}: closing them");
     }
+}
+
+/// Whether the first request head arrives within [`HEAD_TIMEOUT`] (or the client closes,
+/// or sends more than a head may hold: hyper answers those). Looks without reading, so
+/// hyper then reads the request itself.
+async fn first_head(stream: &tokio::net::TcpStream) -> bool {
+    let deadline = tokio::time::Instant::now() + HEAD_TIMEOUT;
+    let mut buffer = vec![0; MAX_HEAD_BYTES];
+    loop {
+        let peeked = tokio::time::timeout_at(deadline, stream.peek(&mut buffer)).await;
+        let seen = match peeked {
+            Err(_) => return false,
+            Ok(Err(_)) => return true,
+            Ok(Ok(n)) => n,
+        };
+        if seen == 0 || seen == buffer.len() || buffer[..seen].windows(4).any(|w| w == b"\r\n\r\n")
+        {
+            return true;
+        }
+        // Part of a head: the bytes stay unread, so wait a little before looking again.
+        if tokio::time::timeout_at(deadline, tokio::time::sleep(Duration::from_millis(25)))
+            .await
+            .is_err()
+        {
+            return false;
+        }
+    }
+}
+
+/// Answers 408 with the JSON error on a connection whose head never came, and closes it.
+async fn request_timeout(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let body = format!(
+        r#"{{"error":{{"code":"request_timeout","message":"the request head did not arrive within {} s"}}}}"#,
+        HEAD_TIMEOUT.as_secs()
+    );
+    let response = format!(
+        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
 }
