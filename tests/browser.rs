@@ -43,16 +43,19 @@ fn start_driver() -> Option<(Process, String)> {
         return None;
     }
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("/usr/bin/chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // Wrapped at once: the guard kills and waits for it on every path.
+    let child = Process(
+        Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some((Process(child), url));
+            return Some((child, url));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -146,7 +149,7 @@ async fn browser_end_to_end() {
     assert!(chips.contains("topic:\"local models\""), "{chips}");
     let hits = count(&c, ".hit").await;
     assert!(hits >= 3);
-    assert_eq!(count(&c, ".hit .chip.topic").await >= hits, true);
+    assert!(count(&c, ".hit .chip.topic").await >= hits);
     for hit in c.find_all(Locator::Css(".hit")).await.unwrap() {
         assert!(hit.text().await.unwrap().contains("local models"));
     }

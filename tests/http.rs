@@ -209,7 +209,7 @@ async fn garbage_queries_answer_200_with_an_explanation() {
     );
     // Acronyms that exist are never "corrected".
     let v = get("/api/search?q=GGUF+zqxjv").await.json();
-    assert!(v["suggestions"].as_array().map_or(true, |s| s.iter().all(|s| s["word"] != "GGUF")));
+    assert!(v["suggestions"].as_array().is_none_or(|s| s.iter().all(|s| s["word"] != "GGUF")));
 }
 
 #[tokio::test]

@@ -59,8 +59,8 @@ pub struct Fields {
     pub context: Field,
     /// Everything a word can match in an item: its title, its entry's title, its plain
     /// text, and its sources, topics, authors and series (indexed, not stored: see the
-    /// module comment). One field, so a word is one posting list to intersect; the
-    /// title fields add their weight beside it.
+    /// module comment). One field, so a word is one posting list to intersect; the item
+    /// title adds its own score beside it.
     pub text: Field,
     /// Entry: the distinct words of its titles and texts, lower-cased but not stemmed:
     /// the dictionary that spelling suggestions are drawn from.

@@ -125,7 +125,7 @@ enum Outcome {
         bytes: u64,
         /// Same content as recorded: only its size or mtime moved.
         same: bool,
-        entry: Option<Entry>,
+        entry: Option<Box<Entry>>,
     },
     Failed(String),
 }
@@ -393,7 +393,7 @@ fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outco
         None
     } else {
         match Entry::from_bytes(&w.file.id, &bytes, taxonomy) {
-            Ok(entry) => Some(entry),
+            Ok(entry) => Some(Box::new(entry)),
             Err(e) => return Outcome::Failed(e.to_string()),
         }
     };

@@ -277,13 +277,16 @@ impl SegmentCollector for EntryCountSegment {
     }
 }
 
+/// Ranked items (score, address).
+pub type Ranked = Vec<(f32, tantivy::DocAddress)>;
+
 /// Groups ranked items by entry, entries in the order of their best item.
 pub fn group_by_entry(
     searcher: &tantivy::Searcher,
     ranked: &[(f32, tantivy::DocAddress)],
-) -> tantivy::Result<Vec<(String, Vec<(f32, tantivy::DocAddress)>)>> {
+) -> tantivy::Result<Vec<(String, Ranked)>> {
     let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
-    let mut groups: Vec<(String, Vec<(f32, tantivy::DocAddress)>)> = vec![];
+    let mut groups: Vec<(String, Ranked)> = vec![];
     let mut position: HashMap<String, usize> = HashMap::new();
     let mut id = String::new();
     for &(score, address) in ranked {

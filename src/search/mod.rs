@@ -46,7 +46,7 @@ const FALLBACK_BELOW: usize = 3;
 struct Found {
     ranked: Vec<(f32, DocAddress)>,
     total: usize,
-    counts: Vec<Vec<FacetCount>>,
+    facets: Facets,
     total_entries: usize,
 }
 
@@ -426,7 +426,7 @@ impl Engine {
         }
         warnings.extend(built.warnings.iter().cloned());
         let query = built.query;
-        let Found { ranked, total, counts, total_entries } = found;
+        let Found { ranked, total, facets, total_entries } = found;
 
         // Snippets mark the query's words; a query of filters only shows each item's lead.
         let has_words = parsed.root.as_ref().is_some_and(|r| !r.positive_words().is_empty());
@@ -468,9 +468,6 @@ impl Engine {
                 (groups.iter().flat_map(|g| g.hits.clone()).collect(), Some(groups))
             }
         };
-        let mut counts = counts.into_iter();
-        let mut next = || counts.next().unwrap_or_default();
-        let facets = Facets { topics: next(), sources: next(), months: next() };
         let explanation = if total == 0 {
             suggest::explain(&searcher, f, &speller, &parsed.root, request)?
         } else {
@@ -517,7 +514,7 @@ impl Engine {
             facets::MonthCollector,
             facets::EntryCount,
         );
-        let (ranked, (total, mut counts, months, total_entries)): (Vec<(f32, DocAddress)>, _) =
+        let (ranked, (total, counts, months, total_entries)): (Vec<(f32, DocAddress)>, _) =
             match sort {
                 Sort::Relevance => {
                     let top = top
@@ -534,8 +531,9 @@ impl Engine {
                 }
             };
 
-        counts.push(months);
-        Ok(Found { ranked, total, counts, total_entries })
+        let [topics, sources] = <[Vec<FacetCount>; 2]>::try_from(counts).unwrap_or_default();
+        let facets = Facets { topics, sources, months };
+        Ok(Found { ranked, total, facets, total_entries })
     }
 
     /// Loads one hit: its stored fields and a snippet of its text.

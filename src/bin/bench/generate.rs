@@ -279,7 +279,7 @@ pub fn generate(out: &Path, digests: usize, seed: u64) -> std::io::Result<Genera
             }
             // Needles not yet placed (short items) go at the end.
             for (k, needle) in needles_here.iter().enumerate() {
-                if !(k * 7 + 3 < words) {
+                if k * 7 + 3 >= words {
                     text.push(' ');
                     text.push_str(needle);
                 }
