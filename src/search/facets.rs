@@ -159,7 +159,8 @@ pub struct MonthCollector;
 
 /// Per segment: the day column and a counter per day from its smallest value.
 pub struct MonthSegmentCollector {
-    column: Option<(tantivy::columnar::Column<u64>, u64)>,
+    column: tantivy::columnar::Column<u64>,
+    min: u64,
     counts: Vec<u64>,
 }
 
@@ -171,7 +172,7 @@ impl Collector for MonthCollector {
         let column = segment.fast_fields().u64("day")?;
         let (min, max) = (column.min_value(), column.max_value());
         let span = if max >= min { (max - min + 1) as usize } else { 0 };
-        Ok(MonthSegmentCollector { column: Some((column, min)), counts: vec![0; span] })
+        Ok(MonthSegmentCollector { column, min, counts: vec![0; span] })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -194,9 +195,8 @@ impl SegmentCollector for MonthSegmentCollector {
     type Fruit = HashMap<String, u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some((column, min)) = &self.column
-            && let Some(day) = column.first(doc)
-            && let Some(count) = self.counts.get_mut((day - min) as usize)
+        if let Some(day) = self.column.first(doc)
+            && let Some(count) = self.counts.get_mut((day - self.min) as usize)
         {
             *count += 1;
         }
@@ -204,21 +204,19 @@ impl SegmentCollector for MonthSegmentCollector {
 
     fn harvest(self) -> Self::Fruit {
         // Walk the days in order, a month's counts together: one string per month.
+        // Day 0 is "no date": counting starts at day 1.
         let mut by_month: Vec<((i32, u32), u64)> = vec![];
-        if let Some((_, min)) = self.column {
-            let mut date = crate::index::from_day_number(min.max(1));
-            let first = min.max(1) - min;
-            for &count in self.counts.iter().skip(first as usize) {
-                let Some(day) = date else { break };
-                if count > 0 {
-                    let key = (day.year(), day.month());
-                    match by_month.last_mut() {
-                        Some((last, n)) if *last == key => *n += count,
-                        _ => by_month.push((key, count)),
-                    }
+        let mut date = crate::index::from_day_number(self.min.max(1));
+        for &count in self.counts.iter().skip((self.min.max(1) - self.min) as usize) {
+            let Some(day) = date else { break };
+            if count > 0 {
+                let key = (day.year(), day.month());
+                match by_month.last_mut() {
+                    Some((last, n)) if *last == key => *n += count,
+                    _ => by_month.push((key, count)),
                 }
-                date = day.succ_opt();
             }
+            date = day.succ_opt();
         }
         by_month
             .into_iter()
