@@ -96,6 +96,17 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
 }
 
+/// Waits up to 10 s for the current URL to contain `part`.
+async fn wait_for_url(c: &Client, part: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains(part) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the URL never contained `{part}`: {}", c.current_url().await.unwrap());
+}
+
 async fn count(c: &Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.unwrap().len()
 }
@@ -217,8 +228,9 @@ async fn browser_end_to_end() {
     let input = c.find(Locator::Css("#q")).await.unwrap();
     input.send_keys("agent memory").await.unwrap();
     c.find(Locator::Css(".searchbox button")).await.unwrap().click().await.unwrap();
+    // The home page lists hits already: wait for the submitted form's page, not a hit.
+    wait_for_url(&c, "q=agent+memory").await;
     c.wait().for_element(Locator::Css("#results .hit")).await.unwrap();
-    assert!(c.current_url().await.unwrap().as_str().contains("q=agent+memory"));
     assert!(count(&c, "#results mark").await > 0);
     c.find(Locator::XPath("//aside[@id='facets']//a[text()='LessWrong']"))
         .await

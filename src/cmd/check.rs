@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use archive::digest::{self, Entry, Taxonomy};
+use archive::digest::{self, Taxonomy};
 use archive::index::{self, IndexError};
 use serde::Serialize;
 
@@ -80,26 +80,32 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
         problems.push(Problem { path, severity: "error", message: reason });
     }
     let (mut entries, mut items) = (0, 0);
-    for file in &walk.files {
-        match file.read_bytes().and_then(|b| Entry::from_bytes(&file.id, &b, &taxonomy)) {
-            Ok(entry) => {
-                entries += 1;
-                items += entry.items.len();
-                for w in entry.warnings {
-                    problems.push(Problem {
-                        path: file.rel.clone(),
-                        severity: "warning",
-                        message: w,
-                    });
+    digest::read_parallel(
+        &walk.files,
+        |file| file.parse(&taxonomy),
+        |i, parsed| {
+            let file = &walk.files[i];
+            match parsed {
+                Ok(entry) => {
+                    entries += 1;
+                    items += entry.items.len();
+                    for w in entry.warnings {
+                        problems.push(Problem {
+                            path: file.rel.clone(),
+                            severity: "warning",
+                            message: w,
+                        });
+                    }
                 }
+                Err(e) => problems.push(Problem {
+                    path: file.rel.clone(),
+                    severity: "error",
+                    message: e.to_string(),
+                }),
             }
-            Err(e) => problems.push(Problem {
-                path: file.rel.clone(),
-                severity: "error",
-                message: e.to_string(),
-            }),
-        }
-    }
+            Ok::<_, std::convert::Infallible>(())
+        },
+    )?;
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let index = check_index(index_dir);
     let file_errors = problems.iter().filter(|p| p.severity == "error").count();
@@ -113,26 +119,31 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
         index,
     };
     if args.json {
-        super::print_json(&report)?;
+        super::print_json(&report)?
     } else {
-        let mut out = std::io::stdout().lock();
-        for p in &report.problems {
-            writeln!(out, "{}: {}: {}", p.path, p.severity, p.message)?;
-        }
-        writeln!(
-            out,
-            "{} files, {} entries, {} items: {} error(s), {} warning(s)",
-            report.files, report.entries, report.items, report.errors, report.warnings
-        )?;
-        match &report.index.message {
-            Some(message) => writeln!(out, "index: {}: {message}", report.index.status)?,
-            None => writeln!(
-                out,
-                "index: ok ({} files, {:.1} MB, checksums match)",
-                report.index.files,
-                report.index.bytes as f64 / 1e6
-            )?,
-        }
+        print_text(&report)?
     }
     Ok(if report.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The report for people: a line per problem, then the totals and the index's state.
+fn print_text(report: &Report) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for p in &report.problems {
+        writeln!(out, "{}: {}: {}", p.path, p.severity, p.message)?;
+    }
+    writeln!(
+        out,
+        "{} files, {} entries, {} items: {} error(s), {} warning(s)",
+        report.files, report.entries, report.items, report.errors, report.warnings
+    )?;
+    match &report.index.message {
+        Some(message) => writeln!(out, "index: {}: {message}", report.index.status),
+        None => writeln!(
+            out,
+            "index: ok ({} files, {:.1} MB, checksums match)",
+            report.index.files,
+            report.index.bytes as f64 / 1e6
+        ),
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use archive::index::{self, IndexError, ReindexOptions, ReindexSummary};
+use archive::index::{self, ReindexOptions, ReindexSummary};
 use archive::search::{Engine, SearchError};
 use archive::web::{self, AppState};
 
@@ -28,7 +28,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
     let engine = match Engine::open(index_dir) {
         Ok(engine) => Arc::new(engine),
         Err(e) => {
-            let full = matches!(e, SearchError::Index(IndexError::Damaged { .. }));
+            let full = matches!(e, SearchError::Damaged(_));
             if full {
                 tracing::error!(cause = %e, "the index is damaged: rebuilding it");
             } else {

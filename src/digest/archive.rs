@@ -1,7 +1,10 @@
-//! Walking an archive: which files are digests, and what their ids are.
+//! Walking an archive (which files are digests, and what their ids are) and reading
+//! its files in parallel: the loader that `reindex` and `check` share.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::UNIX_EPOCH;
 
 use ignore::{WalkBuilder, WalkState};
@@ -149,6 +152,41 @@ impl SourceFile {
         }
         Ok(bytes)
     }
+
+    /// Reads and parses the file.
+    pub fn parse(&self, taxonomy: &Taxonomy) -> Result<Entry, ParseError> {
+        Entry::from_bytes(&self.id, &self.read_bytes()?, taxonomy)
+    }
+}
+
+/// Runs `read` over every piece of `work` on up to four threads, and hands each result
+/// to `done` on the calling thread, in order of completion, with its index in `work`.
+/// Stops at the first error `done` returns.
+pub fn read_parallel<W: Sync, T: Send, E>(
+    work: &[W],
+    read: impl Fn(&W) -> T + Sync,
+    mut done: impl FnMut(usize, T) -> Result<(), E>,
+) -> Result<(), E> {
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let (tx, rx) = mpsc::sync_channel::<(usize, T)>(64);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, next, read) = (tx.clone(), &next, &read);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(w) = work.get(i) else { break };
+                    if tx.send((i, read(w))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // On an error the receiver is dropped: the readers stop at their next send.
+        rx.into_iter().try_for_each(|(i, outcome)| done(i, outcome))
+    })
 }
 
 impl Entry {

@@ -7,6 +7,7 @@
 mod archive;
 pub mod date;
 pub mod front_matter;
+pub mod markdown;
 pub mod outline;
 pub mod sources;
 pub mod taxonomy;
@@ -18,8 +19,9 @@ use chrono::NaiveDate;
 use regex::Regex;
 use serde::Serialize;
 
-pub use self::archive::{SourceFile, Walk, walk};
+pub use self::archive::{SourceFile, Walk, read_parallel, walk};
 pub use self::front_matter::Style;
+pub use self::markdown::plain_text;
 pub use self::taxonomy::Taxonomy;
 
 /// The largest file read as one digest; larger files are reported, not read.
@@ -128,6 +130,42 @@ pub struct Entry {
     pub warnings: Vec<String>,
 }
 
+/// The text without a byte-order mark, with `\n` line ends.
+fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The outline's items with their anchors, sources and topics.
+fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy) -> Vec<Item> {
+    let entry_topics: Vec<String> =
+        tags.iter().map(|t| taxonomy.canonical_topic(t).unwrap_or(t.trim()).to_string()).collect();
+    let mut anchors = Anchors::default();
+    raw_items
+        .into_iter()
+        .map(|raw| {
+            let (sources, repos) = item_sources(&raw, taxonomy);
+            let topics = item_topics(&raw, &entry_topics, taxonomy);
+            Item {
+                anchor: anchors.unique(&raw.title),
+                title: raw.title,
+                context: raw.context,
+                markdown: raw.markdown,
+                text: raw.text,
+                sources,
+                repos,
+                topics,
+                links: raw.links,
+                offset: raw.offset,
+            }
+        })
+        .collect()
+}
+
 const TITLE: &[&str] = &["title"];
 const DATE: &[&str] = &["date", "published", "pubdate", "pub_date", "created", "date_published"];
 const AUTHORS: &[&str] = &["author", "authors", "by"];
@@ -138,15 +176,8 @@ impl Entry {
     /// Parses a digest from its text. `id` is its path below the archive root without
     /// extension; dates are also looked for in it.
     pub fn parse(id: &str, text: &str, taxonomy: &Taxonomy) -> Result<Entry, ParseError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let normalized;
-        let text = if text.contains('\r') {
-            normalized = text.replace("\r\n", "\n").replace('\r', "\n");
-            normalized.as_str()
-        } else {
-            text
-        };
-        let mut fm = front_matter::split(text)?;
+        let text = normalized(text);
+        let mut fm = front_matter::split(&text)?;
         let mut warnings = std::mem::take(&mut fm.warnings);
         let outline = outline::outline(fm.body);
 
@@ -197,31 +228,7 @@ impl Entry {
             })
             .unwrap_or_else(|| fallback_title(id, date));
 
-        let entry_topics: Vec<String> = tags
-            .iter()
-            .map(|t| taxonomy.canonical_topic(t).unwrap_or(t.trim()).to_string())
-            .collect();
-        let mut anchors = Anchors::default();
-        let items: Vec<Item> = outline
-            .items
-            .into_iter()
-            .map(|raw| {
-                let (sources, repos) = item_sources(&raw, taxonomy);
-                let topics = item_topics(&raw, &entry_topics, taxonomy);
-                Item {
-                    anchor: anchors.unique(&raw.title),
-                    title: raw.title,
-                    context: raw.context,
-                    markdown: raw.markdown,
-                    text: raw.text,
-                    sources,
-                    repos,
-                    topics,
-                    links: raw.links,
-                    offset: raw.offset,
-                }
-            })
-            .collect();
+        let items = items(outline.items, &tags, taxonomy);
         if items.is_empty() {
             warnings.push("no items: the entry has no text".into());
         }

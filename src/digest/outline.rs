@@ -11,20 +11,11 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use regex::Regex;
 
-use super::Link;
 use super::date::find_date;
-
-/// The Markdown options used everywhere a digest is parsed or rendered, so that the
-/// items found here are the blocks the reader sees.
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-}
+use super::{Link, markdown};
 
 /// An item before its anchor is chosen: where it is and what it says.
 #[derive(Debug, Clone, PartialEq)]
@@ -356,152 +347,188 @@ fn bare_urls(text: &str) -> impl Iterator<Item = &str> {
 /// Walks the Markdown events once and collects the top-level blocks, each with its plain
 /// text and links, and for lists each top-level entry likewise.
 fn top_blocks(body: &str) -> Vec<TopBlock> {
-    let mut blocks: Vec<TopBlock> = vec![];
-    let mut depth = 0usize;
-    // (url, text so far) of the links being read; nested links are not Markdown, but
-    // images inside links are.
-    let mut open_links: Vec<(String, String)> = vec![];
-    // Whether the current block or entry has seen text yet (for its lead).
-    let mut block_started = false;
-    let mut entry_started = false;
-    let mut strong_lead: Option<(String, bool)> = None; // (text, in block scope)
-
-    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
-        let in_entry = |blocks: &Vec<TopBlock>, depth: usize| {
-            depth >= 2
-                && blocks.last().is_some_and(|b| b.kind == Kind::List && !b.entries.is_empty())
-        };
+    let mut reader = BlockReader::default();
+    for (event, range) in markdown::parser(body).into_offset_iter() {
         match event {
-            Event::Start(tag) => {
-                if depth == 0 {
-                    let kind = match tag {
-                        Tag::Heading { level, .. } => Kind::Heading(level),
-                        Tag::Paragraph => Kind::Paragraph,
-                        Tag::List(_) => Kind::List,
-                        Tag::HtmlBlock => Kind::Html,
-                        _ => Kind::Other,
-                    };
-                    let block = Block { range: range.clone(), ..Block::default() };
-                    blocks.push(TopBlock { kind, block, entries: vec![] });
-                    block_started = false;
-                } else if depth == 1 && matches!(tag, Tag::Item)
-                    && let Some(top) = blocks.last_mut().filter(|b| b.kind == Kind::List) {
-                        top.entries.push(Block { range: range.clone(), ..Block::default() });
-                        entry_started = false;
-                    }
-                match tag {
-                    Tag::Link { dest_url, .. } => {
-                        open_links.push((dest_url.to_string(), String::new()))
-                    }
-                    Tag::Strong if strong_lead.is_none() => {
-                        let entry = in_entry(&blocks, depth + 1);
-                        if (entry && !entry_started) || (!entry && !block_started) {
-                            strong_lead = Some((String::new(), !entry));
-                        }
-                    }
-                    _ => {}
-                }
-                depth += 1;
-            }
-            Event::End(tag) => {
-                depth = depth.saturating_sub(1);
-                let entry = in_entry(&blocks, depth + 1);
-                match tag {
-                    TagEnd::Link => {
-                        if let Some((url, text)) = open_links.pop() {
-                            let link = Link { url, text: text.trim().to_string() };
-                            if let Some(top) = blocks.last_mut() {
-                                let first_in_entry = entry
-                                    && top
-                                        .entries
-                                        .last()
-                                        .is_some_and(|e| opens_with(e, &link.text));
-                                let first_in_block = opens_with(&top.block, &link.text);
-                                if entry {
-                                    let e = top.entries.last_mut().unwrap();
-                                    if first_in_entry {
-                                        e.lead = Some(link.text.clone());
-                                    }
-                                    e.links.push(link.clone());
-                                }
-                                if first_in_block {
-                                    top.block.lead = Some(link.text.clone());
-                                }
-                                top.block.links.push(link);
-                            }
-                        }
-                    }
-                    TagEnd::Strong => {
-                        if let Some((text, block_scope)) = strong_lead.take()
-                            && let Some(top) = blocks.last_mut() {
-                                if block_scope {
-                                    top.block.lead.get_or_insert(text);
-                                } else if let Some(e) = top.entries.last_mut() {
-                                    e.lead.get_or_insert(text);
-                                }
-                            }
-                    }
-                    TagEnd::Paragraph
-                    | TagEnd::Heading(_)
-                    | TagEnd::Item
-                    | TagEnd::CodeBlock
-                    | TagEnd::TableRow
-                    | TagEnd::BlockQuote(_) => {
-                        push_text(&mut blocks, entry, "\n");
-                    }
-                    TagEnd::TableCell => push_text(&mut blocks, entry, " "),
-                    _ => {}
-                }
-            }
+            Event::Start(tag) => reader.start(tag, range),
+            Event::End(tag) => reader.end(tag),
             Event::Text(text)
             | Event::Code(text)
             | Event::InlineMath(text)
-            | Event::DisplayMath(text) => {
-                let entry = in_entry(&blocks, depth);
-                if open_links.is_empty() {
-                    let urls: Vec<Link> = bare_urls(&text)
-                        .map(|u| Link { url: u.to_string(), text: u.to_string() })
-                        .collect();
-                    if let Some(top) = blocks.last_mut() {
-                        if entry {
-                            top.entries.last_mut().unwrap().links.extend(urls.iter().cloned());
-                        }
-                        top.block.links.extend(urls);
-                    }
-                }
-                for (_, link_text) in &mut open_links {
-                    link_text.push_str(&text);
-                }
-                if let Some((lead, _)) = &mut strong_lead {
-                    lead.push_str(&text);
-                }
-                push_text(&mut blocks, entry, &text);
-                block_started = true;
-                if entry {
-                    entry_started = true;
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                let entry = in_entry(&blocks, depth);
-                // Lines are kept: `Source:` and `Topics:` lines are read from them.
-                push_text(&mut blocks, entry, "\n");
-            }
-            Event::Html(_) | Event::InlineHtml(_)
-                // Raw HTML (comments included) is neither text nor links. A block of
-                // it at the top level still needs a place, so it opens a block.
-                if depth == 0 => {
-                    blocks.push(TopBlock {
-                        kind: Kind::Html,
-                        block: Block { range, ..Block::default() },
-                        entries: vec![],
-                    });
-                }
+            | Event::DisplayMath(text) => reader.text(&text),
+            // Lines are kept: `Source:` and `Topics:` lines are read from them.
+            Event::SoftBreak | Event::HardBreak => reader.push_text("\n"),
+            Event::Html(_) | Event::InlineHtml(_) => reader.html(range),
             _ => {}
         }
     }
     // HTML-only blocks carry no text and would only split paragraphs apart.
+    let mut blocks = reader.blocks;
     blocks.retain(|b| b.kind != Kind::Html || !b.block.text.trim().is_empty());
     blocks
+}
+
+/// The state of [`top_blocks`]' walk, a method per event (as Tantivy's segment
+/// collectors have one per document).
+#[derive(Default)]
+struct BlockReader {
+    blocks: Vec<TopBlock>,
+    /// How deep the walk is in the block tree: 0 between top-level blocks.
+    depth: usize,
+    /// (url, text so far) of the links being read; nested links are not Markdown, but
+    /// images inside links are.
+    open_links: Vec<(String, String)>,
+    /// Whether the current block has seen text yet (for its lead).
+    block_started: bool,
+    /// Whether the current list entry has seen text yet.
+    entry_started: bool,
+    /// The bold text being read as a lead.
+    strong_lead: Option<StrongLead>,
+}
+
+/// Bold text that opens a block or a list entry: its natural title.
+struct StrongLead {
+    text: String,
+    /// Whether it opens the block (else the current list entry).
+    of_block: bool,
+}
+
+impl BlockReader {
+    /// Whether the walk is inside a top-level list entry, at `depth`.
+    fn in_entry(&self, depth: usize) -> bool {
+        depth >= 2
+            && self.blocks.last().is_some_and(|b| b.kind == Kind::List && !b.entries.is_empty())
+    }
+
+    fn start(&mut self, tag: Tag, range: Range<usize>) {
+        if self.depth == 0 {
+            let kind = match tag {
+                Tag::Heading { level, .. } => Kind::Heading(level),
+                Tag::Paragraph => Kind::Paragraph,
+                Tag::List(_) => Kind::List,
+                Tag::HtmlBlock => Kind::Html,
+                _ => Kind::Other,
+            };
+            let block = Block { range: range.clone(), ..Block::default() };
+            self.blocks.push(TopBlock { kind, block, entries: vec![] });
+            self.block_started = false;
+        } else if self.depth == 1
+            && matches!(tag, Tag::Item)
+            && let Some(top) = self.blocks.last_mut().filter(|b| b.kind == Kind::List)
+        {
+            top.entries.push(Block { range, ..Block::default() });
+            self.entry_started = false;
+        }
+        match tag {
+            Tag::Link { dest_url, .. } => {
+                self.open_links.push((dest_url.to_string(), String::new()))
+            }
+            Tag::Strong if self.strong_lead.is_none() => {
+                let entry = self.in_entry(self.depth + 1);
+                if (entry && !self.entry_started) || (!entry && !self.block_started) {
+                    self.strong_lead = Some(StrongLead { text: String::new(), of_block: !entry });
+                }
+            }
+            _ => {}
+        }
+        self.depth += 1;
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        self.depth = self.depth.saturating_sub(1);
+        let entry = self.in_entry(self.depth + 1);
+        match tag {
+            TagEnd::Link => {
+                if let Some((url, text)) = self.open_links.pop() {
+                    self.link(Link { url, text: text.trim().to_string() }, entry);
+                }
+            }
+            TagEnd::Strong => {
+                if let Some(lead) = self.strong_lead.take()
+                    && let Some(top) = self.blocks.last_mut()
+                {
+                    if lead.of_block {
+                        top.block.lead.get_or_insert(lead.text);
+                    } else if let Some(e) = top.entries.last_mut() {
+                        e.lead.get_or_insert(lead.text);
+                    }
+                }
+            }
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::CodeBlock
+            | TagEnd::TableRow
+            | TagEnd::BlockQuote(_) => self.push_text_to("\n", entry),
+            TagEnd::TableCell => self.push_text_to(" ", entry),
+            _ => {}
+        }
+    }
+
+    /// A link just closed: it belongs to the block, and to the list entry it is in;
+    /// one that opens either is its lead.
+    fn link(&mut self, link: Link, entry: bool) {
+        let Some(top) = self.blocks.last_mut() else { return };
+        if entry && let Some(e) = top.entries.last_mut() {
+            if opens_with(e, &link.text) {
+                e.lead = Some(link.text.clone());
+            }
+            e.links.push(link.clone());
+        }
+        if opens_with(&top.block, &link.text) {
+            top.block.lead = Some(link.text.clone());
+        }
+        top.block.links.push(link);
+    }
+
+    fn text(&mut self, text: &str) {
+        let entry = self.in_entry(self.depth);
+        if self.open_links.is_empty() {
+            let urls: Vec<Link> =
+                bare_urls(text).map(|u| Link { url: u.to_string(), text: u.to_string() }).collect();
+            if let Some(top) = self.blocks.last_mut() {
+                if entry && let Some(e) = top.entries.last_mut() {
+                    e.links.extend(urls.iter().cloned());
+                }
+                top.block.links.extend(urls);
+            }
+        }
+        for (_, link_text) in &mut self.open_links {
+            link_text.push_str(text);
+        }
+        if let Some(lead) = &mut self.strong_lead {
+            lead.text.push_str(text);
+        }
+        self.push_text_to(text, entry);
+        self.block_started = true;
+        if entry {
+            self.entry_started = true;
+        }
+    }
+
+    /// Raw HTML (comments included) is neither text nor links. A block of it at the top
+    /// level still needs a place, so it opens a block.
+    fn html(&mut self, range: Range<usize>) {
+        if self.depth == 0 {
+            let block = Block { range, ..Block::default() };
+            self.blocks.push(TopBlock { kind: Kind::Html, block, entries: vec![] });
+        }
+    }
+
+    /// Text for the current block, and its list entry when the walk is in one.
+    fn push_text(&mut self, text: &str) {
+        let entry = self.in_entry(self.depth);
+        self.push_text_to(text, entry);
+    }
+
+    fn push_text_to(&mut self, text: &str, entry: bool) {
+        if let Some(top) = self.blocks.last_mut() {
+            if entry && let Some(e) = top.entries.last_mut() {
+                e.text.push_str(text);
+            }
+            top.block.text.push_str(text);
+        }
+    }
 }
 
 /// Whether a link whose text was just read opens the block: nothing before it but
@@ -511,38 +538,6 @@ fn opens_with(block: &Block, link_text: &str) -> bool {
         LazyLock::new(|| Regex::new(r"^(?:\[[^\]]{1,20}\]\s*)*$").unwrap());
     let before = block.text.trim_end().strip_suffix(link_text.trim()).unwrap_or("x");
     block.links.is_empty() && block.lead.is_none() && LABELS.is_match(before.trim())
-}
-
-/// The plain text of some Markdown: its words, a space for a line break, a line per
-/// block.
-pub fn plain_text(markdown: &str) -> String {
-    let mut out = String::new();
-    for event in Parser::new_ext(markdown, markdown_options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                out.push_str(&t)
-            }
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::CodeBlock
-                | TagEnd::TableRow,
-            ) => out.push('\n'),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
-}
-
-fn push_text(blocks: &mut [TopBlock], entry: bool, text: &str) {
-    if let Some(top) = blocks.last_mut() {
-        if entry && let Some(e) = top.entries.last_mut() {
-            e.text.push_str(text);
-        }
-        top.block.text.push_str(text);
-    }
 }
 
 #[cfg(test)]

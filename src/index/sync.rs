@@ -2,22 +2,22 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use tantivy::collector::Count;
-use tantivy::directory::error::LockError;
+use tantivy::directory::error::{LockError, OpenDirectoryError};
 use tantivy::directory::{Directory, MmapDirectory};
 use tantivy::indexer::UserOperation;
 use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{IndexRecordOption, Schema};
 use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::recorder::{FirstFailure, Recorder};
-use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::schema::{self, Fields, Kind, SCHEMA_VERSION, field};
 use super::{IndexError, Payload, compatible, payload};
 use crate::digest::{self, Entry, SourceFile, Taxonomy};
 
@@ -149,6 +149,10 @@ pub type OpenDirectory<'a> =
 
 /// [`reindex`], with the index's files read and written through the directory that
 /// `directory` opens: the tests wrap the real one to fail writes, syncs and deletes.
+///
+/// The phases: load the archive (taxonomy and walk), [`State::open`] the index as it
+/// is, [`plan`] what to read and remove, then either [`tidy_up`] when there is nothing
+/// to do, or read in parallel and [`Apply`] each file, and [`commit_or_rollback`].
 pub fn reindex_in(
     root: &Path,
     index_path: &Path,
@@ -157,22 +161,15 @@ pub fn reindex_in(
     directory: &OpenDirectory<'_>,
 ) -> Result<ReindexSummary, IndexError> {
     let started = Instant::now();
-    let racy_after = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    // Files modified after this are racy: see [`Apply::outcome`].
+    let racy_after = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64 - 2_000_000_000);
-    // Writes go through a recorder: Tantivy reports a failed write in its indexing
-    // threads only as "an index writer was killed", the recorder knows the cause.
-    let failure = FirstFailure::default();
-    let recording = |path: &Path| -> Result<Box<dyn Directory>, _> {
-        Ok(Box::new(Recorder::new(directory(path)?, Arc::clone(&failure))))
-    };
-    let tantivy_err = |source| match failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        Some(cause) => IndexError::Io { path: index_path.to_path_buf(), source: cause },
-        None => super::damaged(index_path, source),
-    };
-    let taxonomy_path = root.join(digest::taxonomy::FILE_NAME);
-    let taxonomy = Taxonomy::load(root)
-        .map_err(|source| IndexError::Taxonomy { path: taxonomy_path, source })?;
+    let io = IndexIo { path: index_path, directory, failure: FirstFailure::default() };
+    let taxonomy = Taxonomy::load(root).map_err(|source| IndexError::Taxonomy {
+        path: root.join(digest::taxonomy::FILE_NAME),
+        source,
+    })?;
     let walk = digest::walk(root)
         .map_err(|source| IndexError::Archive { path: root.to_path_buf(), source })?;
     let mut summary = ReindexSummary { dry_run: options.dry_run, ..Default::default() };
@@ -181,195 +178,291 @@ pub fn reindex_in(
             .iter()
             .map(|(path, reason)| Skipped { path: path.clone(), reason: reason.clone() }),
     );
-
-    // What the index holds now, and whether it can be kept.
-    let (schema, fields) = schema::schema();
-    // A damaged index is refused, unless this is a full rebuild: then one that still
-    // opens is emptied in the commit that refills it, and one that does not is replaced.
-    let existing = match open_existing(index_path, &recording) {
-        Ok(existing) => existing,
-        Err(IndexError::Damaged { cause, .. }) if options.full => {
-            summary.notes.push(format!("the index was damaged ({cause}): replacing it"));
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    let mut empty_first = false;
-    if options.full
-        && let Some(index) = &existing
-        && let Err(IndexError::Damaged { cause, .. }) = super::verify(index, index_path)
-    {
-        summary.notes.push(format!("the index was damaged ({cause}): rebuilding it"));
-        empty_first = true;
-    }
-    let recorded_payload = existing.as_ref().and_then(payload);
-    let compatible =
-        existing.as_ref().is_some_and(|i| compatible(i, &schema, recorded_payload.as_ref()));
-    let mut reread_all = options.full;
-    if existing.is_none() {
-        summary.notes.push("no index yet: building it".into());
-    } else if !compatible {
-        summary.notes.push("the index was built by another version: rebuilding it in full".into());
-    } else if recorded_payload.as_ref().is_some_and(|p| p.taxonomy != taxonomy.fingerprint) {
-        summary.notes.push("the taxonomy changed: re-reading every entry".into());
-        reread_all = true;
-    }
-    summary.full = reread_all || !compatible;
-    let new_payload = Payload { schema: SCHEMA_VERSION, taxonomy: taxonomy.fingerprint };
-    let recorded = match &existing {
-        Some(index) if compatible && !empty_first => recorded(index).map_err(tantivy_err)?,
-        _ => HashMap::new(),
-    };
-
-    // Plan: files to read, and entries whose files are gone.
-    let present: HashSet<&str> = walk.files.iter().map(|f| f.id.as_str()).collect();
-    let mut removed: Vec<&str> =
-        recorded.keys().map(String::as_str).filter(|id| !present.contains(id)).collect();
-    removed.sort_unstable();
-    let mut work = vec![];
-    for file in &walk.files {
-        let before = recorded.get(&file.id).copied();
-        match before {
-            Some(b) if !reread_all && b.size == file.size && b.mtime == file.mtime => {
-                summary.unchanged += 1
-            }
-            _ => work.push(Work { file, before }),
-        }
-    }
-
-    // Nothing to read or remove: leave the index (and its writer lock) alone, unless a
-    // killed run left files behind to collect.
-    if work.is_empty() && removed.is_empty() && compatible && !summary.full {
-        if let Some(index) = existing.as_ref().filter(|i| !options.dry_run && untidy(i)) {
-            // An empty commit: collects stray files and lets merges run.
-            commit(writer(index, index_path)?, index, &new_payload).map_err(tantivy_err)?;
-            summary.notes.push("tidied up after an interrupted reindex".into());
-        }
-        summary.entries = recorded.len() as u64;
-        summary.items = existing
-            .as_ref()
-            .map_or(Ok(0), |i| counts(i, &fields).map(|c| c.1))
-            .map_err(tantivy_err)?;
-        summary.committed = !options.dry_run;
-        return Ok(finish(summary, started));
+    let state = State::open(&io, options, taxonomy.fingerprint, &mut summary)?;
+    let (work, removed) = plan(&walk, &state, &mut summary);
+    if work.is_empty() && removed.is_empty() && state.compatible && !summary.full {
+        return Ok(finish(tidy_up(&io, &state, options, summary)?, started));
     }
 
     // Read (and parse, unless dry) the files in parallel; results come back in order
     // of completion and are applied on this thread.
-    let writer = if options.dry_run {
-        None
-    } else {
-        let index = match existing {
-            Some(index) if compatible => index,
-            _ => create(index_path, schema, &recording)?,
-        };
-        schema::register_analyzers(&index);
-        let writer = writer(&index, index_path)?;
-        if empty_first {
-            writer.delete_all_documents().map_err(tantivy_err)?;
-        }
-        Some((writer, index))
+    let writer = if options.dry_run { None } else { Some(state.writer(&io)?) };
+    let mut apply = Apply {
+        summary: &mut summary,
+        writer: writer.as_ref().map(|(writer, _)| writer),
+        fields: &state.fields,
+        io: &io,
+        racy_after,
     };
-    let total = work.len();
     let done = AtomicUsize::new(0);
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Outcome)>(64);
-    let dry_run = options.dry_run;
-    std::thread::scope(|scope| -> Result<(), IndexError> {
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let (work, next, taxonomy) = (&work, &next, &taxonomy);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(w) = work.get(i) else { break };
-                    let outcome = read(w, taxonomy, reread_all, dry_run);
-                    if tx.send((i, outcome)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for (i, outcome) in rx {
-            let w = &work[i];
-            let (hash, bytes, same, entry) = match outcome {
-                Outcome::Failed(reason) => {
-                    summary.skipped.push(Skipped { path: w.file.rel.clone(), reason });
-                    if w.before.is_some() {
-                        summary.unchanged += 1; // its previous version stays
-                    }
-                    continue;
-                }
-                Outcome::Read { hash, bytes, same, entry } => (hash, bytes, same, entry),
-            };
-            summary.bytes_read += bytes;
-            match (w.before, same) {
-                (None, _) => {
-                    summary.added += 1;
-                    summary
-                        .changes
-                        .push(Change { id: w.file.id.clone(), change: ChangeKind::Added });
-                }
-                (Some(_), true) => summary.unchanged += 1,
-                (Some(_), false) => {
-                    summary.updated += 1;
-                    summary
-                        .changes
-                        .push(Change { id: w.file.id.clone(), change: ChangeKind::Updated });
-                }
-            }
-            if let Some(entry) = entry {
-                for warning in &entry.warnings {
-                    summary
-                        .warnings
-                        .push(Skipped { path: w.file.rel.clone(), reason: warning.clone() });
-                }
-                if let Some((writer, _)) = &writer {
-                    // A file modified within the last two seconds may change again within
-                    // the same mtime tick: record no mtime, so the next run hashes it.
-                    let racy = w.file.mtime >= racy_after;
-                    let file =
-                        SourceFile { mtime: if racy { 0 } else { w.file.mtime }, ..w.file.clone() };
-                    // One batch: the old version goes, and the new documents land
-                    // together in one segment, in order (the entry's, then its items').
-                    let delete =
-                        UserOperation::Delete(Term::from_field_text(fields.entry_id, &entry.id));
-                    let adds = fields.documents(&entry, &file, hash).into_iter();
-                    let batch: Vec<_> =
-                        std::iter::once(delete).chain(adds.map(UserOperation::Add)).collect();
-                    writer.run(batch).map_err(tantivy_err)?;
-                }
-            }
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-        }
-        Ok(())
-    })?;
+    digest::read_parallel(
+        &work,
+        |w| read(w, &taxonomy, state.reread_all, options.dry_run),
+        |i, outcome| {
+            apply.outcome(&work[i], outcome)?;
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, work.len());
+            Ok(())
+        },
+    )?;
     summary.removed = removed.len();
     summary.changes.extend(
         removed.iter().map(|id| Change { id: id.to_string(), change: ChangeKind::Removed }),
     );
     summary.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     summary.warnings.sort_by(|a, b| a.path.cmp(&b.path));
-
-    let Some((mut writer, index)) = writer else {
+    let Some((writer, index)) = writer else {
         summary.changes.sort_by(|a, b| a.id.cmp(&b.id));
-        summary.entries = (recorded.len() + summary.added - summary.removed) as u64;
+        summary.entries = (state.recorded.len() + summary.added - summary.removed) as u64;
         return Ok(finish(summary, started));
     };
     summary.changes.clear();
-    for id in &removed {
-        writer.delete_term(Term::from_field_text(fields.entry_id, id));
+    commit_or_rollback(&io, writer, &index, &state, &removed, options, &mut summary)?;
+    Ok(finish(summary, started))
+}
+
+/// The index folder as this run reads and writes it. Writes go through a recorder:
+/// Tantivy reports a failed write in its indexing threads only as "an index writer was
+/// killed", the recorder knows the cause.
+struct IndexIo<'a> {
+    path: &'a Path,
+    directory: &'a OpenDirectory<'a>,
+    failure: FirstFailure,
+}
+
+impl IndexIo<'_> {
+    /// Opens the folder through the recorder.
+    fn open(&self, path: &Path) -> Result<Box<dyn Directory>, OpenDirectoryError> {
+        Ok(Box::new(Recorder::new((self.directory)(path)?, Arc::clone(&self.failure))))
+    }
+
+    /// A Tantivy error as this run's error: the recorded cause when a write failed.
+    fn error(&self, source: TantivyError) -> IndexError {
+        match self.failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(cause) => IndexError::Io { path: self.path.to_path_buf(), source: cause },
+            None => super::damaged(self.path, source),
+        }
+    }
+}
+
+/// The index as it is, and what this run must do about it.
+struct State {
+    /// The index, if one was built (and opens).
+    existing: Option<Index>,
+    schema: Schema,
+    fields: Fields,
+    /// Built by this version: its entries can be kept.
+    compatible: bool,
+    /// Every file is read again: asked for, or the taxonomy changed.
+    reread_all: bool,
+    /// A damaged index that still opens: emptied in the commit that refills it.
+    empty_first: bool,
+    /// What each entry's file was when it was indexed.
+    recorded: HashMap<String, Recorded>,
+    /// What this run's commit records.
+    payload: Payload,
+}
+
+impl State {
+    /// Opens the index as it is, and notes in the summary why a full re-read happens.
+    /// A damaged index is refused, unless this is a full rebuild: then one that still
+    /// opens is emptied in the commit that refills it, and one that does not is
+    /// replaced.
+    fn open(
+        io: &IndexIo,
+        options: &ReindexOptions,
+        taxonomy: u64,
+        summary: &mut ReindexSummary,
+    ) -> Result<State, IndexError> {
+        let (schema, fields) = schema::schema();
+        let existing = match open_existing(io.path, &|path| io.open(path)) {
+            Ok(existing) => existing,
+            Err(IndexError::Damaged { cause, .. }) if options.full => {
+                summary.notes.push(format!("the index was damaged ({cause}): replacing it"));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let mut empty_first = false;
+        if options.full
+            && let Some(index) = &existing
+            && let Err(IndexError::Damaged { cause, .. }) = super::verify(index, io.path)
+        {
+            summary.notes.push(format!("the index was damaged ({cause}): rebuilding it"));
+            empty_first = true;
+        }
+        let recorded_payload = existing.as_ref().and_then(payload);
+        let compatible =
+            existing.as_ref().is_some_and(|i| compatible(i, &schema, recorded_payload.as_ref()));
+        let mut reread_all = options.full;
+        if existing.is_none() {
+            summary.notes.push("no index yet: building it".into());
+        } else if !compatible {
+            summary
+                .notes
+                .push("the index was built by another version: rebuilding it in full".into());
+        } else if recorded_payload.as_ref().is_some_and(|p| p.taxonomy != taxonomy) {
+            summary.notes.push("the taxonomy changed: re-reading every entry".into());
+            reread_all = true;
+        }
+        summary.full = reread_all || !compatible;
+        let recorded = match &existing {
+            Some(index) if compatible && !empty_first => {
+                recorded(index).map_err(|e| io.error(e))?
+            }
+            _ => HashMap::new(),
+        };
+        let payload = Payload { schema: SCHEMA_VERSION, taxonomy };
+        Ok(State {
+            existing,
+            schema,
+            fields,
+            compatible,
+            reread_all,
+            empty_first,
+            recorded,
+            payload,
+        })
+    }
+
+    /// The writer for this run, on the index as it is or on a new one.
+    fn writer(&self, io: &IndexIo) -> Result<(IndexWriter<TantivyDocument>, Index), IndexError> {
+        let index = match &self.existing {
+            Some(index) if self.compatible => index.clone(),
+            _ => create(io.path, self.schema.clone(), &|path| io.open(path))?,
+        };
+        super::analysis::register_analyzers(&index);
+        let writer = writer(&index, io.path)?;
+        if self.empty_first {
+            writer.delete_all_documents().map_err(|e| io.error(e))?;
+        }
+        Ok((writer, index))
+    }
+}
+
+/// The files to read (new, or moved since they were indexed) and the entries whose
+/// files are gone; files that did not move count as unchanged.
+fn plan<'a>(
+    walk: &'a digest::Walk,
+    state: &State,
+    summary: &mut ReindexSummary,
+) -> (Vec<Work<'a>>, Vec<String>) {
+    let present: HashSet<&str> = walk.files.iter().map(|f| f.id.as_str()).collect();
+    let mut removed: Vec<String> =
+        state.recorded.keys().filter(|id| !present.contains(id.as_str())).cloned().collect();
+    removed.sort_unstable();
+    let mut work = vec![];
+    for file in &walk.files {
+        let before = state.recorded.get(&file.id).copied();
+        match before {
+            Some(b) if !state.reread_all && b.size == file.size && b.mtime == file.mtime => {
+                summary.unchanged += 1
+            }
+            _ => work.push(Work { file, before }),
+        }
+    }
+    (work, removed)
+}
+
+/// Nothing to read or remove: the index (and its writer lock) is left alone, unless a
+/// killed run left files behind to collect.
+fn tidy_up(
+    io: &IndexIo,
+    state: &State,
+    options: &ReindexOptions,
+    mut summary: ReindexSummary,
+) -> Result<ReindexSummary, IndexError> {
+    if let Some(index) = state.existing.as_ref().filter(|i| !options.dry_run && untidy(i)) {
+        // An empty commit: collects stray files and lets merges run.
+        commit(writer(index, io.path)?, index, &state.payload).map_err(|e| io.error(e))?;
+        summary.notes.push("tidied up after an interrupted reindex".into());
+    }
+    summary.entries = state.recorded.len() as u64;
+    summary.items = match &state.existing {
+        Some(index) => counts(index, &state.fields).map_err(|e| io.error(e))?.1,
+        None => 0,
+    };
+    summary.committed = !options.dry_run;
+    Ok(summary)
+}
+
+/// Applies each file read to the summary and, unless this is a dry run, the writer.
+struct Apply<'a> {
+    summary: &'a mut ReindexSummary,
+    writer: Option<&'a IndexWriter<TantivyDocument>>,
+    fields: &'a Fields,
+    io: &'a IndexIo<'a>,
+    /// Files modified after this (ns) are racy: see [`Apply::outcome`].
+    racy_after: i64,
+}
+
+impl Apply<'_> {
+    fn outcome(&mut self, w: &Work, outcome: Outcome) -> Result<(), IndexError> {
+        let summary = &mut *self.summary;
+        let (hash, bytes, same, entry) = match outcome {
+            Outcome::Failed(reason) => {
+                summary.skipped.push(Skipped { path: w.file.rel.clone(), reason });
+                if w.before.is_some() {
+                    summary.unchanged += 1; // its previous version stays
+                }
+                return Ok(());
+            }
+            Outcome::Read { hash, bytes, same, entry } => (hash, bytes, same, entry),
+        };
+        summary.bytes_read += bytes;
+        let change = match (w.before, same) {
+            (None, _) => Some(ChangeKind::Added),
+            (Some(_), true) => None,
+            (Some(_), false) => Some(ChangeKind::Updated),
+        };
+        match change {
+            Some(ChangeKind::Added) => summary.added += 1,
+            Some(_) => summary.updated += 1,
+            None => summary.unchanged += 1,
+        }
+        if let Some(change) = change {
+            summary.changes.push(Change { id: w.file.id.clone(), change });
+        }
+        let Some(entry) = entry else { return Ok(()) };
+        for warning in &entry.warnings {
+            summary.warnings.push(Skipped { path: w.file.rel.clone(), reason: warning.clone() });
+        }
+        let Some(writer) = self.writer else { return Ok(()) };
+        // A file modified within the last two seconds may change again within the same
+        // mtime tick: record no mtime, so the next run hashes it.
+        let racy = w.file.mtime >= self.racy_after;
+        let file = SourceFile { mtime: if racy { 0 } else { w.file.mtime }, ..w.file.clone() };
+        // One batch: the old version goes, and the new documents land together in one
+        // segment, in order (the entry's, then its items').
+        let delete = UserOperation::Delete(Term::from_field_text(self.fields.entry_id, &entry.id));
+        let adds = self.fields.documents(&entry, &file, hash).into_iter();
+        let batch: Vec<_> = std::iter::once(delete).chain(adds.map(UserOperation::Add)).collect();
+        writer.run(batch).map_err(|e| self.io.error(e))?;
+        Ok(())
+    }
+}
+
+/// Deletes the removed entries and commits; or, with `--strict` and problems, rolls
+/// everything back.
+fn commit_or_rollback(
+    io: &IndexIo,
+    mut writer: IndexWriter<TantivyDocument>,
+    index: &Index,
+    state: &State,
+    removed: &[String],
+    options: &ReindexOptions,
+    summary: &mut ReindexSummary,
+) -> Result<(), IndexError> {
+    for id in removed {
+        writer.delete_term(Term::from_field_text(state.fields.entry_id, id));
     }
     if options.strict && (!summary.skipped.is_empty() || !summary.warnings.is_empty()) {
-        writer.rollback().map_err(tantivy_err)?;
-        return Ok(finish(summary, started));
+        writer.rollback().map_err(|e| io.error(e))?;
+        return Ok(());
     }
-    commit(writer, &index, &new_payload).map_err(tantivy_err)?;
+    commit(writer, index, &state.payload).map_err(|e| io.error(e))?;
     summary.committed = true;
-    (summary.entries, summary.items) = counts(&index, &fields).map_err(tantivy_err)?;
-    Ok(finish(summary, started))
+    (summary.entries, summary.items) = counts(index, &state.fields).map_err(|e| io.error(e))?;
+    Ok(())
 }
 
 fn finish(mut summary: ReindexSummary, started: Instant) -> ReindexSummary {
@@ -410,11 +503,7 @@ fn open_existing(path: &Path, directory: &OpenDirectory<'_>) -> Result<Option<In
 }
 
 /// Creates a new, empty index at `path`, removing an index of another version.
-fn create(
-    path: &Path,
-    schema: tantivy::schema::Schema,
-    directory: &OpenDirectory<'_>,
-) -> Result<Index, IndexError> {
+fn create(path: &Path, schema: Schema, directory: &OpenDirectory<'_>) -> Result<Index, IndexError> {
     let io_err = |source| IndexError::Io { path: path.to_path_buf(), source };
     std::fs::create_dir_all(path).map_err(io_err)?;
     for entry in std::fs::read_dir(path).map_err(io_err)? {
@@ -484,8 +573,9 @@ fn recorded(index: &Index) -> tantivy::Result<HashMap<String, Recorded>> {
     let mut out = HashMap::new();
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();
-        let (hash, size, mtime) = (ff.u64("hash")?, ff.u64("size")?, ff.i64("mtime")?);
-        let Some(ids) = ff.str("entry_id")? else { continue };
+        let (hash, size, mtime) =
+            (ff.u64(field::HASH)?, ff.u64(field::SIZE)?, ff.i64(field::MTIME)?);
+        let Some(ids) = ff.str(field::ENTRY_ID)? else { continue };
         let mut found: Vec<(u64, Recorded)> = vec![];
         for doc in segment.doc_ids_alive() {
             let Some(h) = hash.first(doc) else { continue };
@@ -569,10 +659,9 @@ fn untidy(index: &Index) -> bool {
 fn counts(index: &Index, fields: &Fields) -> tantivy::Result<(u64, u64)> {
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let searcher: tantivy::Searcher = reader.searcher();
-    let count = |kind: &str| -> tantivy::Result<u64> {
-        let query =
-            TermQuery::new(Term::from_field_text(fields.kind, kind), IndexRecordOption::Basic);
+    let count = |kind| -> tantivy::Result<u64> {
+        let query = TermQuery::new(fields.kind_term(kind), IndexRecordOption::Basic);
         Ok(searcher.search(&query, &Count)? as u64)
     };
-    Ok((count("entry")?, count("item")?))
+    Ok((count(Kind::Entry)?, count(Kind::Item)?))
 }

@@ -1,39 +1,18 @@
-//! Lookups around entries: all values of a facet, the previous and next entry by date,
-//! related entries, and a health check.
+//! Lookups around entries: one entry rebuilt from the index, all values of a facet,
+//! the previous and next entry by date, related entries, and a health check.
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DateTime, Order, TantivyDocument, Term};
 
-use super::facets::{self, FacetCollector, FacetCount};
-use super::{Engine, EntryView, SearchError, first_str};
-use crate::index::{from_datetime, to_datetime};
-
-/// A link to an entry: enough to list it.
-#[derive(Debug, Clone, Serialize)]
-pub struct EntryLink {
-    /// Its id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// Its date.
-    pub date: Option<String>,
-}
-
-/// What the index holds, for `/healthz`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Health {
-    /// Entries in the index.
-    pub entries: usize,
-    /// Items in the index.
-    pub items: usize,
-    /// Segments the searcher reads.
-    pub segments: usize,
-}
+use super::collectors::{FacetCollector, group_by_entry};
+use super::stored::{all_str, date_in, first_str, first_u64};
+use super::{Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, compile};
+use crate::digest::outline::outline;
+use crate::index::{EntryMeta, Kind, field, from_datetime, to_datetime};
 
 /// A facet that can be listed in full.
 #[derive(Debug, Clone, Copy)]
@@ -45,19 +24,47 @@ pub enum Facet {
 }
 
 impl Engine {
-    fn kind(&self, kind: &str) -> Box<dyn Query> {
-        super::build::kind(self.fields(), kind)
+    /// One entry, as the index holds it; `None` when there is no such entry. Its
+    /// items' texts and links are read again from its Markdown, item by item in order.
+    pub fn entry(&self, id: &str) -> Result<Option<EntryView>, SearchError> {
+        let searcher = self.reader.searcher();
+        let f = self.fields();
+        let query = TermQuery::new(Term::from_field_text(f.entry_id, id), IndexRecordOption::Basic);
+        let mut view: Option<EntryView> = None;
+        let mut items: Vec<(u64, ItemView)> = vec![];
+        for address in searcher.search(&query, &DocSetCollector)? {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            match doc.get_first(f.entry_json).and_then(|v| v.as_str()) {
+                Some(json) => view = Some(entry_view(id, &doc, json, f)?),
+                None => items.push((first_u64(&doc, f.ord), item_view(&doc, f))),
+            }
+        }
+        let Some(view) = view else { return Ok(None) };
+        items.sort_by_key(|(ord, _)| *ord);
+        let mut parsed = outline(&view.markdown).items.into_iter();
+        let items = items
+            .into_iter()
+            .map(|(_, item)| match parsed.next() {
+                Some(raw) => ItemView { text: raw.text, links: raw.links, ..item },
+                None => item,
+            })
+            .collect();
+        Ok(Some(EntryView { items, ..view }))
+    }
+
+    fn kind(&self, kind: Kind) -> Box<dyn Query> {
+        compile::kind(self.fields(), kind)
     }
 
     /// Every value of a facet over all items, with counts, most frequent first.
     pub fn facet_values(&self, facet: Facet) -> Result<Vec<FacetCount>, SearchError> {
         let name = match facet {
-            Facet::Topics => "topics",
-            Facet::Sources => "sources",
+            Facet::Topics => field::TOPICS,
+            Facet::Sources => field::SOURCES,
         };
         let searcher = self.reader.searcher();
         let collector = FacetCollector::new(vec![(name, usize::MAX)]);
-        Ok(searcher.search(&*self.kind("item"), &collector)?.pop().unwrap_or_default())
+        Ok(searcher.search(&*self.kind(Kind::Item), &collector)?.pop().unwrap_or_default())
     }
 
     /// Entries and items from every segment's term dictionary (cheap, and it fails on
@@ -67,11 +74,10 @@ impl Engine {
             return Err(SearchError::Damaged(cause));
         }
         let searcher = self.reader.searcher();
-        let count =
-            |kind: &str| searcher.doc_freq(&Term::from_field_text(self.fields().kind, kind));
+        let count = |kind| searcher.doc_freq(&self.fields().kind_term(kind));
         Ok(Health {
-            entries: count("entry")? as usize,
-            items: count("item")? as usize,
+            entries: count(Kind::Entry)? as usize,
+            items: count(Kind::Item)? as usize,
             segments: searcher.segment_readers().len(),
         })
     }
@@ -102,10 +108,11 @@ impl Engine {
             ),
         ] {
             let query = BooleanQuery::new(vec![
-                (Occur::Must, self.kind("entry")),
+                (Occur::Must, self.kind(Kind::Entry)),
                 (Occur::Must, Box::new(range)),
             ]);
-            let top = TopDocs::with_limit(64).order_by_fast_field::<DateTime>("entry_date", order);
+            let top =
+                TopDocs::with_limit(64).order_by_fast_field::<DateTime>(field::ENTRY_DATE, order);
             let me = (date, entry.id.as_str());
             let mut best: Option<((chrono::NaiveDate, String), EntryLink)> = None;
             for (_, address) in searcher.search(&query, &top)? {
@@ -164,7 +171,7 @@ impl Engine {
             return Ok(vec![]);
         }
         let query = BooleanQuery::new(vec![
-            (Occur::Must, self.kind("item")),
+            (Occur::Must, self.kind(Kind::Item)),
             (Occur::Must, Box::new(BooleanQuery::new(should))),
             (
                 Occur::MustNot,
@@ -177,14 +184,53 @@ impl Engine {
         let searcher = self.reader.searcher();
         let ranked = searcher.search(&query, &TopDocs::with_limit(200).order_by_score())?;
         let mut links = vec![];
-        for (_, items) in facets::group_by_entry(&searcher, &ranked)?.into_iter().take(limit) {
+        for (_, items) in group_by_entry(&searcher, &ranked)?.into_iter().take(limit) {
             let doc: TantivyDocument = searcher.doc(items[0].1)?;
             links.push(EntryLink {
                 id: first_str(&doc, f.entry_id),
                 title: first_str(&doc, f.entry_title),
-                date: super::date_of(&doc, f),
+                date: date_in(&doc, f.date),
             });
         }
         Ok(links)
+    }
+}
+
+/// An entry document as a view (its items still to come).
+fn entry_view(
+    id: &str,
+    doc: &TantivyDocument,
+    json: &str,
+    f: &crate::index::Fields,
+) -> tantivy::Result<EntryView> {
+    let meta: EntryMeta = serde_json::from_str(json).map_err(|e| {
+        tantivy::TantivyError::InternalError(format!("entry {id}: bad stored metadata: {e}"))
+    })?;
+    Ok(EntryView {
+        id: id.to_string(),
+        title: first_str(doc, f.entry_name),
+        date: date_in(doc, f.entry_date),
+        authors: meta.authors,
+        series: meta.series,
+        tags: meta.tags,
+        facets: meta.facets,
+        path: meta.path,
+        warnings: meta.warnings,
+        items: vec![],
+        markdown: first_str(doc, f.markdown),
+    })
+}
+
+/// An item document as a view (its text and links still to come).
+fn item_view(doc: &TantivyDocument, f: &crate::index::Fields) -> ItemView {
+    ItemView {
+        anchor: first_str(doc, f.anchor),
+        title: first_str(doc, f.title),
+        context: Some(first_str(doc, f.context)).filter(|c| !c.is_empty()),
+        offset: first_u64(doc, f.offset) as usize,
+        text: String::new(),
+        sources: all_str(doc, f.sources),
+        topics: all_str(doc, f.topics),
+        links: vec![],
     }
 }

@@ -3,9 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::escape_html;
 use super::query;
-use crate::index::{query_analyzer, text_analyzer};
+use crate::index::{analyze, query_analyzer, text_analyzer};
 
 /// Escapes text for HTML, wrapping words whose analysed form is a query term in
 /// `<mark>`.
@@ -34,12 +33,13 @@ pub fn query_terms(q: &str) -> HashSet<String> {
         return HashSet::new();
     };
     let mut analyzer = query_analyzer();
-    let mut terms = HashSet::new();
-    for words in parsed.root.iter().flat_map(|root| root.positive_words()) {
-        let mut stream = analyzer.token_stream(words);
-        while let Some(token) = stream.next() {
-            terms.insert(token.text.clone());
-        }
-    }
-    terms
+    let words = parsed.root.iter().flat_map(|root| root.positive_words());
+    words.flat_map(|words| analyze(&mut analyzer, words)).collect()
+}
+
+/// Escapes text for HTML (pulldown-cmark's escaper, the one its HTML renderer uses).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
 }

@@ -110,6 +110,14 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
+impl Parsed {
+    /// Whether the query has words or phrases a match must or may contain: what a
+    /// snippet marks.
+    pub fn has_words(&self) -> bool {
+        self.root.as_ref().is_some_and(|r| !r.positive_words().is_empty())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
     Open,
@@ -474,7 +482,10 @@ impl DateRange {
     }
 }
 
-fn quote(value: &str) -> String {
+/// A filter's value as the query language reads it back: in quotes when it has a
+/// space, a quote or a parenthesis (quotes inside are dropped: a quoted value cannot
+/// hold one), or is empty.
+pub fn quote(value: &str) -> String {
     if value.is_empty()
         || value.contains(|c: char| c.is_whitespace() || c == '"' || c == '(' || c == ')')
     {

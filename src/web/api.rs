@@ -10,11 +10,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::AppState;
+use super::document::{EntryDocument, entry_document};
 use super::error::{Format, WebError};
 use super::params::Params;
-use super::render;
-use crate::search::{EntryLink, EntryView, Facet, FacetCount, Group, SearchError, SearchResults};
+use super::state::AppState;
+use crate::search::{Facet, FacetCount, Group, SearchError, SearchResults};
 
 /// `GET /api/search`: the same `SearchResults` as `archive search --json`.
 pub async fn search(
@@ -22,38 +22,7 @@ pub async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResults>, WebError> {
     let request = Params::parse(raw.as_deref()).request(Format::Json, Group::Item)?;
-    let results = state.blocking(move |engine| engine.search(&request)).await;
-    Ok(Json(results.map_err(|e| WebError::from_search(Format::Json, e))?))
-}
-
-/// An entry with its rendered HTML and neighbours.
-#[derive(Serialize)]
-pub struct EntryDocument {
-    /// The entry as the index holds it.
-    #[serde(flatten)]
-    pub entry: EntryView,
-    /// The Markdown rendered to sanitised HTML, anchors on the items.
-    pub html: String,
-    /// The entry before it by date.
-    pub previous: Option<EntryLink>,
-    /// The entry after it by date.
-    pub next: Option<EntryLink>,
-    /// Entries sharing its topics and sources.
-    pub related: Vec<EntryLink>,
-}
-
-/// Loads an entry, renders it and finds its neighbours; `None` when there is none.
-pub fn entry_document(
-    engine: &crate::search::Engine,
-    id: &str,
-    q: &str,
-) -> Result<Option<EntryDocument>, crate::search::SearchError> {
-    let Some(entry) = engine.entry(id)? else { return Ok(None) };
-    let html =
-        render::render(&entry.markdown, &entry.items, &crate::search::highlight::query_terms(q));
-    let (previous, next) = engine.neighbours(&entry)?;
-    let related = engine.related(&entry, 5)?;
-    Ok(Some(EntryDocument { entry, html, previous, next, related }))
+    Ok(Json(state.blocking(move |engine| engine.search(&request)).await?))
 }
 
 /// `GET /api/entries/{id}`.
@@ -63,7 +32,7 @@ pub async fn entry(
 ) -> Result<Json<EntryDocument>, WebError> {
     let lookup = id.clone();
     let found = state.blocking(move |engine| entry_document(engine, &lookup, "")).await;
-    match found.map_err(|e| WebError::from_search(Format::Json, e))? {
+    match found? {
         Some(doc) => Ok(Json(doc)),
         None => Err(WebError::not_found(Format::Json, format!("no entry with id `{id}`"))),
     }
@@ -76,8 +45,7 @@ pub struct Values {
 }
 
 async fn facet(state: Arc<AppState>, facet: Facet) -> Result<Json<Values>, WebError> {
-    let values = state.blocking(move |engine| engine.facet_values(facet)).await;
-    Ok(Json(Values { values: values.map_err(|e| WebError::from_search(Format::Json, e))? }))
+    Ok(Json(Values { values: state.blocking(move |engine| engine.facet_values(facet)).await? }))
 }
 
 /// `GET /api/topics`.

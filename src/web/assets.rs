@@ -1,13 +1,8 @@
 //! Static assets, embedded at build time so the binary runs from any directory, and
-//! served under fingerprinted names with long cache lifetimes.
+//! served under fingerprinted names with long cache lifetimes. Data only: the handler
+//! is in the router.
 
 use std::sync::LazyLock;
-
-use axum::extract::Path;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-
-use super::error::{Format, WebError};
 
 struct Asset {
     name: &'static str,
@@ -60,22 +55,11 @@ pub fn urls() -> &'static AssetUrls {
     &URLS
 }
 
-/// `GET /static/{name}`: a fingerprinted name is cached for a year; the plain name
-/// is served too, revalidated each time.
-pub async fn serve(Path(name): Path<String>) -> Result<Response, WebError> {
-    for asset in ASSETS {
+/// The asset called `name`, its fingerprinted name or its plain one, with its
+/// content type and whether the name is fingerprinted (immutable: cached for a year).
+pub fn find(name: &str) -> Option<(&'static str, &'static str, bool)> {
+    ASSETS.iter().find_map(|asset| {
         let immutable = name == fingerprinted(asset);
-        if immutable || name == asset.name {
-            let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
-            return Ok((
-                [
-                    (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
-                    (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-                ],
-                asset.body,
-            )
-                .into_response());
-        }
-    }
-    Err(WebError::not_found(Format::Html, format!("no static file `{name}`")))
+        (immutable || name == asset.name).then_some((asset.body, asset.content_type, immutable))
+    })
 }

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::assets::{self, AssetUrls};
 use crate::search::{QueryError, SearchError};
 
 /// Where the error is shown.
@@ -63,6 +64,11 @@ impl WebError {
         }
     }
 
+    /// A search error on a page (HTML).
+    pub fn page(err: SearchError) -> Self {
+        WebError::from_search(Format::Html, err)
+    }
+
     /// Maps a search error to the status that fits.
     pub fn from_search(format: Format, err: SearchError) -> Self {
         match err {
@@ -78,10 +84,9 @@ impl WebError {
             }
             SearchError::Index(e) => {
                 tracing::error!(cause = %e, "index unavailable");
-                let damaged = matches!(e, crate::index::IndexError::Damaged { .. });
                 WebError {
                     status: StatusCode::SERVICE_UNAVAILABLE,
-                    code: if damaged { "index_damaged" } else { "index_unavailable" },
+                    code: "index_unavailable",
                     message: e.to_string(),
                     format,
                 }
@@ -107,7 +112,7 @@ pub struct ErrorPage<'a> {
     pub status: u16,
     pub reason: &'a str,
     pub message: &'a str,
-    pub assets: &'a super::assets::AssetUrls,
+    pub assets: &'a AssetUrls,
 }
 
 impl IntoResponse for WebError {
@@ -123,7 +128,7 @@ impl IntoResponse for WebError {
                     status: self.status.as_u16(),
                     reason: self.status.canonical_reason().unwrap_or("Error"),
                     message: &self.message,
-                    assets: super::assets::urls(),
+                    assets: assets::urls(),
                 };
                 match page.render() {
                     Ok(html) => (self.status, Html(html)).into_response(),
@@ -131,5 +136,13 @@ impl IntoResponse for WebError {
                 }
             }
         }
+    }
+}
+
+impl From<SearchError> for WebError {
+    /// For `?` in API handlers; pages map with [`WebError::from_search`] and
+    /// [`Format::Html`].
+    fn from(err: SearchError) -> Self {
+        WebError::from_search(Format::Json, err)
     }
 }

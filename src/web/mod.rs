@@ -6,11 +6,15 @@
 
 pub mod api;
 mod assets;
+mod document;
 mod error;
+mod feed;
 pub mod listen;
 mod pages;
 mod params;
 pub mod render;
+mod state;
+mod urls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,18 +35,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use self::error::{Format, WebError};
-use crate::search::Engine;
-
-/// What every handler shares.
-pub struct AppState {
-    /// The searcher (shared with the thread that checks the index).
-    pub engine: Arc<Engine>,
-    /// Requests served at once; more are answered 503 at once, never queued.
-    pub max_in_flight: usize,
-    /// Engine work running at once: two per core. Admitted requests wait their turn
-    /// here, so a burst costs neither more threads nor more memory than the cores use.
-    workers: tokio::sync::Semaphore,
-}
+pub use self::state::AppState;
 
 /// The default for [`AppState::max_in_flight`]: far more than two cores finish in a
 /// request's time budget, far fewer than would exhaust memory.
@@ -55,31 +48,6 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// Header names and values past this in all are refused with 431 and an error body.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
-
-impl AppState {
-    /// The state of a server over this engine.
-    pub fn new(engine: Arc<Engine>, max_in_flight: usize) -> AppState {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        AppState {
-            engine,
-            max_in_flight: max_in_flight.max(1),
-            workers: tokio::sync::Semaphore::new(cores * 2),
-        }
-    }
-
-    /// Runs engine work on the blocking pool, so searches never stall the event loop.
-    pub async fn blocking<T: Send + 'static>(
-        self: &Arc<Self>,
-        work: impl FnOnce(&Engine) -> T + Send + 'static,
-    ) -> T {
-        let _turn = self.workers.acquire().await.expect("the semaphore is never closed");
-        let state = Arc::clone(self);
-        match tokio::task::spawn_blocking(move || work(&state.engine)).await {
-            Ok(value) => value,
-            Err(join) => std::panic::resume_unwind(join.into_panic()),
-        }
-    }
-}
 
 /// How long a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -108,9 +76,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/entries/{*id}", get(pages::entry))
         .route("/topics", get(pages::topics))
         .route("/sources", get(pages::sources))
-        .route("/feed.atom", get(pages::feed))
+        .route("/feed.atom", get(feed::feed))
         .route("/healthz", get(api::health))
-        .route("/static/{name}", get(assets::serve))
+        .route("/static/{name}", get(static_file))
         .nest("/api", api)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -182,6 +150,22 @@ async fn refuse_oversized(
         .into_response();
     }
     next.run(request).await
+}
+
+/// `GET /static/{name}`: a fingerprinted name is cached for a year; the plain name
+/// is served too, revalidated each time.
+async fn static_file(
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Result<axum::response::Response, WebError> {
+    let Some((body, content_type, immutable)) = assets::find(&name) else {
+        return Err(WebError::not_found(Format::Html, format!("no static file `{name}`")));
+    };
+    let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+    ];
+    Ok((headers, body).into_response())
 }
 
 /// 503 with `Retry-After` and the JSON error.

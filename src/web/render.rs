@@ -8,9 +8,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-use crate::digest::outline::markdown_options;
+use crate::digest::markdown;
 use crate::search::highlight::mark;
 use crate::search::{ItemView, escape_html};
 
@@ -37,7 +37,7 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
     let mut containers: Vec<bool> = vec![];
     let mut depth = 0;
     let mut events: Vec<Event> = vec![];
-    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+    for (event, range) in markdown::parser(markdown).into_offset_iter() {
         match &event {
             Event::Start(Tag::List(_) | Tag::Item | Tag::BlockQuote(_)) => {
                 let keep = depth < MAX_NESTING;

@@ -227,8 +227,9 @@ impl Vocabulary {
     }
 }
 
-/// What was generated: files, bytes, items, and how many items carry each needle.
-#[derive(Debug, Default)]
+/// What was generated: files, bytes, items, and how many items carry each needle. Kept
+/// beside the archive as JSON, so a rerun knows what it holds without generating it.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Generated {
     pub digests: usize,
     pub items: usize,
@@ -237,6 +238,8 @@ pub struct Generated {
 }
 
 /// Writes `digests` digests under `out`, deterministically for a seed.
+// Long on purpose: the generator's one loop writes a digest in each style in turn, and
+// its branches read best side by side.
 pub fn generate(out: &Path, digests: usize, seed: u64) -> std::io::Result<Generated> {
     let mut rng = Rng::new(seed);
     let vocabulary = Vocabulary::new(&mut rng, 30_000);

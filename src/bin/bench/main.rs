@@ -179,6 +179,8 @@ fn rg_time(archive: &Path, terms: &[String]) -> Option<f64> {
     Some(start.elapsed().as_secs_f64())
 }
 
+// Long on purpose: a literate benchmark in the manner of Tantivy's examples, read top to
+// bottom in the order its report prints; each `// #` section is one table of it.
 fn main() -> ExitCode {
     let args = Args::parse();
     let root =
@@ -195,7 +197,7 @@ fn main() -> ExitCode {
     // # The archive
     let generated = if marker.exists() {
         let text = std::fs::read_to_string(&marker).unwrap();
-        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+        serde_json::from_str::<generate::Generated>(&text).unwrap()
     } else {
         let _ = std::fs::remove_dir_all(&archive);
         let (g, secs) =
@@ -205,16 +207,15 @@ fn main() -> ExitCode {
             g.digests,
             g.bytes as f64 / 1e6
         );
-        let v = serde_json::json!({ "digests": g.digests, "items": g.items, "bytes": g.bytes, "needles": g.needles });
-        std::fs::write(&marker, v.to_string()).unwrap();
-        v
+        std::fs::write(&marker, serde_json::to_string(&g).unwrap()).unwrap();
+        g
     };
     if args.generate_only {
         println!("{}", archive.display());
         return ExitCode::SUCCESS;
     }
-    let bytes = generated["bytes"].as_u64().unwrap();
-    let items = generated["items"].as_u64().unwrap();
+    let bytes = generated.bytes;
+    let items = generated.items as u64;
     let mb = bytes as f64 / 1e6;
     line(format!("## {} digests ({mb:.0} MB of Markdown, {items} items)\n", args.digests));
     line(format!(
@@ -334,9 +335,8 @@ fn main() -> ExitCode {
 
     // # Correctness: each needle is found in exactly the items it was put in.
     let mut ok = true;
-    for (needle, want) in generated["needles"].as_object().unwrap() {
-        let got = engine.search(&SearchRequest::new(needle.as_str())).unwrap().total as u64;
-        let want = want.as_u64().unwrap();
+    for (needle, &want) in &generated.needles {
+        let got = engine.search(&SearchRequest::new(needle.as_str())).unwrap().total;
         if got != want {
             ok = false;
         }
@@ -405,6 +405,8 @@ fn space(index: &Path) -> Vec<String> {
 /// `archive serve` under `wrk` on 127.0.0.1: the query set through `/api/search`,
 /// `/healthz` on the same server, the time from start to first answer, and the
 /// server's memory after the load.
+// Long on purpose: one scenario (start, load, measure, stop) whose steps share the
+// server process; each step is a commented paragraph.
 fn http(args: &Args, archive: &Path, index: &Path, in_process_rate: f64) -> Vec<String> {
     use std::io::{BufRead, BufReader};
     let binary = std::env::current_exe().unwrap().with_file_name("archive");

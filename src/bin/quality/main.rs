@@ -272,6 +272,7 @@ fn rg(docs: &[Doc], lowered: &[String], q: &str) -> Vec<String> {
         .collect()
 }
 
+// Long on purpose: the report's rows in the order they print, one paragraph each.
 fn main() -> ExitCode {
     let args = Args::parse();
     let taxonomy = Taxonomy::load(&args.archive).unwrap_or_else(|_| Taxonomy::builtin());

@@ -1,68 +1,13 @@
-//! When a query finds nothing: which part emptied the set, and spellings from the
-//! index's own words. A suggestion is offered, never silently applied; words that
-//! exist in the index (acronyms such as TTS, GGUF or INT4 included) are left alone.
+//! Spelling from the index's own words: the dictionary is the `words` field (one
+//! posting per word and entry), a correction is the most frequent word within a small
+//! edit distance. A leaf: it knows the index's fields, nothing of queries.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tantivy::Searcher;
-use tantivy::collector::Count;
 
-use super::query::Node;
-use super::{ClauseCount, SearchRequest, Suggestion, build};
-use crate::index::{Fields, words_analyzer};
-
-/// For a query of several parts that matched nothing: how many items each part matches
-/// alone.
-pub fn explain(
-    searcher: &Searcher,
-    f: &Fields,
-    speller: &Speller,
-    root: &Option<Node>,
-    request: &SearchRequest,
-) -> tantivy::Result<Vec<ClauseCount>> {
-    let Some(Node::And(parts)) = root else { return Ok(vec![]) };
-    let mut out = vec![];
-    for part in parts {
-        let alone = SearchRequest {
-            q: String::new(),
-            topics: vec![],
-            sources: vec![],
-            from: None,
-            to: None,
-            ..request.clone()
-        };
-        let parsed = super::query::Parsed { root: Some(part.clone()), warnings: vec![] };
-        let built = build::build(f, speller, &parsed, &alone, false);
-        out.push(ClauseCount {
-            clause: part.interpreted(),
-            count: searcher.search(&*built.query, &Count)?,
-        });
-    }
-    Ok(out)
-}
-
-/// Spelling suggestions for the query's words that are in no item.
-pub fn suggestions(speller: &Speller, q: &str, root: &Option<Node>) -> Vec<Suggestion> {
-    let mut words = vec![];
-    if let Some(root) = root {
-        collect_words(root, &mut words);
-    }
-    let found: Vec<(String, String)> = words
-        .into_iter()
-        .filter_map(|w| speller.corrections(&w).into_iter().next().map(|best| (w, best)))
-        .collect();
-    // Every suggestion links to the query with all of them applied.
-    let corrected = q
-        .split(' ')
-        .map(|part| found.iter().find(|(w, _)| w == part).map_or(part, |(_, s)| s.as_str()))
-        .collect::<Vec<_>>()
-        .join(" ");
-    found
-        .into_iter()
-        .map(|(word, suggestion)| Suggestion { word, suggestion, query: corrected.clone() })
-        .collect()
-}
+use crate::index::{Fields, analyze, words_analyzer};
 
 /// Looks up near words once per word and search: the typo fallback and "did you mean"
 /// ask for the same words.
@@ -78,7 +23,7 @@ impl<'a> Speller<'a> {
         Speller { searcher, f, memo: RefCell::default() }
     }
 
-    /// See [`corrections`].
+    /// Words of the index near a query word that is in no item (see [`corrections`]).
     pub fn corrections(&self, word: &str) -> Vec<String> {
         if let Some(found) = self.memo.borrow().get(word) {
             return found.clone();
@@ -104,24 +49,9 @@ fn corrections(searcher: &Searcher, f: &Fields, word: &str) -> Vec<String> {
     nearest(searcher, f, &lower)
 }
 
-fn collect_words(node: &Node, out: &mut Vec<String>) {
-    match node {
-        Node::Word(w) => out.push(w.clone()),
-        Node::Phrase(p) => out.extend(p.split_whitespace().map(str::to_string)),
-        Node::And(parts) | Node::Or(parts) => parts.iter().for_each(|p| collect_words(p, out)),
-        Node::Not(_) | Node::Filter(..) | Node::Date(_) => {}
-    }
-}
-
 /// A word as the suggestion dictionary holds it.
 fn normalize(word: &str) -> String {
-    let mut analyzer = words_analyzer();
-    let mut stream = analyzer.token_stream(word);
-    let mut out = String::new();
-    while let Some(token) = stream.next() {
-        out.push_str(&token.text);
-    }
-    out
+    analyze(&mut words_analyzer(), word).concat()
 }
 
 fn doc_freq(searcher: &Searcher, f: &Fields, word: &str) -> u64 {

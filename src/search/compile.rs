@@ -1,4 +1,5 @@
-//! The parsed query -> a Tantivy query over the schema's fields.
+//! The parsed query -> a Tantivy query over the schema's fields (the query language's
+//! parse tree, [`super::query::Node`], compiled clause by clause).
 
 use std::ops::Bound;
 
@@ -11,8 +12,8 @@ use tantivy::{Searcher, Term};
 
 use super::SearchRequest;
 use super::query::{DateRange, FilterField, Node, Parsed};
-use super::suggest::Speller;
-use crate::index::{Fields, query_analyzer, to_datetime};
+use super::speller::Speller;
+use crate::index::{Fields, Kind, analyze, query_analyzer, to_datetime};
 
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
 const MATCHED_WORD: f32 = 1000.0;
@@ -25,7 +26,7 @@ fn weighted(f: &Fields) -> [(Field, f32); 1] {
 }
 
 /// The Tantivy query, how it reads, and what was dropped while building it.
-pub struct Built {
+pub struct Compiled {
     pub query: Box<dyn Query>,
     pub interpreted: String,
     pub warnings: Vec<String>,
@@ -38,13 +39,13 @@ pub struct Built {
 /// `relaxed` makes the words optional (at least one must match; more rank higher)
 /// while filters, dates and exclusions stay required: the fallback when only a
 /// handful of items have every word.
-pub fn build(
+pub fn compile(
     f: &Fields,
     speller: &Speller,
     parsed: &Parsed,
     request: &SearchRequest,
     relaxed: bool,
-) -> Built {
+) -> Compiled {
     let mut nodes: Vec<Node> = parsed.root.iter().cloned().collect();
     nodes.extend(request.topics.iter().map(|t| Node::Filter(FilterField::Topic, t.clone())));
     nodes.extend(request.sources.iter().map(|s| Node::Filter(FilterField::Source, s.clone())));
@@ -61,11 +62,11 @@ pub fn build(
     };
     let mut builder = Builder { f, speller, relaxed, warnings: vec![] };
     let query: Box<dyn Query> = match root.as_ref().map(|r| builder.node(r)) {
-        None => kind(f, "item"),
+        None => kind(f, Kind::Item),
         Some(Some(q)) => q,
         Some(None) => Box::new(EmptyQuery),
     };
-    Built {
+    Compiled {
         query,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
         warnings: builder.warnings,
@@ -101,7 +102,7 @@ impl Builder<'_> {
             Node::Not(inner) => {
                 let inner = self.node(inner)?;
                 Some(Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, kind(self.f, "item")),
+                    (Occur::Must, kind(self.f, Kind::Item)),
                     (Occur::MustNot, inner),
                 ])))
             }
@@ -128,7 +129,7 @@ impl Builder<'_> {
                     }
                 }
                 if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
-                    clauses.push((Occur::Must, kind(self.f, "item")));
+                    clauses.push((Occur::Must, kind(self.f, Kind::Item)));
                 }
                 let optional = clauses.iter().any(|(o, _)| *o == Occur::Should);
                 Some(Box::new(if optional {
@@ -174,18 +175,7 @@ impl Builder<'_> {
         if tokens.is_empty() {
             return None;
         }
-        let in_field = |field: Field| -> Box<dyn Query> {
-            if tokens.len() == 1 {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &tokens[0]),
-                    IndexRecordOption::WithFreqs,
-                ))
-            } else {
-                Box::new(PhraseQuery::new(
-                    tokens.iter().map(|t| Term::from_field_text(field, t)).collect(),
-                ))
-            }
-        };
+        let in_field = |field: Field| term_or_phrase(field, tokens);
         // `text` decides the match; the titles only score, so a search intersects
         // one posting list per word.
         let mut clauses = vec![(Occur::Must, in_field(self.f.text))];
@@ -219,24 +209,27 @@ impl Builder<'_> {
             FilterField::Facet(name) => exact(f.facets, &format!("{name}:{value}")),
             FilterField::Title => {
                 let tokens = tokens(value);
-                let in_field = |field: Field| -> Box<dyn Query> {
-                    match tokens.len() {
-                        0 => Box::new(EmptyQuery),
-                        1 => Box::new(TermQuery::new(
-                            Term::from_field_text(field, &tokens[0]),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        _ => Box::new(PhraseQuery::new(
-                            tokens.iter().map(|t| Term::from_field_text(field, t)).collect(),
-                        )),
-                    }
-                };
+                let in_field = |field: Field| term_or_phrase(field, &tokens);
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Should, in_field(f.title)),
                     (Occur::Should, in_field(f.entry_title)),
                 ]))
             }
         }
+    }
+}
+
+/// One analysed word as a term, several as a phrase; none matches nothing.
+fn term_or_phrase(field: Field, tokens: &[String]) -> Box<dyn Query> {
+    match tokens {
+        [] => Box::new(EmptyQuery),
+        [token] => Box::new(TermQuery::new(
+            Term::from_field_text(field, token),
+            IndexRecordOption::WithFreqs,
+        )),
+        _ => Box::new(PhraseQuery::new(
+            tokens.iter().map(|t| Term::from_field_text(field, t)).collect(),
+        )),
     }
 }
 
@@ -262,21 +255,15 @@ fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
     Box::new(RangeQuery::new(bound(range.from, true), bound(range.to, false)))
 }
 
-/// Documents of one kind (`item` or `entry`), scoring nothing.
-pub fn kind(f: &Fields, kind: &str) -> Box<dyn Query> {
-    let term = TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic);
+/// Documents of one kind, scoring nothing.
+pub fn kind(f: &Fields, kind: Kind) -> Box<dyn Query> {
+    let term = TermQuery::new(f.kind_term(kind), IndexRecordOption::Basic);
     Box::new(ConstScoreQuery::new(Box::new(term), 0.0))
 }
 
 /// The analysed terms of some text, as the index holds them.
 pub fn tokens(text: &str) -> Vec<String> {
-    let mut analyzer = query_analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = vec![];
-    while let Some(token) = stream.next() {
-        out.push(token.text.clone());
-    }
-    out
+    analyze(&mut query_analyzer(), text)
 }
 
 /// Whether any item has a list facet called `name` (so `name:value` is a filter).

@@ -1,0 +1,97 @@
+//! English stemming with a memo of the words already stemmed.
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+/// English stemming (Snowball, as Tantivy's [`Stemmer`]) with a memo of the words
+/// already stemmed: digests repeat their words, and a lookup costs a fraction of the
+/// algorithm. Each indexing thread has its own analyzer, hence its own memo.
+#[derive(Clone, Copy)]
+pub struct MemoStemmer;
+
+/// Words remembered before the memo starts over.
+const MEMO_WORDS: usize = 200_000;
+
+impl TokenFilter for MemoStemmer {
+    type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> MemoStemmerFilter<T> {
+        MemoStemmerFilter { inner, memo: Default::default() }
+    }
+}
+
+/// [`MemoStemmer`] around a tokenizer.
+#[derive(Clone)]
+pub struct MemoStemmerFilter<T> {
+    inner: T,
+    memo: rustc_hash::FxHashMap<String, String>,
+}
+
+impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
+    type TokenStream<'a> = MemoStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MemoStemmerStream {
+            tail: self.inner.token_stream(text),
+            memo: &mut self.memo,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+/// The token stream of [`MemoStemmerFilter`].
+pub struct MemoStemmerStream<'a, S> {
+    tail: S,
+    memo: &'a mut rustc_hash::FxHashMap<String, String>,
+    stemmer: frostem::Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.memo.get(&token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem = self.stemmer.stem(&token.text).into_owned();
+        if self.memo.len() >= MEMO_WORDS {
+            self.memo.clear();
+        }
+        let word = std::mem::replace(&mut token.text, stem.clone());
+        self.memo.insert(word, stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::{Language, SimpleTokenizer, Stemmer, TextAnalyzer};
+
+    use super::MemoStemmer;
+    use crate::index::analyze;
+
+    #[test]
+    fn stems_as_the_snowball_stemmer_does_the_second_time_too() {
+        let text = "decoding decoders decoded agents running ran memories memory decoding";
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let mut memo =
+            TextAnalyzer::builder(SimpleTokenizer::default()).filter(MemoStemmer).build();
+        let want = analyze(&mut plain, text);
+        assert_eq!(want[0], "decod");
+        assert_eq!(analyze(&mut memo, text), want);
+        assert_eq!(analyze(&mut memo, text), want, "from the memo");
+    }
+}

@@ -1,0 +1,75 @@
+//! The analyzers: how text becomes terms, at indexing and at query time. Each custom
+//! filter has a file of its own; [`analyze`] runs an analyzer over a text.
+
+mod letter_prefix;
+mod memo_stemmer;
+
+use tantivy::Index;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+
+pub use self::letter_prefix::LetterPrefix;
+pub use self::memo_stemmer::MemoStemmer;
+
+/// The analyzer of text fields: words split on non-alphanumerics, lower-cased,
+/// accents folded, English-stemmed.
+pub const TEXT_ANALYZER: &str = "archive_text";
+/// The analyzer of the suggestion dictionary: words, lower-cased, not stemmed.
+pub const WORDS_ANALYZER: &str = "archive_words";
+/// The analyzer of exact fields (topics, sources...): the whole value, lower-cased.
+pub const KEYWORD_ANALYZER: &str = "archive_keyword";
+
+/// Registers our analyzers on an index (they are not persisted with it).
+pub fn register_analyzers(index: &Index) {
+    index.tokenizers().register(TEXT_ANALYZER, text_analyzer());
+    index.tokenizers().register(WORDS_ANALYZER, words_analyzer());
+    index.tokenizers().register(
+        KEYWORD_ANALYZER,
+        TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build(),
+    );
+}
+
+/// The text analyzer of the index: words split on non-alphanumerics, lower-cased,
+/// accents folded, a model name's letters also indexed on their own (`qwen2` is found
+/// as `qwen`), English-stemmed.
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(LetterPrefix)
+        .filter(MemoStemmer)
+        .build()
+}
+
+/// The analyzer that turns query words into terms: the text analyzer without the
+/// extra letter-prefix tokens (a query for `qwen3` means `qwen3`).
+pub fn query_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer of the suggestion dictionary.
+pub fn words_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(32))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The terms an analyzer makes of a text, in order.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = vec![];
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}

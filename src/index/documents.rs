@@ -1,0 +1,145 @@
+//! An [`Entry`] -> its Tantivy documents: one for the entry, then one per item.
+
+use std::collections::BTreeMap;
+
+use tantivy::TantivyDocument;
+
+use super::analysis::words_analyzer;
+use super::dates::{day_number, to_datetime};
+use super::schema::{Fields, Kind};
+use crate::digest::{Entry, SourceFile, Style, sources};
+
+/// What the entry document stores as JSON, beside its own fields.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct EntryMeta {
+    /// File path below the archive root.
+    pub path: String,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Series.
+    pub series: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Other list facets.
+    pub facets: BTreeMap<String, Vec<String>>,
+    /// Front-matter style.
+    pub front_matter: Style,
+    /// Problems found while reading it.
+    pub warnings: Vec<String>,
+}
+
+impl Fields {
+    /// The documents of one entry: the entry document, then one per item.
+    pub fn documents(&self, entry: &Entry, file: &SourceFile, hash: u64) -> Vec<TantivyDocument> {
+        let mut docs = Vec::with_capacity(entry.items.len() + 1);
+        docs.push(self.entry_document(entry, file, hash));
+        docs.extend((0..entry.items.len()).map(|ord| self.item_document(entry, ord)));
+        docs
+    }
+
+    /// The entry document: what the sync, the entry page and suggestions need.
+    fn entry_document(&self, entry: &Entry, file: &SourceFile, hash: u64) -> TantivyDocument {
+        let mut doc = TantivyDocument::new();
+        doc.add_text(self.kind, Kind::Entry.as_str());
+        doc.add_text(self.entry_id, &entry.id);
+        doc.add_text(self.entry_name, &entry.title);
+        doc.add_u64(self.day, day_number(entry.date));
+        if let Some(date) = entry.date {
+            doc.add_date(self.entry_date, to_datetime(date));
+        }
+        doc.add_text(self.path, &file.rel);
+        doc.add_u64(self.hash, hash);
+        doc.add_u64(self.size, file.size);
+        doc.add_i64(self.mtime, file.mtime);
+        doc.add_text(self.markdown, &entry.body);
+        let meta = EntryMeta {
+            path: file.rel.clone(),
+            authors: entry.authors.clone(),
+            series: entry.series.clone(),
+            tags: entry.tags.clone(),
+            facets: entry.facets.clone(),
+            front_matter: entry.front_matter,
+            warnings: entry.warnings.clone(),
+        };
+        doc.add_text(self.entry_json, serde_json::to_string(&meta).expect("serializable"));
+        doc.add_text(self.words, distinct_words(entry));
+        doc
+    }
+
+    /// The document of the entry's item at `ord`: what a search matches and shows.
+    fn item_document(&self, entry: &Entry, ord: usize) -> TantivyDocument {
+        let item = &entry.items[ord];
+        let mut doc = TantivyDocument::new();
+        doc.add_text(self.kind, Kind::Item.as_str());
+        doc.add_text(self.entry_id, &entry.id);
+        doc.add_text(self.anchor, &item.anchor);
+        doc.add_u64(self.ord, ord as u64);
+        doc.add_u64(self.offset, item.offset as u64);
+        let end = entry.items.get(ord + 1).map_or(entry.body.len(), |next| next.offset);
+        doc.add_u64(self.end, end.max(item.offset) as u64);
+        doc.add_text(self.entry_title, &entry.title);
+        doc.add_text(self.title, &item.title);
+        if !item.context.is_empty() {
+            doc.add_text(self.context, item.context.join(" › "));
+        }
+        doc.add_text(self.text, &item.title);
+        doc.add_text(self.text, &entry.title);
+        doc.add_text(self.text, &item.text);
+        if let Some(date) = entry.date {
+            doc.add_date(self.date, to_datetime(date));
+        }
+        doc.add_u64(self.day, day_number(entry.date));
+        // Each as a value of its own: a phrase does not run from one into the next.
+        let keywords = [
+            (self.topics, &item.topics[..]),
+            (self.sources, &item.sources[..]),
+            (self.authors, &entry.authors[..]),
+            (self.series, entry.series.as_slice()),
+        ];
+        for (field, values) in keywords {
+            for value in values {
+                doc.add_text(field, value);
+                doc.add_text(self.text, value);
+            }
+        }
+        let mut sites: Vec<String> =
+            item.links.iter().filter_map(|l| sources::site(&l.url)).collect();
+        sites.sort();
+        sites.dedup();
+        for site in sites {
+            doc.add_text(self.sites, site);
+        }
+        for repo in &item.repos {
+            doc.add_text(self.repos, repo);
+        }
+        for (name, values) in &entry.facets {
+            for value in values {
+                doc.add_text(self.facets, format!("{name}:{value}"));
+            }
+        }
+        doc
+    }
+}
+
+/// The distinct words of an entry's titles and texts, as the suggestion dictionary
+/// holds them, space-separated: one posting per word and entry, not one per
+/// occurrence. Only words a suggestion can be: 4+ letters and nothing else (typos are
+/// looked up for words of 5+ letters, at most one edit away below 9).
+fn distinct_words(entry: &Entry) -> String {
+    let mut analyzer = words_analyzer();
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut out = String::new();
+    let texts = std::iter::once(entry.title.as_str())
+        .chain(entry.items.iter().flat_map(|i| [i.title.as_str(), i.text.as_str()]));
+    for text in texts {
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            let letters = token.text.chars().all(char::is_alphabetic);
+            if letters && token.text.chars().count() >= 4 && seen.insert(token.text.clone()) {
+                out.push_str(&token.text);
+                out.push(' ');
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! Collectors over the matches of one query, one per file as in Tantivy's own
+//! `collector` module: facet values ([`FacetCollector`]), months ([`MonthCollector`]),
+//! distinct entries ([`EntryCount`]); and [`group_by_entry`] over a ranked list.
+
+mod entry_count;
+mod facet;
+mod group;
+mod month;
+
+pub use self::entry_count::EntryCount;
+pub use self::facet::FacetCollector;
+pub use self::group::group_by_entry;
+pub use self::month::MonthCollector;

@@ -1,0 +1,139 @@
+//! [`Engine`]: one searcher over one index, shared by every request, and the search
+//! pipeline: parse -> compile and collect -> page -> explain.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::RwLock;
+use std::time::Instant;
+
+use tantivy::{IndexReader, ReloadPolicy, Searcher};
+
+use super::collect::{self, Found};
+use super::collectors::group_by_entry;
+use super::explain;
+use super::query;
+use super::results::ITEMS_PER_GROUP;
+use super::snippets::{self, Snippets};
+use super::speller::Speller;
+use super::stored::Bodies;
+use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
+use crate::index::{self, Fields, IndexHandle, VerifyReport};
+
+/// A searcher over one index, shared by every request.
+pub struct Engine {
+    pub(super) handle: IndexHandle,
+    pub(super) reader: IndexReader,
+    /// What the last [`Engine::verify`] found wrong, if anything.
+    pub(super) damage: RwLock<Option<String>>,
+}
+
+impl Engine {
+    /// Opens the index at `path` for searching; it follows new commits by itself.
+    pub fn open(path: &Path) -> Result<Engine, SearchError> {
+        let handle = index::open(path)?;
+        let reader = handle
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|source| index::damaged(path, source))?;
+        Ok(Engine { handle, reader, damage: Default::default() })
+    }
+
+    /// Checks every file of the index against its checksum (see [`index::verify`]);
+    /// until a later check passes, [`Engine::health`] reports the damage.
+    pub fn verify(&self) -> Result<VerifyReport, SearchError> {
+        let result = index::verify(&self.handle.index, &self.handle.path);
+        *self.damage.write().unwrap_or_else(|e| e.into_inner()) =
+            result.as_ref().err().map(ToString::to_string);
+        Ok(result?)
+    }
+
+    pub(super) fn fields(&self) -> &Fields {
+        &self.handle.fields
+    }
+
+    /// Runs a search. Tantivy trusts the bytes it reads and can panic on a flipped bit
+    /// that only a checksum pass would catch: such a panic is reported as damage.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_search(request)))
+            .unwrap_or_else(|_| {
+                Err(SearchError::Damaged(format!(
+                    "the index at {} could not be read: it is probably damaged; run `archive check` to find the file and `archive reindex --full` to rebuild it",
+                    self.handle.path.display()
+                )))
+            })
+    }
+
+    fn run_search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        request.validate()?;
+        let (searcher, f) = (self.reader.searcher(), self.fields());
+        let today = request.today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let parsed =
+            query::parse(&request.q, today, &|name| compile::has_facet(&searcher, f, name))?;
+        let sort = request.sort.unwrap_or(Sort::default_for(parsed.root.is_none()));
+        let speller = Speller::new(&searcher, f);
+        let (compiled, found, relaxed) =
+            collect::matches(&searcher, f, &speller, &parsed, request, sort)?;
+        let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
+        let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
+        let Found { ranked, total, facets, total_entries } = found;
+        let (hits, groups) = page(&searcher, f, &snippets, ranked, request)?;
+        let explanation = if total == 0 {
+            explain::explain(&searcher, f, &speller, &parsed.root, request)?
+        } else {
+            vec![]
+        };
+        // "Did you mean": whenever a word is in no item, whether or not a near word
+        // was searched in its place.
+        let suggestions = explain::suggestions(&speller, &request.q, &parsed.root);
+        Ok(SearchResults {
+            total,
+            page: request.page,
+            per_page: request.per_page,
+            interpreted: compiled.interpreted,
+            warnings: warnings.collect(),
+            took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
+            hits,
+            facets,
+            total_entries,
+            groups,
+            explanation,
+            suggestions,
+            sort,
+        })
+    }
+}
+
+/// The page's hits; for a grouped page also its entries, each with its best items.
+fn page(
+    searcher: &Searcher,
+    f: &Fields,
+    snippets: &Snippets,
+    ranked: Vec<(f32, tantivy::DocAddress)>,
+    request: &SearchRequest,
+) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
+    let bodies = RefCell::new(Bodies::new(searcher, f));
+    let hit = |ranked| snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked);
+    if request.group == Group::Item {
+        return Ok((ranked.into_iter().map(hit).collect::<Result<_, _>>()?, None));
+    }
+    let mut groups = vec![];
+    for (entry_id, items) in
+        group_by_entry(searcher, &ranked)?.into_iter().skip(request.offset()).take(request.per_page)
+    {
+        let matches = items.len();
+        let hits =
+            items.into_iter().take(ITEMS_PER_GROUP).map(hit).collect::<Result<Vec<_>, _>>()?;
+        let first = &hits[0];
+        groups.push(EntryGroup {
+            entry_id,
+            entry_title: first.entry_title.clone(),
+            date: first.date.clone(),
+            matches,
+            hits,
+        });
+    }
+    Ok((groups.iter().flat_map(|g| g.hits.clone()).collect(), Some(groups)))
+}

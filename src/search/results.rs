@@ -1,0 +1,201 @@
+//! What a search returns: [`SearchResults`] (a page of [`Hit`]s, the total, facet
+//! counts over every match, and what to tell the reader when nothing matched), and the
+//! views of entries that the entry page and `archive show` print. The CLI and the HTTP
+//! API serialise these same types, so they cannot drift.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::request::Sort;
+use crate::digest::Link;
+
+/// Items shown under each entry on a grouped page.
+pub const ITEMS_PER_GROUP: usize = 3;
+
+/// One matching item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Its entry's id.
+    pub entry_id: String,
+    /// Its anchor in the entry (`/entries/{entry_id}#{anchor}`).
+    pub anchor: String,
+    /// Its entry's date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Its entry's title.
+    pub entry_title: String,
+    /// Its own title.
+    pub title: String,
+    /// The headings above it.
+    pub context: Option<String>,
+    /// A fragment of its text, matched terms in `<mark>` (HTML, escaped).
+    pub snippet: String,
+    /// Its topics.
+    pub topics: Vec<String>,
+    /// Its sources.
+    pub sources: Vec<String>,
+    /// Its relevance score.
+    pub score: f32,
+}
+
+/// Facet counts over all matching items.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    /// Topics, most frequent first.
+    pub topics: Vec<FacetCount>,
+    /// Sources, most frequent first.
+    pub sources: Vec<FacetCount>,
+    /// Months (`2026-04`), most frequent first.
+    pub months: Vec<FacetCount>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Matching items in all.
+    pub total: usize,
+    /// This page (1-based).
+    pub page: usize,
+    /// Hits per page.
+    pub per_page: usize,
+    /// How the query was read.
+    pub interpreted: String,
+    /// What was dropped or read differently.
+    pub warnings: Vec<String>,
+    /// Time taken, in milliseconds.
+    pub took_ms: f64,
+    /// The hits of this page.
+    pub hits: Vec<Hit>,
+    /// Counts over all matches.
+    pub facets: Facets,
+    /// Distinct entries among all matching items.
+    pub total_entries: usize,
+    /// With `group=entry`: this page's entries, each with its best matching items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<EntryGroup>>,
+    /// With no results: how many items each part of the query matches on its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explanation: Vec<ClauseCount>,
+    /// With no results: spellings from the index's own words ("did you mean").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+    /// The order the hits are in (the request's, or [`Sort::default_for`] the query).
+    #[serde(skip)]
+    pub sort: Sort,
+}
+
+/// An entry and its matching items on a grouped page.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryGroup {
+    /// The entry id.
+    pub entry_id: String,
+    /// Its title.
+    pub entry_title: String,
+    /// Its date.
+    pub date: Option<String>,
+    /// Matching items in this entry (among the first scanned).
+    pub matches: usize,
+    /// Its best matching items, at most [`ITEMS_PER_GROUP`].
+    pub hits: Vec<Hit>,
+}
+
+/// Items matched by one part of a query that found nothing as a whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseCount {
+    /// The part, as interpreted.
+    pub clause: String,
+    /// Items it matches alone.
+    pub count: usize,
+}
+
+/// A spelling suggestion: a query word not in the index, and a near word that is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// The word as typed.
+    pub word: String,
+    /// The suggested word.
+    pub suggestion: String,
+    /// The whole query with the word replaced.
+    pub query: String,
+}
+
+/// An item as the index holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    /// Anchor.
+    pub anchor: String,
+    /// Title.
+    pub title: String,
+    /// Headings above it.
+    pub context: Option<String>,
+    /// Byte offset of its anchor block in the entry's Markdown.
+    #[serde(skip)]
+    pub offset: usize,
+    /// Plain text.
+    pub text: String,
+    /// Sources.
+    pub sources: Vec<String>,
+    /// Topics.
+    pub topics: Vec<String>,
+    /// Links.
+    pub links: Vec<Link>,
+}
+
+/// An entry as the index holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Series.
+    pub series: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Other list facets.
+    pub facets: BTreeMap<String, Vec<String>>,
+    /// File below the archive root.
+    pub path: String,
+    /// Problems found when it was read.
+    pub warnings: Vec<String>,
+    /// Items in document order.
+    pub items: Vec<ItemView>,
+    /// The Markdown body.
+    #[serde(skip)]
+    pub markdown: String,
+}
+
+/// One facet value and how many matching items carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value (`agents`, `r/LocalLLaMA`, `2026-04`).
+    pub value: String,
+    /// Matching items with it.
+    pub count: u64,
+}
+
+/// A link to an entry: enough to list it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryLink {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its date.
+    pub date: Option<String>,
+}
+
+/// What the index holds, for `/healthz`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    /// Entries in the index.
+    pub entries: usize,
+    /// Items in the index.
+    pub items: usize,
+    /// Segments the searcher reads.
+    pub segments: usize,
+}

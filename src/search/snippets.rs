@@ -1,0 +1,91 @@
+//! A ranked address -> a [`Hit`]: its stored fields, and a snippet of its text cut
+//! from its entry's Markdown, with the query's terms marked.
+
+use tantivy::query::Query;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+use super::Hit;
+use super::highlight::escape_html;
+use super::stored::{Bodies, all_str, date_in, first_str, first_u64};
+use crate::digest::plain_text;
+use crate::index::Fields;
+
+/// The longest snippet, in characters.
+const SNIPPET_CHARS: usize = 220;
+
+/// Snippets for the hits of one query.
+pub struct Snippets {
+    /// `None` for a query of filters only: each item then shows its lead.
+    generator: Option<SnippetGenerator>,
+}
+
+impl Snippets {
+    /// Snippets that mark the query's words, when it has some.
+    pub fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        f: &Fields,
+        has_words: bool,
+    ) -> tantivy::Result<Snippets> {
+        let generator = if has_words {
+            let mut generator = SnippetGenerator::create(searcher, query, f.text)?;
+            generator.set_max_num_chars(SNIPPET_CHARS);
+            Some(generator)
+        } else {
+            None
+        };
+        Ok(Snippets { generator })
+    }
+
+    /// HTML: the best fragment with the terms in `<mark>`, or the text's lead when no
+    /// term is in it.
+    fn of(&self, text: &str) -> String {
+        let marked = self.generator.as_ref().and_then(|generator| {
+            let mut snippet = generator.snippet(text);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            Some(snippet).filter(|s| !s.is_empty()).map(|s| s.to_html())
+        });
+        marked.unwrap_or_else(|| lead(text, SNIPPET_CHARS))
+    }
+}
+
+/// Loads one hit: its stored fields and a snippet of its text.
+pub fn hit(
+    searcher: &Searcher,
+    f: &Fields,
+    bodies: &mut Bodies,
+    snippets: &Snippets,
+    (score, address): (f32, DocAddress),
+) -> tantivy::Result<Hit> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let entry_id = first_str(&doc, f.entry_id);
+    let (ord, start, end) =
+        (first_u64(&doc, f.ord), first_u64(&doc, f.offset), first_u64(&doc, f.end));
+    let markdown = bodies.of(&entry_id, address, ord)?;
+    let text = markdown.get(start as usize..end as usize).map(plain_text).unwrap_or_default();
+    Ok(Hit {
+        entry_id,
+        anchor: first_str(&doc, f.anchor),
+        date: date_in(&doc, f.date),
+        entry_title: first_str(&doc, f.entry_title),
+        title: first_str(&doc, f.title),
+        context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
+        snippet: snippets.of(&text),
+        topics: all_str(&doc, f.topics),
+        sources: all_str(&doc, f.sources),
+        score,
+    })
+}
+
+/// The start of a text, escaped for HTML, when no term of the query is in it.
+fn lead(text: &str, max_chars: usize) -> String {
+    let mut out: String = text.chars().take(max_chars).collect();
+    if out.len() < text.len() {
+        if let Some(space) = out.rfind(char::is_whitespace) {
+            out.truncate(space);
+        }
+        out.push('…');
+    }
+    escape_html(&out)
+}

@@ -1,0 +1,78 @@
+//! Any search as an Atom feed (`/feed.atom?q=...`), newest first.
+
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+
+use super::error::{Format, WebError};
+use super::params::Params;
+use super::state::AppState;
+use super::urls::{enc, entry_url, search_url};
+use crate::search::{Group, Sort};
+
+/// `GET /feed.atom?q=...`: any search as an Atom feed, newest first.
+pub async fn feed(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    use atom_syndication::{Entry, Feed, FixedDateTime, Link, Text};
+    let params = Params::parse(raw.as_deref());
+    let mut request = params.request(Format::Json, Group::Item)?;
+    request.sort = Some(Sort::Newest);
+    request.per_page = request.per_page.max(50);
+    let q = request.q.clone();
+    let results = state.blocking(move |engine| engine.search(&request)).await?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("localhost");
+    let base = format!("http://{host}");
+    let when = |date: &Option<String>| -> FixedDateTime {
+        let day =
+            date.as_deref().and_then(|d| d.parse::<NaiveDate>().ok()).unwrap_or(NaiveDate::MIN);
+        day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().fixed_offset()
+    };
+    let entries: Vec<Entry> = results
+        .hits
+        .iter()
+        .map(|hit| {
+            let url = format!("{base}{}", entry_url(&hit.entry_id, "", &hit.anchor));
+            let mut entry = Entry::default();
+            entry.set_title(Text::plain(format!("{} — {}", hit.title, hit.entry_title)));
+            entry.set_id(url.clone());
+            entry.set_updated(when(&hit.date));
+            entry.set_links(vec![Link { href: url, ..Link::default() }]);
+            entry.set_summary(Some(Text::html(hit.snippet.clone())));
+            entry
+        })
+        .collect();
+    let mut feed = Feed::default();
+    let title = if q.trim().is_empty() {
+        "archive: newest items".to_string()
+    } else {
+        format!("archive: {}", q.trim())
+    };
+    feed.set_title(Text::plain(title));
+    feed.set_id(format!("{base}{}", search_url(&q, None, 1)));
+    feed.set_updated(results.hits.first().map(|h| when(&h.date)).unwrap_or_else(|| when(&None)));
+    feed.set_links(vec![
+        Link {
+            href: format!("{base}{}", search_url(&q, None, 1)),
+            rel: "alternate".into(),
+            ..Link::default()
+        },
+        Link {
+            href: format!("{base}/feed.atom?q={}", enc(&q)),
+            rel: "self".into(),
+            ..Link::default()
+        },
+    ]);
+    feed.set_entries(entries);
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string())
+        .into_response())
+}

@@ -1,0 +1,219 @@
+//! The search page (`/`, `/search`): results grouped by entry, facets that narrow the
+//! query, removable filters, a timeline of matches per month, pagination.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+
+use super::render;
+use crate::search::query::{self, Node};
+use crate::search::{FacetCount, Group, SearchResults, Sort, Suggestion};
+use crate::web::assets::{AssetUrls, urls};
+use crate::web::error::{Format, WebError};
+use crate::web::params::Params;
+use crate::web::state::AppState;
+use crate::web::urls::{entry_url, filter, search_url};
+
+/// A value with its count and the URL that narrows the search to it.
+pub struct FacetLink {
+    pub value: String,
+    pub count: u64,
+    pub url: String,
+}
+
+/// An active filter and the URL without it.
+pub struct Chip {
+    pub label: String,
+    pub url: String,
+}
+
+/// One bar of the timeline.
+pub struct Bar {
+    pub x: usize,
+    pub y: usize,
+    pub width: usize,
+    pub slot: usize,
+    pub height: usize,
+    pub url: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub assets: &'static AssetUrls,
+    pub q: String,
+    pub sort: Option<Sort>,
+    pub results: SearchResults,
+    pub active: Vec<Chip>,
+    pub topics: Vec<FacetLink>,
+    pub sources: Vec<FacetLink>,
+    pub years: Vec<FacetLink>,
+    pub months: Vec<FacetLink>,
+    pub bars: Vec<Bar>,
+    pub timeline_width: usize,
+    pub previous_url: Option<String>,
+    pub next_url: Option<String>,
+    pub pages: usize,
+    pub suggestions: Vec<(Suggestion, String)>,
+}
+
+impl SearchPage {
+    /// The current query narrowed by one more filter.
+    pub fn add(&self, field: &str, value: &str) -> String {
+        let clause = filter(field, value);
+        let q = if self.q.contains(&clause) {
+            self.q.clone()
+        } else {
+            format!("{} {clause}", self.q.trim())
+        };
+        search_url(&q, self.sort, 1)
+    }
+
+    /// The current query in another order.
+    pub fn sorted(&self, sort: &str) -> String {
+        search_url(&self.q, sort.parse().ok(), 1)
+    }
+
+    /// Whether the results are in this order (asked for, or the query's default).
+    pub fn sort_is(&self, sort: &str) -> bool {
+        self.results.sort.name() == sort
+    }
+
+    pub fn entry_url(&self, entry_id: &str, anchor: &str) -> String {
+        entry_url(entry_id, &self.q, anchor)
+    }
+
+    pub fn first_rank(&self) -> usize {
+        (self.results.page - 1) * self.results.per_page + 1
+    }
+}
+
+/// The top-level filters of a query, each with the query that remains without it.
+fn chips(q: &str) -> Vec<Chip> {
+    let today = chrono::Utc::now().date_naive();
+    let Ok(parsed) = query::parse(q, today, &|_| true) else { return vec![] };
+    let parts = match parsed.root {
+        Some(Node::And(parts)) => parts,
+        Some(node) => vec![node],
+        None => return vec![],
+    };
+    let is_filter = |n: &Node| match n {
+        Node::Filter(..) | Node::Date(_) => true,
+        Node::Not(inner) => matches!(**inner, Node::Filter(..)),
+        _ => false,
+    };
+    (0..parts.len())
+        .filter(|&i| is_filter(&parts[i]))
+        .map(|i| {
+            let rest: Vec<String> = parts
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, p)| p.interpreted_grouped())
+                .collect();
+            Chip { label: parts[i].interpreted(), url: search_url(&rest.join(" "), None, 1) }
+        })
+        .collect()
+}
+
+fn links(values: &[FacetCount], field: &str, page: &SearchPage) -> Vec<FacetLink> {
+    values
+        .iter()
+        .map(|v| FacetLink {
+            value: v.value.clone(),
+            count: v.count,
+            url: page.add(field, &v.value),
+        })
+        .collect()
+}
+
+/// Bars for every month from the first to the last with matches, gaps included.
+fn timeline(months: &[FacetCount], page: &SearchPage) -> (Vec<Bar>, usize) {
+    let mut counts: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for m in months {
+        if let Ok(d) = NaiveDate::parse_from_str(&format!("{}-01", m.value), "%Y-%m-%d") {
+            counts.insert(d, m.count);
+        }
+    }
+    let (Some((&first, _)), Some((&last, _))) = (counts.first_key_value(), counts.last_key_value())
+    else {
+        return (vec![], 0);
+    };
+    let max = counts.values().copied().max().unwrap_or(1).max(1);
+    let mut month = first;
+    let mut all = vec![];
+    while month <= last {
+        all.push((month, counts.get(&month).copied().unwrap_or(0)));
+        month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX);
+    }
+    // Bars are 6 to 40 units wide: a few months do not stretch into slabs.
+    let slot = (720 / all.len().max(1)).clamp(6, 40);
+    let bars = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, (month, count))| {
+            let height = if count == 0 { 0 } else { ((count * 56) / max).max(2) as usize };
+            let value = month.format("%Y-%m").to_string();
+            let label = format!("{value}: {count} items");
+            let url = page.add("date", &value);
+            Bar { x: i * slot, y: 60 - height, width: slot * 4 / 5, slot, height, url, label }
+        })
+        .collect::<Vec<_>>();
+    let width = bars.len() * slot;
+    (bars, width)
+}
+
+/// `GET /` and `GET /search`.
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let params = Params::parse(raw.as_deref());
+    let mut request = params.request(Format::Html, Group::Entry)?;
+    request.group = Group::Entry;
+    let q = request.q.clone();
+    let sort = request.sort;
+    let results =
+        state.blocking(move |engine| engine.search(&request)).await.map_err(WebError::page)?;
+    let pages = results.total_entries.div_ceil(results.per_page).max(1);
+    let mut page = SearchPage {
+        assets: urls(),
+        q: q.clone(),
+        sort,
+        active: chips(&q),
+        previous_url: (results.page > 1).then(|| search_url(&q, sort, results.page - 1)),
+        next_url: (results.page < pages).then(|| search_url(&q, sort, results.page + 1)),
+        pages,
+        suggestions: results
+            .suggestions
+            .iter()
+            .map(|s| (s.clone(), search_url(&s.query, sort, 1)))
+            .collect(),
+        results,
+        topics: vec![],
+        sources: vec![],
+        years: vec![],
+        months: vec![],
+        bars: vec![],
+        timeline_width: 0,
+    };
+    page.topics = links(&page.results.facets.topics, "topic", &page);
+    page.sources = links(&page.results.facets.sources, "source", &page);
+    let mut by_month = page.results.facets.months.clone();
+    by_month.sort_by(|a, b| b.value.cmp(&a.value));
+    let mut years: BTreeMap<String, u64> = BTreeMap::new();
+    for m in &by_month {
+        *years.entry(m.value[..4.min(m.value.len())].to_string()).or_default() += m.count;
+    }
+    let years: Vec<FacetCount> =
+        years.into_iter().rev().map(|(value, count)| FacetCount { value, count }).collect();
+    page.years = links(&years, "date", &page);
+    page.months = links(&by_month[..by_month.len().min(24)], "date", &page);
+    (page.bars, page.timeline_width) = timeline(&page.results.facets.months, &page);
+    render(page)
+}
