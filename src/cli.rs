@@ -48,6 +48,9 @@ pub struct ServeArgs {
     /// Requests answered at once; more get 503 with Retry-After.
     #[arg(long, default_value_t = archive::web::MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
+    /// Also search and show entries marked as drafts or unpublished.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +88,9 @@ pub struct SearchArgs {
     /// Print the results as JSON (the shape of the HTTP API).
     #[arg(long)]
     pub json: bool,
+    /// Also search and show entries marked as drafts or unpublished.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +107,9 @@ pub struct ShowArgs {
     /// Print the entry as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also search and show entries marked as drafts or unpublished.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[cfg(test)]

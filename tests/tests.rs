@@ -10,5 +10,6 @@ mod faults;
 mod http;
 mod kill;
 mod quality;
+mod real_archives;
 mod serve;
 mod twir;

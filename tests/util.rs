@@ -12,6 +12,11 @@ pub fn sample_archive() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("archive")
 }
 
+/// A fixture folder of `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
 pub struct Sandbox {
     _dir: TempDir,
     pub archive: PathBuf,
@@ -30,8 +35,13 @@ impl Sandbox {
 
     /// A copy of the sample archive.
     pub fn sample() -> Sandbox {
+        Sandbox::copy_of(&sample_archive())
+    }
+
+    /// A copy of an archive folder.
+    pub fn copy_of(archive: &Path) -> Sandbox {
         let sandbox = Sandbox::empty();
-        copy_dir(&sample_archive(), &sandbox.archive);
+        copy_dir(archive, &sandbox.archive);
         sandbox
     }
 

@@ -25,6 +25,7 @@ struct Report {
     files: usize,
     entries: usize,
     items: usize,
+    drafts: usize,
     errors: usize,
     warnings: usize,
     problems: Vec<Problem>,
@@ -79,7 +80,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
     for (path, reason) in walk.problems {
         problems.push(Problem { path, severity: "error", message: reason });
     }
-    let (mut entries, mut items) = (0, 0);
+    let (mut entries, mut items, mut drafts) = (0, 0, 0);
     digest::read_parallel(
         &walk.files,
         |file| file.parse(&taxonomy),
@@ -89,6 +90,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
                 Ok(entry) => {
                     entries += 1;
                     items += entry.items.len();
+                    drafts += usize::from(entry.draft);
                     for w in entry.warnings {
                         problems.push(Problem {
                             path: file.rel.clone(),
@@ -113,6 +115,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
         files: walk.files.len(),
         entries,
         items,
+        drafts,
         errors: file_errors + usize::from(index.status == "damaged"),
         warnings: problems.len() - file_errors,
         problems,
@@ -132,9 +135,11 @@ fn print_text(report: &Report) -> std::io::Result<()> {
     for p in &report.problems {
         writeln!(out, "{}: {}: {}", p.path, p.severity, p.message)?;
     }
+    let drafts =
+        if report.drafts > 0 { format!(" ({} drafts)", report.drafts) } else { String::new() };
     writeln!(
         out,
-        "{} files, {} entries, {} items: {} error(s), {} warning(s)",
+        "{} files, {} entries{drafts}, {} items: {} error(s), {} warning(s)",
         report.files, report.entries, report.items, report.errors, report.warnings
     )?;
     match &report.index.message {

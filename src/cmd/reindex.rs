@@ -63,9 +63,10 @@ fn print_human(s: &ReindexSummary) -> std::io::Result<()> {
         eprintln!("warning: {}: {}", warning.path, warning.reason);
     }
     let prefix = if s.dry_run { "dry run: would make " } else { "" };
+    let drafts = if s.drafts > 0 { format!(" ({} drafts)", s.drafts) } else { String::new() };
     writeln!(
         out,
-        "{prefix}{} added, {} updated, {} removed, {} unchanged; {} entries, {} items; {} skipped, {} warnings; {:.2} s, {:.1} MB/s",
+        "{prefix}{} added, {} updated, {} removed, {} unchanged; {} entries{drafts}, {} items; {} skipped, {} warnings; {:.2} s, {:.1} MB/s",
         s.added,
         s.updated,
         s.removed,

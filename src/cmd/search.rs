@@ -11,7 +11,7 @@ use archive::search::{Engine, SearchRequest, SearchResults};
 use crate::cli::SearchArgs;
 
 pub fn run(index_dir: &Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let engine = Engine::open(index_dir)?;
+    let engine = Engine::open(index_dir)?.with_drafts(args.drafts);
     let request = SearchRequest {
         q: args.query.join(" "),
         sort: args.sort,

@@ -26,7 +26,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
     // up to date in the background (the server follows the commit); a missing, outdated
     // or unreadable one is built first.
     let engine = match Engine::open(index_dir) {
-        Ok(engine) => Arc::new(engine),
+        Ok(engine) => Arc::new(engine.with_drafts(args.drafts)),
         Err(e) => {
             let full = matches!(e, SearchError::Damaged(_));
             if full {
@@ -37,7 +37,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
             log_summary(&reindex(archive, index_dir, full)?);
             let engine = Engine::open(index_dir)
                 .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
-            Arc::new(engine)
+            Arc::new(engine.with_drafts(args.drafts))
         }
     };
     let (archive_dir, index_path, checked) =

@@ -140,6 +140,15 @@ impl FrontMatter<'_> {
         }
     }
 
+    /// Removes and returns the first value whose key is one of `aliases`, if it is a
+    /// scalar that `keep` accepts (left in place otherwise).
+    pub fn take_if(&mut self, aliases: &[&str], keep: impl Fn(&str) -> bool) -> Option<Value> {
+        let at = self.fields.iter().position(|(k, v)| {
+            aliases.contains(&k.as_str()) && matches!(v, Value::Text(t) if keep(t.trim()))
+        })?;
+        Some(self.fields.remove(at).1)
+    }
+
     /// Removes and returns the first value whose key is one of `aliases`.
     pub fn take(&mut self, aliases: &[&str]) -> Option<Value> {
         let at = self.fields.iter().position(|(k, _)| aliases.contains(&k.as_str()))?;

@@ -7,6 +7,7 @@
 mod archive;
 pub mod date;
 pub mod front_matter;
+pub mod html;
 pub mod markdown;
 pub mod outline;
 pub mod sources;
@@ -128,6 +129,8 @@ pub struct Entry {
     pub items: Vec<Item>,
     /// Problems that did not stop it from being read (no date, an odd value).
     pub warnings: Vec<String>,
+    /// Marked as a draft or unpublished: indexed, but not shown unless asked for.
+    pub draft: bool,
 }
 
 /// The text without a byte-order mark, with `\n` line ends.
@@ -181,6 +184,7 @@ impl Entry {
         let mut warnings = std::mem::take(&mut fm.warnings);
         let outline = outline::outline(fm.body);
 
+        let draft = draft(&mut fm);
         let fm_title = fm.take(TITLE).map(|v| v.into_text()).filter(|t| !t.trim().is_empty());
         let fm_date = fm.take(DATE).map(|v| v.into_text()).and_then(|raw| {
             let parsed = date::parse_date(&raw);
@@ -244,8 +248,27 @@ impl Entry {
             body: fm.body.to_string(),
             items,
             warnings,
+            draft,
         })
     }
+}
+
+/// Whether the front matter marks the entry as a draft, in any of the usual styles:
+/// `draft: true` (Hugo, Zola, Astro), `status: draft` (Pelican), `published: false`
+/// (Jekyll; a `published` that is a yes or no is not a date). The keys are taken.
+fn draft(fm: &mut front_matter::FrontMatter) -> bool {
+    let is = |value: Option<front_matter::Value>, yes: &[&str]| {
+        value.is_some_and(|v| yes.contains(&v.into_text().trim().to_ascii_lowercase().as_str()))
+    };
+    let flagged = is(fm.take(&["draft", "drafts"]), &["true", "yes", "1"]);
+    let status = is(fm.take(&["status"]), &["draft", "unpublished", "private"]);
+    let unpublished = match fm.take_if(&["published"], |v| {
+        matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no")
+    }) {
+        Some(v) => matches!(v.into_text().to_ascii_lowercase().as_str(), "false" | "no"),
+        None => false,
+    };
+    flagged || status || unpublished
 }
 
 /// `Sam Lee and Ana Ruiz` or `Sam Lee, Ana Ruiz` in one value are two authors.

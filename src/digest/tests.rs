@@ -158,3 +158,96 @@ fn unreadable_inputs() {
     let e = Entry::from_bytes("x", b"", &t).unwrap();
     assert!(e.items.is_empty() && e.warnings.iter().any(|w| w.contains("no items")));
 }
+
+/// A newsletter export: an HTML link list (one item per `<li>`), a `<details>`
+/// section, an HTML heading and table, entities, a comment, a script and a style.
+const HTML_DIGEST: &str = include_str!("../../tests/fixtures/html/2026-05-02-ai-daily.md");
+
+fn item<'a>(e: &'a Entry, title: &str) -> &'a Item {
+    e.items.iter().find(|i| i.title == title).unwrap_or_else(|| {
+        panic!("no item `{title}` in {:?}", e.items.iter().map(|i| &i.title).collect::<Vec<_>>())
+    })
+}
+
+#[test]
+fn html_link_lists_split_into_items_with_their_links_and_sources() {
+    let e = parse("daily/2026-05-02", HTML_DIGEST);
+    let titles: Vec<&str> = e.items.iter().map(|i| i.title.as_str()).collect();
+    let tweets = ["Tweet from @karpathy", "Thread on r/LocalLLaMA", "Show HN"];
+    assert_eq!(&titles[1..4], tweets, "{titles:?}");
+    let tweet = item(&e, "Tweet from @karpathy");
+    assert_eq!(tweet.context, ["Tweets"]);
+    assert!(tweet.text.contains("the root of all evil & suffering"), "{:?}", tweet.text);
+    assert_eq!(tweet.links[0].url, "https://x.com/karpathy/status/1916000000000000001");
+    assert_eq!(tweet.sources, ["X"]);
+    let thread = item(&e, "Thread on r/LocalLLaMA");
+    assert_eq!(thread.sources, ["r/LocalLLaMA"]);
+    assert!(thread.text.contains("Raspberry Pi"), "{:?}", thread.text);
+    assert_eq!(item(&e, "Show HN").sources, ["Hacker News"]);
+    // Each item's part of the body starts at its own `<li>`.
+    let offsets: Vec<usize> = e.items[1..4].iter().map(|i| i.offset).collect();
+    assert!(offsets.windows(2).all(|w| w[0] < w[1]), "{offsets:?}");
+    for offset in offsets {
+        assert!(e.body[offset..].starts_with("<li>"), "{:?}", &e.body[offset..]);
+    }
+}
+
+#[test]
+fn details_are_sections_titled_by_their_summary_and_tables_are_text() {
+    let e = parse("daily/2026-05-02", HTML_DIGEST);
+    let papers = item(&e, "Papers this week");
+    assert!(papers.text.contains("A survey of speculative decoding — surprisingly readable."));
+    assert!(papers.text.contains("Also: mixture of depths, revisited."), "{:?}", papers.text);
+    assert_eq!(papers.sources, ["arXiv"]);
+    assert!(item(&e, "Leaderboard").text.contains("Zephyrine-7B 81.2"));
+    let all: String = e.items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>().join("\n");
+    assert!(!all.contains("quasarflux"), "comments are not text");
+    assert!(!all.contains("nebulafox"), "scripts are not text");
+    assert!(!all.contains("collapse"), "styles are not text");
+}
+
+#[test]
+fn html_paragraphs_without_headings_are_items() {
+    let e = parse(
+        "notes/2026-05-03",
+        "<div>\n<p>First, a <a href=\"https://github.com/ggml-org/llama.cpp\">llama.cpp</a> release.</p>\n<p>Second, <em>a</em> paper.</p>\n</div>\n",
+    );
+    let texts: Vec<&str> = e.items.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(texts, ["First, a llama.cpp release.", "Second, a paper."]);
+    assert_eq!(e.items[0].repos, ["ggml-org/llama.cpp"]);
+}
+
+#[test]
+fn inline_html_links_and_breaks_count() {
+    let e = parse(
+        "notes/2026-05-04",
+        "A thread on <a href=\"https://lesswrong.com/posts/x\">LessWrong</a> about agents.<br>Second line <script>hidden()</script>shown.\n",
+    );
+    assert_eq!(e.items.len(), 1);
+    let item = &e.items[0];
+    assert_eq!(item.sources, ["LessWrong"]);
+    assert!(item.text.contains("Second line shown."), "{:?}", item.text);
+    assert!(!item.text.contains("hidden"), "{:?}", item.text);
+    assert_eq!(
+        plain_text(&item.markdown),
+        "A thread on LessWrong about agents. Second line shown."
+    );
+}
+
+#[test]
+fn drafts_in_each_style() {
+    let draft = |text: &str| parse("d/x", text).draft;
+    assert!(draft("---\ntitle: x\ndraft: true\n---\n\nText.\n"));
+    assert!(draft("+++\ntitle = \"x\"\ndraft = true\n+++\n\nText.\n"));
+    assert!(draft("Title: x\nStatus: draft\n\nText.\n"));
+    assert!(draft("---\ntitle: x\npublished: false\n---\n\nText.\n"));
+    assert!(!draft("---\ntitle: x\ndraft: false\n---\n\nText.\n"));
+    assert!(!draft("Title: x\nStatus: published\n\nText.\n"));
+    // A `published` that is a date stays the date, with no warning.
+    let e = parse("d/x", "---\ntitle: x\npublished: 2026-05-05\n---\n\nText.\n");
+    assert!(!e.draft);
+    assert_eq!(e.date, ymd(2026, 5, 5));
+    let e = parse("d/2026-05-06", "---\ntitle: x\npublished: true\n---\n\nText.\n");
+    assert!(!e.draft);
+    assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+}

@@ -26,6 +26,9 @@ pub struct EntryMeta {
     pub front_matter: Style,
     /// Problems found while reading it.
     pub warnings: Vec<String>,
+    /// Marked as a draft.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 impl Fields {
@@ -60,9 +63,13 @@ impl Fields {
             facets: entry.facets.clone(),
             front_matter: entry.front_matter,
             warnings: entry.warnings.clone(),
+            draft: entry.draft,
         };
         doc.add_text(self.entry_json, serde_json::to_string(&meta).expect("serializable"));
         doc.add_text(self.words, distinct_words(entry));
+        if entry.draft {
+            doc.add_text(self.draft, "true");
+        }
         doc
     }
 
@@ -72,6 +79,9 @@ impl Fields {
         let mut doc = TantivyDocument::new();
         doc.add_text(self.kind, Kind::Item.as_str());
         doc.add_text(self.entry_id, &entry.id);
+        if entry.draft {
+            doc.add_text(self.draft, "true");
+        }
         doc.add_text(self.anchor, &item.anchor);
         doc.add_u64(self.ord, ord as u64);
         doc.add_u64(self.offset, item.offset as u64);

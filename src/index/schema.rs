@@ -18,9 +18,9 @@ use tantivy::schema::{
 
 use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
-/// Bumped whenever the schema or the analyzers change: an index built with another
+/// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -127,6 +127,9 @@ pub struct Fields {
     pub markdown: Field,
     /// Entry: metadata as JSON (authors, series, tags, facets, warnings...).
     pub entry_json: Field,
+    /// Both kinds, only for drafts: `true`. Searches and lookups leave out what has it
+    /// unless drafts are asked for.
+    pub draft: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -187,6 +190,7 @@ pub fn schema() -> (Schema, Fields) {
         mtime: b.add_i64_field(field::MTIME, tantivy::schema::FAST),
         markdown: b.add_text_field("markdown", STORED),
         entry_json: b.add_text_field("entry_json", STORED),
+        draft: b.add_text_field("draft", STRING),
     };
     (b.build(), fields)
 }
@@ -205,6 +209,11 @@ pub fn settings() -> tantivy::IndexSettings {
 }
 
 impl Fields {
+    /// The term that selects drafts.
+    pub fn draft_term(&self) -> Term {
+        Term::from_field_text(self.draft, "true")
+    }
+
     /// The term that selects documents of one kind.
     pub fn kind_term(&self, kind: Kind) -> Term {
         Term::from_field_text(self.kind, kind.as_str())

@@ -11,14 +11,15 @@ use tantivy::collector::Count;
 use tantivy::directory::error::{LockError, OpenDirectoryError};
 use tantivy::directory::{Directory, MmapDirectory};
 use tantivy::indexer::UserOperation;
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema};
 use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::IndexError;
+use super::open::{Payload, compatible, open, payload};
 use super::recorder::{FirstFailure, Recorder};
 use super::schema::{self, Fields, Kind, SCHEMA_VERSION, field};
-use super::{IndexError, Payload, compatible, payload};
 use crate::digest::{self, Entry, SourceFile, Taxonomy};
 
 /// What `reindex` should do.
@@ -78,6 +79,8 @@ pub struct ReindexSummary {
     pub entries: u64,
     /// Items in the index now.
     pub items: u64,
+    /// Of the entries, drafts (indexed, not shown unless asked for).
+    pub drafts: u64,
     /// Wall time.
     pub seconds: f64,
     /// Bytes of Markdown read.
@@ -307,7 +310,14 @@ impl State {
         summary.full = reread_all || !compatible;
         let recorded = match &existing {
             Some(index) if compatible && !empty_first => {
-                recorded(index).map_err(|e| io.error(e))?
+                // Tantivy trusts the bytes of its columns: a flipped bit can panic it
+                // where no checksum was checked. That is damage, not a crash.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| recorded(index)))
+                    .map_err(|_| IndexError::Damaged {
+                        path: io.path.to_path_buf(),
+                        cause: "its file records could not be read".into(),
+                    })?
+                    .map_err(|e| io.error(e))?
             }
             _ => HashMap::new(),
         };
@@ -377,10 +387,10 @@ fn tidy_up(
         summary.notes.push("tidied up after an interrupted reindex".into());
     }
     summary.entries = state.recorded.len() as u64;
-    summary.items = match &state.existing {
-        Some(index) => counts(index, &state.fields).map_err(|e| io.error(e))?.1,
-        None => 0,
-    };
+    if let Some(index) = &state.existing {
+        let counts = counts(index, &state.fields).map_err(|e| io.error(e))?;
+        (summary.items, summary.drafts) = (counts.items, counts.drafts);
+    }
     summary.committed = !options.dry_run;
     Ok(summary)
 }
@@ -461,7 +471,9 @@ fn commit_or_rollback(
     }
     commit(writer, index, &state.payload).map_err(|e| io.error(e))?;
     summary.committed = true;
-    (summary.entries, summary.items) = counts(index, &state.fields).map_err(|e| io.error(e))?;
+    let counts = counts(index, &state.fields).map_err(|e| io.error(e))?;
+    (summary.entries, summary.items, summary.drafts) =
+        (counts.entries, counts.items, counts.drafts);
     Ok(())
 }
 
@@ -655,13 +667,38 @@ fn untidy(index: &Index) -> bool {
         })
 }
 
-/// Entries and items in the index.
-fn counts(index: &Index, fields: &Fields) -> tantivy::Result<(u64, u64)> {
+/// What the index holds.
+struct Counts {
+    entries: u64,
+    items: u64,
+    drafts: u64,
+}
+
+/// Entries, items and drafts in the index.
+fn counts(index: &Index, fields: &Fields) -> tantivy::Result<Counts> {
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let searcher: tantivy::Searcher = reader.searcher();
-    let count = |kind| -> tantivy::Result<u64> {
-        let query = TermQuery::new(fields.kind_term(kind), IndexRecordOption::Basic);
-        Ok(searcher.search(&query, &Count)? as u64)
+    let count = |term| -> tantivy::Result<u64> {
+        Ok(searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)? as u64)
     };
-    Ok((count(Kind::Entry)?, count(Kind::Item)?))
+    let drafts = BooleanQuery::intersection(vec![
+        Box::new(TermQuery::new(fields.kind_term(Kind::Entry), IndexRecordOption::Basic)),
+        Box::new(TermQuery::new(fields.draft_term(), IndexRecordOption::Basic)),
+    ]);
+    Ok(Counts {
+        entries: count(fields.kind_term(Kind::Entry))?,
+        items: count(fields.kind_term(Kind::Item))?,
+        drafts: searcher.search(&drafts, &Count)? as u64,
+    })
+}
+
+/// Whether the index at `path` is missing, or out of step with the archive at `root`
+/// (a dry run finds something to change).
+pub fn needs_reindex(root: &Path, path: &Path) -> Result<bool, IndexError> {
+    if open(path).is_err() {
+        return Ok(true);
+    }
+    let summary =
+        reindex(root, path, &ReindexOptions { dry_run: true, ..Default::default() }, &|_, _| {})?;
+    Ok(summary.added + summary.updated + summary.removed > 0 || summary.full)
 }

@@ -43,11 +43,12 @@ pub fn matches(
     parsed: &Parsed,
     request: &SearchRequest,
     sort: Sort,
+    drafts: bool,
 ) -> tantivy::Result<(Compiled, Found, Option<String>)> {
-    let compiled = compile::compile(f, speller, parsed, request, false);
+    let compiled = compile::compile(f, speller, parsed, request, false, drafts);
     let found = collect(searcher, &*compiled.query, request, sort)?;
     if found.total < FALLBACK_BELOW && compile::relaxable(&parsed.root) {
-        let relaxed = compile::compile(f, speller, parsed, request, true);
+        let relaxed = compile::compile(f, speller, parsed, request, true, drafts);
         let again = collect(searcher, &*relaxed.query, request, sort)?;
         if again.total > found.total {
             let words =

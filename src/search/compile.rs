@@ -45,6 +45,7 @@ pub fn compile(
     parsed: &Parsed,
     request: &SearchRequest,
     relaxed: bool,
+    drafts: bool,
 ) -> Compiled {
     let mut nodes: Vec<Node> = parsed.root.iter().cloned().collect();
     nodes.extend(request.topics.iter().map(|t| Node::Filter(FilterField::Topic, t.clone())));
@@ -66,6 +67,7 @@ pub fn compile(
         Some(Some(q)) => q,
         Some(None) => Box::new(EmptyQuery),
     };
+    let query = if drafts { query } else { without_drafts(f, query) };
     Compiled {
         query,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
@@ -253,6 +255,12 @@ fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
         None => Bound::Unbounded,
     };
     Box::new(RangeQuery::new(bound(range.from, true), bound(range.to, false)))
+}
+
+/// The query's matches, drafts left out (they score as before).
+pub fn without_drafts(f: &Fields, query: Box<dyn Query>) -> Box<dyn Query> {
+    let drafts = TermQuery::new(f.draft_term(), IndexRecordOption::Basic);
+    Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::MustNot, Box::new(drafts))]))
 }
 
 /// Documents of one kind, scoring nothing.

@@ -25,6 +25,8 @@ pub struct Engine {
     pub(super) reader: IndexReader,
     /// What the last [`Engine::verify`] found wrong, if anything.
     pub(super) damage: RwLock<Option<String>>,
+    /// Whether drafts are searched and shown.
+    pub(super) drafts: bool,
 }
 
 impl Engine {
@@ -37,7 +39,13 @@ impl Engine {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|source| index::damaged(path, source))?;
-        Ok(Engine { handle, reader, damage: Default::default() })
+        Ok(Engine { handle, reader, damage: Default::default(), drafts: false })
+    }
+
+    /// Searches and shows drafts too (`--drafts`); by default they are left out of
+    /// every search, feed, list and lookup.
+    pub fn with_drafts(self, drafts: bool) -> Engine {
+        Engine { drafts, ..self }
     }
 
     /// Checks every file of the index against its checksum (see [`index::verify`]);
@@ -75,13 +83,13 @@ impl Engine {
         let sort = request.sort.unwrap_or(Sort::default_for(parsed.root.is_none()));
         let speller = Speller::new(&searcher, f);
         let (compiled, found, relaxed) =
-            collect::matches(&searcher, f, &speller, &parsed, request, sort)?;
+            collect::matches(&searcher, f, &speller, &parsed, request, sort, self.drafts)?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries } = found;
         let (hits, groups) = page(&searcher, f, &snippets, ranked, request)?;
         let explanation = if total == 0 {
-            explain::explain(&searcher, f, &speller, &parsed.root, request)?
+            explain::explain(&searcher, f, &speller, &parsed.root, request, self.drafts)?
         } else {
             vec![]
         };

@@ -39,7 +39,7 @@ impl Engine {
                 None => items.push((first_u64(&doc, f.ord), item_view(&doc, f))),
             }
         }
-        let Some(view) = view else { return Ok(None) };
+        let Some(view) = view.filter(|v| self.drafts || !v.draft) else { return Ok(None) };
         items.sort_by_key(|(ord, _)| *ord);
         let mut parsed = outline(&view.markdown).items.into_iter();
         let items = items
@@ -52,8 +52,10 @@ impl Engine {
         Ok(Some(EntryView { items, ..view }))
     }
 
+    /// Documents of one kind, drafts left out unless they are shown.
     fn kind(&self, kind: Kind) -> Box<dyn Query> {
-        compile::kind(self.fields(), kind)
+        let query = compile::kind(self.fields(), kind);
+        if self.drafts { query } else { compile::without_drafts(self.fields(), query) }
     }
 
     /// Every value of a facet over all items, with counts, most frequent first.
@@ -218,6 +220,7 @@ fn entry_view(
         warnings: meta.warnings,
         items: vec![],
         markdown: first_str(doc, f.markdown),
+        draft: meta.draft,
     })
 }
 

@@ -19,6 +19,7 @@ pub fn explain(
     speller: &Speller,
     root: &Option<Node>,
     request: &SearchRequest,
+    drafts: bool,
 ) -> tantivy::Result<Vec<ClauseCount>> {
     let Some(Node::And(parts)) = root else { return Ok(vec![]) };
     let mut out = vec![];
@@ -32,7 +33,7 @@ pub fn explain(
             ..request.clone()
         };
         let parsed = Parsed { root: Some(part.clone()), warnings: vec![] };
-        let built = compile::compile(f, speller, &parsed, &alone, false);
+        let built = compile::compile(f, speller, &parsed, &alone, false, drafts);
         out.push(ClauseCount {
             clause: part.interpreted(),
             count: searcher.search(&*built.query, &Count)?,

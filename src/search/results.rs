@@ -167,6 +167,9 @@ pub struct EntryView {
     /// The Markdown body.
     #[serde(skip)]
     pub markdown: String,
+    /// Marked as a draft (shown only when drafts are asked for).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 /// One facet value and how many matching items carry it.

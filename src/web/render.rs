@@ -5,7 +5,7 @@
 //! the items were cut from. The HTML goes through ammonia: raw `<script>`, event
 //! handlers and `javascript:` links do not survive.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
@@ -28,7 +28,7 @@ const MAX_NESTING: usize = 48;
 /// Renders Markdown to sanitised HTML. `items` place the anchors; `terms` (analysed
 /// query terms) are marked in the text.
 pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> String {
-    let anchors: HashMap<usize, &str> =
+    let anchors: BTreeMap<usize, &str> =
         items.iter().map(|i| (i.offset, i.anchor.as_str())).collect();
     let mut placed: HashSet<usize> = HashSet::new();
     let mut in_code = false;
@@ -91,6 +91,22 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
             Event::Text(text) if !terms.is_empty() && !in_code => {
                 events.push(Event::Html(mark(&text, terms).into()))
             }
+            // Items cut from raw HTML (an `<li>` of an HTML list) start inside it.
+            Event::Html(html) if anchors.range(range.clone()).next().is_some() => {
+                let mut out = String::with_capacity(html.len() + 32);
+                let mut at = 0;
+                for (&offset, anchor) in anchors.range(range.clone()) {
+                    let cut = (offset - range.start).min(html.len());
+                    if !placed.insert(offset) || !html.is_char_boundary(cut) {
+                        continue;
+                    }
+                    out.push_str(&html[at..cut]);
+                    out.push_str(&format!("<a id=\"{}\"></a>", escape_html(anchor)));
+                    at = cut;
+                }
+                out.push_str(&html[at..]);
+                events.push(Event::Html(out.into()));
+            }
             other => events.push(other),
         }
     }
@@ -131,6 +147,24 @@ mod tests {
         assert!(html.contains("<li id=\"a\">"), "{html}");
         assert!(html.contains("<li id=\"b\">"), "{html}");
         assert!(html.contains("<p id=\"plain\">"), "{html}");
+    }
+
+    #[test]
+    fn items_of_an_html_list_get_their_anchors_inside_it() {
+        let md = "<ul>\n  <li><a href=\"https://a.example\">A</a>: one</li>\n  <li><a href=\"https://b.example\">B</a>: two</li>\n</ul>\n";
+        let entry =
+            crate::digest::Entry::parse("x", md, &crate::digest::Taxonomy::builtin()).unwrap();
+        let items: Vec<ItemView> = entry
+            .items
+            .iter()
+            .map(|i| ItemView { offset: i.offset, ..item(&i.anchor, i.offset) })
+            .collect();
+        assert_eq!(items.len(), 2);
+        let html = render(md, &items, &HashSet::new());
+        let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle}: {html}"));
+        assert!(at("<a id=\"a\"") < at(">A</a>: one"));
+        assert!(at(">A</a>: one") < at("<a id=\"b\""));
+        assert!(at("<a id=\"b\"") < at(">B</a>: two"));
     }
 
     #[test]

@@ -1,0 +1,57 @@
+//! Opening an index for reading, and what each commit records: the schema version
+//! and the taxonomy's fingerprint, so an index of another version is told apart.
+
+use std::path::{Path, PathBuf};
+
+use tantivy::Index;
+use tantivy::directory::MmapDirectory;
+
+use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::{IndexError, analysis, damaged};
+
+/// The state recorded with each commit.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Payload {
+    pub(super) schema: u32,
+    pub(super) taxonomy: u64,
+}
+
+pub(super) fn payload(index: &Index) -> Option<Payload> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// Whether an index was written by this version: same schema, same schema version.
+pub(super) fn compatible(
+    index: &Index,
+    schema: &tantivy::schema::Schema,
+    payload: Option<&Payload>,
+) -> bool {
+    index.schema() == *schema && payload.is_some_and(|p| p.schema == SCHEMA_VERSION)
+}
+
+/// An index opened for reading.
+pub struct IndexHandle {
+    /// The Tantivy index, analyzers registered.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// Where it lives.
+    pub path: PathBuf,
+}
+
+/// Opens an existing index for reading. Fails with [`IndexError::Missing`] when none has
+/// been built, and [`IndexError::Stale`] when it was built with another schema.
+pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
+    if !path.join("meta.json").exists() {
+        return Err(IndexError::Missing(path.to_path_buf()));
+    }
+    let dir = MmapDirectory::open(path).map_err(|e| damaged(path, e.into()))?;
+    let index = Index::open(dir).map_err(|e| damaged(path, e))?;
+    let (schema, fields) = schema::schema();
+    if !compatible(&index, &schema, payload(&index).as_ref()) {
+        return Err(IndexError::Stale(path.to_path_buf()));
+    }
+    analysis::register_analyzers(&index);
+    Ok(IndexHandle { index, fields, path: path.to_path_buf() })
+}
