@@ -185,6 +185,28 @@ async fn browser_end_to_end() {
     assert_eq!(in_view, json!(true), "the item is scrolled into view");
     shot(&c, "entry-anchor").await;
 
+    // A Chinese word typed from the middle of a sentence: found, marked whole in the
+    // snippet and on the entry page.
+    c.goto(&format!("{base}/search?q=%E5%BC%80%E6%BA%90%E8%BD%AF%E4%BB%B6")).await.unwrap(); // 开源软件
+    let marked = c.find(Locator::Css("#results mark")).await.unwrap().text().await.unwrap();
+    assert_eq!(marked, "开源软件");
+    let title = c.find(Locator::Css("#results .hit-title")).await.unwrap();
+    assert!(title.text().await.unwrap().contains("开源软件基金会"));
+    shot(&c, "chinese-query").await;
+    title.click().await.unwrap();
+    until(&c, "the Chinese entry", "return location.pathname.startsWith('/entries/kaiyuan')").await;
+    let marks = c
+        .execute(
+            "return [...document.querySelectorAll('.markdown mark')].map(m => m.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // Each mark is the word or a pair of it (as `decoding` marks `decoder` in English).
+    let marks: Vec<&str> = marks.as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert!(marks.iter().all(|m| "开源软件".contains(m)), "{marks:?}");
+    assert!(marks.iter().filter(|m| **m == "开源软件").count() >= 2, "{marks:?}");
+
     // Hostile Markdown: neither the script nor the onerror handler runs.
     c.goto(&format!("{base}/entries/hostile/2026-01-15-hostile")).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -13,8 +13,8 @@ fn count(v: &Value, key: &str) -> u64 {
 fn reindex_the_sample_then_nothing_changes() {
     let s = Sandbox::sample();
     let first = s.reindex();
-    assert_eq!(count(&first, "added"), 36);
-    assert_eq!(count(&first, "entries"), 36);
+    assert_eq!(count(&first, "added"), 39);
+    assert_eq!(count(&first, "entries"), 39);
     assert!(count(&first, "items") >= 180, "{first}");
     assert_eq!(first["skipped"], Value::Array(vec![]));
     for key in ["updated", "removed", "unchanged", "seconds"] {
@@ -26,7 +26,7 @@ fn reindex_the_sample_then_nothing_changes() {
         (count(&second, "added"), count(&second, "updated"), count(&second, "removed")),
         (0, 0, 0)
     );
-    assert_eq!(count(&second, "unchanged"), 36);
+    assert_eq!(count(&second, "unchanged"), 39);
     assert_eq!(count(&second, "items"), count(&first, "items"));
 }
 
@@ -140,7 +140,7 @@ fn edit_delete_and_add_are_picked_up() {
     let r = s.reindex();
     assert_eq!(
         (count(&r, "updated"), count(&r, "added"), count(&r, "unchanged")),
-        (1, 0, 35),
+        (1, 0, 38),
         "{r}"
     );
     assert_eq!(hit_ids(&s.search("zyzzyva")), ["agent-notes/2026-02-11-agent-notes"]);
@@ -149,7 +149,7 @@ fn edit_delete_and_add_are_picked_up() {
     s.remove("friday-notes/issue-02.md");
     let r = s.reindex();
     assert_eq!(count(&r, "removed"), 1);
-    assert_eq!(count(&r, "entries"), 35);
+    assert_eq!(count(&r, "entries"), 38);
     assert_eq!(s.search("\"own bookmarks\"")["total"], 0);
 
     s.write("new/2026-05-01-extra.md", "## Brand new\n\nA quokka benchmark appears.\n");
@@ -216,7 +216,7 @@ fn check_is_clean_on_the_sample_and_reports_undated_entries() {
     let s = Sandbox::sample();
     let report = s.json(&["check"], 0);
     assert_eq!(report["errors"], 0);
-    assert_eq!(report["entries"], 36);
+    assert_eq!(report["entries"], 39);
     s.write("undated-note.md", "Just a thought, no date anywhere.\n");
     s.write("taxonomy.toml", "[topics]\nagents = \"not a list\"\n");
     let report = s.json(&["check"], 1);
@@ -232,7 +232,7 @@ fn check_is_clean_on_the_sample_and_reports_undated_entries() {
 fn dry_run_lists_changes_and_changes_nothing() {
     let s = Sandbox::sample();
     let r = s.json(&["reindex", "--dry-run"], 0);
-    assert_eq!(count(&r, "added"), 36);
+    assert_eq!(count(&r, "added"), 39);
     assert!(!s.index.join("meta.json").exists());
     s.reindex();
     s.remove("friday-notes/issue-03.md");
@@ -385,7 +385,7 @@ fn an_index_from_another_version_is_rebuilt_in_full() {
     let r = s.reindex();
     assert!(r["notes"][0].as_str().unwrap().contains("another version"), "{r}");
     assert_eq!(r["full"], true);
-    assert_eq!(count(&r, "entries"), 36);
+    assert_eq!(count(&r, "entries"), 39);
     assert!(s.search("agents")["total"].as_u64().unwrap() > 0);
 }
 

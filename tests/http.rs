@@ -23,7 +23,7 @@ pub static SITE: LazyLock<Sandbox> = LazyLock::new(|| {
     let s = Sandbox::sample();
     s.write("hostile/2026-01-15-hostile.md", HOSTILE);
     let summary = reindex(&s.archive, &s.index, &ReindexOptions::default(), &|_, _| {}).unwrap();
-    assert_eq!(summary.entries, 37);
+    assert_eq!(summary.entries, 40);
     s
 });
 
@@ -263,7 +263,7 @@ async fn topics_sources_and_health() {
     let health = get("/healthz").await;
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.json()["status"], "ok");
-    assert_eq!(health.json()["entries"], 37);
+    assert_eq!(health.json()["entries"], 40);
     let spec = get("/api/openapi.json").await.json();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     assert!(spec["paths"]["/api/search"].is_object());

@@ -83,6 +83,23 @@ fn the_quality_evaluation_keeps_its_floor() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("| typo"), "{stdout}");
+    assert!(stdout.contains("| CJK"), "{stdout}");
+    assert!(stdout.contains("Topic precision"), "{stdout}");
+}
+
+/// The same digests exported as HTML (a site generator's or newsletter tool's output)
+/// are as findable as their Markdown.
+#[test]
+fn the_sample_rendered_to_html_keeps_the_floor_too() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quality"))
+        .args(["--archive"])
+        .arg(crate::util::sample_archive())
+        .args(["--per-kind", "25", "--min-recall", "0.85", "--as-html"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("rendered to HTML"), "{stdout}");
 }
 
 #[test]

@@ -77,3 +77,102 @@ fn drafts_are_indexed_and_counted_but_shown_only_when_asked() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["draft"], true);
 }
+
+#[test]
+fn chinese_and_japanese_words_are_found_from_the_middle_of_sentences() {
+    let s = Sandbox::sample();
+    s.reindex();
+    // A word inside a sentence without spaces is found as the phrase of its pairs, and
+    // marked whole.
+    let r = s.search("开源软件");
+    assert_eq!(titles(&r), ["开源软件基金会发布模型许可证草案"], "{r}");
+    assert!(r["hits"][0]["snippet"].as_str().unwrap().contains("<mark>开源软件</mark>"), "{r}");
+    assert_eq!(s.search("具身")["total"], 2);
+    assert_eq!(titles(&s.search("长期记忆 数据库"))[0], "一篇关于智能体记忆的长文认为…");
+    assert_eq!(titles(&s.search("用 rsync 同步")), ["用 rsync 同步模型权重"]);
+    assert_eq!(titles(&s.search("長期記憶")), ["エージェントの長期記憶"]);
+    assert_eq!(titles(&s.search("音声合成 source:\"Hugging Face\"")), ["日本語の音声合成"]);
+    // The characters in another order are another word.
+    assert_eq!(s.search("软件开源")["total"], 0);
+    // A CJK word in no item is never rewritten nor "corrected".
+    let r = s.search("量子计算机");
+    assert_eq!(r["total"], 0, "{r}");
+    assert!(r.get("suggestions").is_none(), "{r}");
+    assert!(!r["warnings"].to_string().contains("instead"), "{r}");
+    // Names and dates written in CJK: the signature's author, the date line's date.
+    let r = s.search("author:林小雨 date:2026-04-27");
+    assert_eq!(r["total"], 3, "{r}");
+}
+
+#[test]
+fn entry_tags_describe_the_entry_and_topics_the_items() {
+    let s = Sandbox::empty();
+    let tags: Vec<String> = (0..15).map(|i| format!("subject{i}")).collect();
+    let mut text =
+        format!("---\ntitle: Big digest\ndate: 2026-05-01\ntags: [{}]\n---\n\n", tags.join(", "));
+    for i in 0..50 {
+        // Item i is about one of the tags, by name.
+        text.push_str(&format!("## Item {i}\n\nA note on subject{} and nothing else.\n\n", i % 15));
+    }
+    s.write("big.md", text);
+    s.write("other.md", "---\ntitle: Other\ndate: 2026-05-02\n---\n\nA note on #subject3 too.\n");
+    s.reindex();
+
+    // topic: finds the items about it, in any entry; tag: every item of tagged entries.
+    let r = s.search("topic:subject3");
+    assert_eq!(r["total"], 5, "items 3, 18, 33, 48 and the hashtag of the other entry: {r}");
+    let r = s.search("tag:subject3");
+    assert_eq!(r["total"], 50, "{r}");
+    let hit = &r["hits"][0];
+    assert_eq!(strings(&hit["entry_tags"]).len(), 15, "{hit}");
+    assert!(strings(&hit["topics"]).len() == 1, "an item shows its own topic only: {hit}");
+    // Facets count the same way.
+    let r = s.search("note");
+    let count = |facet: &str, value: &str| {
+        r["facets"][facet]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["value"] == value)
+            .map(|f| f["count"].as_u64().unwrap())
+    };
+    assert_eq!(count("topics", "subject3"), Some(5));
+    assert_eq!(count("topics", "subject14"), Some(3));
+    assert_eq!(count("tags", "subject3"), Some(50));
+}
+
+#[test]
+fn a_source_named_in_the_text_is_the_same_source_as_its_link() {
+    let s = Sandbox::copy_of(&fixture("sources"));
+    s.reindex();
+    let sources = |q: &str| -> Vec<Vec<String>> {
+        s.search(q)["hits"].as_array().unwrap().iter().map(|h| strings(&h["sources"])).collect()
+    };
+    // Named in the text (`— *Forbes*`), linked as www.forbes.com: one source, `Forbes`,
+    // whichever spelling is asked for; the item that only links forbes.com is Forbes too.
+    let forbes = titles(&s.search("source:Forbes"));
+    assert_eq!(forbes, ["A coding agent raises its Series B", "Another funding round"]);
+    assert_eq!(titles(&s.search("source:forbes.com")), forbes);
+    assert_eq!(titles(&s.search("source:www.forbes.com")), forbes);
+    assert!(sources("source:Forbes").iter().all(|s| s == &["Forbes"]));
+    // `Source: Reuters`, `via The Verge`, `BBC News` beside bbc.co.uk.
+    assert_eq!(sources("chip export"), [["Reuters"]]);
+    assert_eq!(titles(&s.search("source:reuters.com")), ["Chip export rules tighten"]);
+    assert_eq!(titles(&s.search("source:\"The Verge\"")), ["A hands-on with the new headset"]);
+    assert_eq!(sources("water use"), [["BBC"]]);
+    // The taxonomy declares a source's domain.
+    assert_eq!(titles(&s.search("source:\"The Information\"")), ["A paywalled scoop"]);
+    // The facet shows the names the archive uses, each once.
+    let r = s.search("");
+    let facet: Vec<(String, u64)> = r["facets"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["value"].as_str().unwrap().to_string(), f["count"].as_u64().unwrap()))
+        .collect();
+    assert!(facet.contains(&("Forbes".into(), 2)), "{facet:?}");
+    assert!(
+        !facet.iter().any(|(v, _)| v.contains("forbes.com") || v.contains("reuters")),
+        "{facet:?}"
+    );
+}

@@ -196,6 +196,15 @@ impl Entry {
             return Err(ParseError::Binary);
         }
         let text = std::str::from_utf8(bytes).map_err(|e| ParseError::NotUtf8(e.valid_up_to()))?;
-        Entry::parse(id, text, taxonomy)
+        // A bug of the parser on one file must not stop a reindex of thousands: the file
+        // is reported like any other that cannot be read.
+        std::panic::catch_unwind(|| Entry::parse(id, text, taxonomy)).unwrap_or_else(|panic| {
+            let cause = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown");
+            Err(ParseError::Bug(cause.chars().take(200).collect()))
+        })
     }
 }

@@ -73,7 +73,9 @@ fn is_weekday(word: &str) -> bool {
 pub fn find_date(text: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
     static ANY: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(&format!(
-            r"(?i)\b(?:(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})|({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\.?,?\s+(\d{{4}}))\b"
+            // The last form is Chinese, Japanese and Korean (`2026年4月27日`, `2026년 4월 27일`),
+            // which has no word boundary next to the characters around it.
+            r"(?i)\b(?:(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})|({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\.?,?\s+(\d{{4}}))\b|(\d{{4}})\s*[年년]\s*(\d{{1,2}})\s*[月월]\s*(\d{{1,2}})\s*[日号일]"
         ))
         .unwrap()
     });
@@ -83,6 +85,8 @@ pub fn find_date(text: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
             ymd(y.as_str(), &c[2], &c[3])
         } else if let Some(m) = c.get(4) {
             month_number(m.as_str()).and_then(|m| ymd(&c[6], &m.to_string(), &c[5]))
+        } else if let Some(y) = c.get(10) {
+            ymd(y.as_str(), &c[11], &c[12])
         } else {
             month_number(&c[8]).and_then(|m| ymd(&c[9], &m.to_string(), &c[7]))
         };
@@ -165,6 +169,9 @@ mod tests {
         assert_eq!(find_date("on the 1st of May 2025, we").map(|x| x.0), d(2025, 5, 1));
         assert_eq!(find_date("version 1.84.0 shipped"), None);
         assert_eq!(find_date("May we all 2026"), None);
+        assert_eq!(find_date("开源周报于2026年4月27日发布").map(|x| x.0), d(2026, 4, 27));
+        assert_eq!(find_date("2026年5月2日（土）").map(|x| x.0), d(2026, 5, 2));
+        assert_eq!(find_date("2026년 4월 27일").map(|x| x.0), d(2026, 4, 27));
     }
 
     #[test]

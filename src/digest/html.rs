@@ -122,7 +122,10 @@ impl HtmlReader {
         let mut out = vec![];
         let mut start = 0;
         while start < html.len() {
-            let end = html[start + 1..].find('<').map_or(html.len(), |i| start + 1 + i);
+            // `<` is ASCII: never inside a multi-byte character, so a byte search cuts
+            // at character boundaries whatever the fragment starts with.
+            let next = html.as_bytes()[start + 1..].iter().position(|&b| b == b'<');
+            let end = next.map_or(html.len(), |i| start + 1 + i);
             let sink = &self.tokenizer.sink;
             sink.at.set(offset + start);
             let input = BufferQueue::default();
@@ -237,6 +240,14 @@ mod tests {
         assert!(pieces.contains(&(a, link)));
         // Text starts in the piece of the tag before it.
         assert!(pieces.contains(&(a, Piece::Text("Tweet".into()))));
+    }
+
+    #[test]
+    fn a_fragment_may_start_with_any_character() {
+        let mut reader = HtmlReader::default();
+        let pieces = reader.read("– <a href=\"https://x.example\">x</a></p>\n", 0);
+        assert_eq!(pieces[0], (0, Piece::Text("– ".into())));
+        assert_eq!(reader.read("é", 50), vec![(50, Piece::Text("é".into()))]);
     }
 
     #[test]

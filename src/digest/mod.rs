@@ -5,6 +5,7 @@
 //! file ([`Entry::read`]) and walking an archive ([`walk`]) are thin wrappers.
 
 mod archive;
+mod cjk;
 pub mod date;
 pub mod front_matter;
 pub mod html;
@@ -21,6 +22,7 @@ use regex::Regex;
 use serde::Serialize;
 
 pub use self::archive::{SourceFile, Walk, read_parallel, walk};
+pub use self::cjk::is_cjk;
 pub use self::front_matter::Style;
 pub use self::markdown::plain_text;
 pub use self::taxonomy::Taxonomy;
@@ -59,6 +61,10 @@ pub enum ParseError {
         /// The parser's message.
         message: String,
     },
+    /// The parser failed on this file: a bug in `archive`, reported as a problem of the
+    /// file so that the rest of the archive is indexed.
+    #[error("the parser failed on this file (a bug in archive; please report it): {0}")]
+    Bug(String),
     /// An invalid `taxonomy.toml`.
     #[error("invalid taxonomy: {message}")]
     Taxonomy {
@@ -94,7 +100,12 @@ pub struct Item {
     pub sources: Vec<String>,
     /// GitHub repositories (`owner/repo`) it links to.
     pub repos: Vec<String>,
-    /// Topics, from the entry's tags, the item's own tags and the taxonomy.
+    /// Domains it links to that its text names, with the name: `(forbes.com, Forbes)`.
+    /// The name is the source; the pair lets `source:forbes.com` find it, and items
+    /// elsewhere that link forbes.com without naming it show as `Forbes` too.
+    pub named_domains: Vec<(String, String)>,
+    /// Topics: its own `Topics:` line and hashtags, the taxonomy's topics its text shows,
+    /// and those of its entry's tags that its text shows.
     pub topics: Vec<String>,
     /// Its links.
     pub links: Vec<Link>,
@@ -151,7 +162,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
     raw_items
         .into_iter()
         .map(|raw| {
-            let (sources, repos) = item_sources(&raw, taxonomy);
+            let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
             let topics = item_topics(&raw, &entry_topics, taxonomy);
             Item {
                 anchor: anchors.unique(&raw.title),
@@ -161,6 +172,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
                 text: raw.text,
                 sources,
                 repos,
+                named_domains: named,
                 topics,
                 links: raw.links,
                 offset: raw.offset,
@@ -343,18 +355,35 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
 
 /// An item's sources: its links, its `Source:`/`Via:` lines, and sources the taxonomy
 /// finds named in its text.
-fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> (Vec<String>, Vec<String>) {
+fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> ItemSources {
     static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?im)^[\W_]*(?:sources?|via)[*_]*\s*:[*_]*\s*(.+)$").unwrap()
     });
     let mut sources = vec![];
     let mut repos = vec![];
+    let mut named = vec![];
+    let haystack = format!("{}\n{}", item.title, item.text);
     for link in &item.links {
         if let Some(found) = sources::from_url(&link.url) {
-            push_unique(
-                &mut sources,
-                taxonomy.canonical_source(&found.source).unwrap_or(&found.source),
-            );
+            // The taxonomy may name a site by its host or by its registrable domain.
+            let declared = taxonomy.canonical_source(&found.source).or_else(|| {
+                sources::registrable(&found.source).and_then(|d| taxonomy.canonical_source(&d))
+            });
+            let source = match declared {
+                Some(name) => name.to_string(),
+                // A domain the text names is that name: one publication, however cited.
+                None if found.source.contains('.') => {
+                    match sources::name_in_text(&haystack, &found.source) {
+                        Some(name) => {
+                            push_unique_pair(&mut named, (found.source.clone(), name.clone()));
+                            name
+                        }
+                        None => found.source,
+                    }
+                }
+                None => found.source,
+            };
+            push_unique(&mut sources, &source);
             if let Some(repo) = found.repo {
                 push_unique(&mut repos, &repo);
             }
@@ -373,11 +402,24 @@ fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> (Vec<String>, V
             }
         }
     }
-    let haystack = format!("{}\n{}", item.title, item.text);
     for name in taxonomy.sources_in(&haystack) {
         push_unique(&mut sources, name);
     }
-    (sources, repos)
+    ItemSources { sources, repos, named }
+}
+
+/// An item's sources, the GitHub repositories it links to, and the domains its text
+/// names (`(forbes.com, Forbes)`).
+struct ItemSources {
+    sources: Vec<String>,
+    repos: Vec<String>,
+    named: Vec<(String, String)>,
+}
+
+fn push_unique_pair(pairs: &mut Vec<(String, String)>, pair: (String, String)) {
+    if !pairs.contains(&pair) {
+        pairs.push(pair);
+    }
 }
 
 /// An item's topics: the entry's tags, its `Topics:`/`Tags:` lines and `#hashtags`, and
@@ -394,7 +436,6 @@ fn item_topics(
         LazyLock::new(|| Regex::new(r"(?:^|\s)#([A-Za-z][\w-]*\w)").unwrap());
     let mut topics = vec![];
     let mut add = |t: &str| push_unique(&mut topics, taxonomy.canonical_topic(t).unwrap_or(t));
-    entry_topics.iter().for_each(|t| add(t));
     for line in EXPLICIT.captures_iter(&item.text) {
         line[1]
             .split([',', ';'])
@@ -404,8 +445,44 @@ fn item_topics(
         add(&tag[1]);
     }
     let haystack = format!("{}\n{}", item.title, item.text);
-    taxonomy.topics_in(&haystack).for_each(add);
+    let found: Vec<&str> = taxonomy.topics_in(&haystack).collect();
+    // The entry's tags describe the entry; an item has those its own text shows.
+    let words = normalized_words(&haystack);
+    for tag in entry_topics {
+        if found.contains(&tag.as_str()) || shows(&haystack, &words, tag) {
+            add(tag);
+        }
+    }
+    found.into_iter().for_each(add);
     topics
+}
+
+/// Lower-cased words, separated and surrounded by single spaces: ` fine tuning is `.
+fn normalized_words(text: &str) -> String {
+    let mut out = String::from(" ");
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        out.push_str(&word.to_lowercase());
+        out.push(' ');
+    }
+    out
+}
+
+/// Whether a text shows a tag: its words in order as whole words (case, punctuation
+/// and a plural `s` ignored: `fine-tuning` shows `fine tuning`, `agents` shows `agent`),
+/// or for a tag in CJK, its characters anywhere.
+fn shows(text: &str, words: &str, tag: &str) -> bool {
+    if tag.chars().any(is_cjk) {
+        return text.contains(tag.trim());
+    }
+    let tag = normalized_words(tag);
+    if tag.trim().is_empty() {
+        return false;
+    }
+    let singular = tag.strip_suffix("s ").map(|t| format!("{t} "));
+    let plural = format!("{}s ", tag.trim_end());
+    words.contains(&tag)
+        || words.contains(&plural)
+        || singular.is_some_and(|t| t.trim().len() > 2 && words.contains(&t))
 }
 
 #[cfg(test)]

@@ -257,14 +257,29 @@ fn title_of(block: &Block) -> String {
     if let Some(lead) = block.lead.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         return lead.trim_end_matches([':', '.', ' ']).to_string();
     }
-    static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[.!?]\s|\n").unwrap());
+    // CJK sentences end at `。！？` with no space after; their clauses at `：；，`.
+    static SENTENCE_END: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[.!?]\s|\n|[。！？]").unwrap());
+    static CLAUSE_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[：；，、]").unwrap());
     let text = block.text.trim();
-    let sentence = SENTENCE_END.find(text).map_or(text, |m| &text[..m.start() + 1]).trim();
+    let sentence = match SENTENCE_END.find(text) {
+        Some(m) => &text[..m.start() + m.as_str().chars().next().map_or(1, char::len_utf8)],
+        None => text,
+    }
+    .trim();
     let words: Vec<&str> = sentence.split_whitespace().collect();
+    let chars = sentence.chars().count();
     if words.len() > 12 {
         format!("{}…", words[..10].join(" "))
+    } else if chars > 40 && words.len() * 8 < chars {
+        // Text without spaces between words: its first clause, or its first 30 characters.
+        let clause = CLAUSE_END.find(sentence).map_or(sentence, |m| &sentence[..m.start()]);
+        match clause.chars().count() {
+            6..=40 => format!("{clause}…"),
+            _ => format!("{}…", sentence.chars().take(30).collect::<String>()),
+        }
     } else {
-        sentence.trim_end_matches(['.', ':']).to_string()
+        sentence.trim_end_matches(['.', ':', '。']).to_string()
     }
 }
 
@@ -327,9 +342,14 @@ fn signature(line: &str) -> Option<Signature> {
     Some(sig)
 }
 
-/// One to four capitalised words without digits: `Sam Lee`, `Ana de la Cruz`.
+/// One to four capitalised words without digits (`Sam Lee`, `Ana de la Cruz`), or two to
+/// five CJK characters in at most two words (`林小雨`, `佐藤 花子`).
 fn looks_like_name(s: &str) -> bool {
     let words: Vec<&str> = s.split_whitespace().collect();
+    let cjk: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if cjk.iter().all(|&c| super::is_cjk(c)) && (2..=5).contains(&cjk.len()) && words.len() <= 2 {
+        return true;
+    }
     (1..=4).contains(&words.len())
         && words[0].chars().next().is_some_and(char::is_uppercase)
         && words.iter().all(|w| !w.chars().any(|c| c.is_ascii_digit()))

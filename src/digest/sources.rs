@@ -1,5 +1,8 @@
 //! Where an item came from, normalised so that sources can be counted and filtered:
-//! `reddit.com/r/X` -> `r/X`, `news.ycombinator.com` -> `Hacker News`, and so on.
+//! `reddit.com/r/X` -> `r/X`, `news.ycombinator.com` -> `Hacker News`, any other link
+//! its host without `www.`; and a site the item's text names (`— *Forbes*` beside a
+//! forbes.com link) that name, matched against the site's registrable domain by the
+//! public suffix list (`edition.cnn.com` is named `CNN`).
 
 use url::Url;
 
@@ -64,6 +67,51 @@ pub fn from_url(url: &str) -> Option<LinkSource> {
     Some(LinkSource { source: site, repo: None })
 }
 
+/// A host's registrable domain, by the public suffix list: `news.bbc.co.uk` ->
+/// `bbc.co.uk`, `user.github.io` stays itself (`github.io` is a public suffix).
+pub fn registrable(host: &str) -> Option<String> {
+    psl::domain_str(host).map(str::to_string)
+}
+
+/// A host's registrable domain without its public suffix: `www.theverge.com` ->
+/// `theverge`, `news.bbc.co.uk` -> `bbc`.
+fn label(host: &str) -> Option<&str> {
+    let domain = psl::domain_str(host)?;
+    let suffix = psl::suffix_str(domain)?;
+    domain.strip_suffix(suffix)?.strip_suffix('.')
+}
+
+/// The name a text gives a domain: one to four capitalised words whose letters and
+/// digits, lower-cased, spell the domain's label (`Forbes` for forbes.com, `The Verge`
+/// for theverge.com, `Ars Technica` for arstechnica.com). Labels under 3 characters
+/// never match.
+pub fn name_in_text(text: &str, domain: &str) -> Option<String> {
+    let label = label(domain)?;
+    if label.chars().count() < 3 {
+        return None;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let key = |w: &str| -> String {
+        w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    };
+    for start in 0..words.len() {
+        let mut spelled = String::new();
+        for end in start..(start + 4).min(words.len()) {
+            spelled.push_str(&key(words[end]));
+            if spelled.len() > label.len() || !label.starts_with(&spelled) {
+                break;
+            }
+            let first = words[start].trim_start_matches(|c: char| !c.is_alphanumeric());
+            if spelled == label && first.starts_with(|c: char| c.is_uppercase()) {
+                let name = words[start..=end].join(" ");
+                let name = name.trim_matches(|c: char| !c.is_alphanumeric());
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
+}
+
 /// First path segments of github.com that are not an owner.
 const RESERVED_GITHUB: &[&str] = &[
     "orgs",
@@ -83,6 +131,29 @@ mod tests {
 
     fn source(url: &str) -> Option<(String, Option<String>)> {
         from_url(url).map(|s| (s.source, s.repo))
+    }
+
+    #[test]
+    fn other_sites_are_their_registrable_domain_and_named_as_the_text_names_them() {
+        assert_eq!(registrable("news.bbc.co.uk").as_deref(), Some("bbc.co.uk"));
+        assert_eq!(registrable("someone.github.io").as_deref(), Some("someone.github.io"));
+        assert_eq!(name_in_text("BBC News says", "news.bbc.co.uk").as_deref(), Some("BBC"));
+        assert_eq!(name_in_text("`AI Agents` — *Forbes*", "forbes.com").as_deref(), Some("Forbes"));
+        assert_eq!(
+            name_in_text("via The Verge, today", "theverge.com").as_deref(),
+            Some("The Verge")
+        );
+        assert_eq!(
+            name_in_text("Ars Technica reports", "arstechnica.com").as_deref(),
+            Some("Ars Technica")
+        );
+        assert_eq!(
+            name_in_text("the verge of a breakthrough", "theverge.com"),
+            None,
+            "not capitalised"
+        );
+        assert_eq!(name_in_text("Forbes", "forbes.co.uk").as_deref(), Some("Forbes"));
+        assert_eq!(name_in_text("X marks it", "x.com"), None, "too short to tell");
     }
 
     #[test]

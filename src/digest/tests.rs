@@ -26,8 +26,8 @@ fn yaml_entry() {
     assert_eq!(item.anchor, "speculative-decoding-on-a-budget");
     assert_eq!(item.sources, ["r/LocalLLaMA"]);
     assert!(
-        item.topics.contains(&"agents".to_string()),
-        "entry tags reach items: {:?}",
+        !item.topics.contains(&"agents".to_string()),
+        "an entry tag its text does not show stays the entry's: {:?}",
         item.topics
     );
     assert!(item.topics.contains(&"inference".to_string()), "{:?}", item.topics);
@@ -250,4 +250,43 @@ fn drafts_in_each_style() {
     let e = parse("d/2026-05-06", "---\ntitle: x\npublished: true\n---\n\nText.\n");
     assert!(!e.draft);
     assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+}
+
+#[test]
+fn items_carry_only_the_entry_tags_their_text_shows() {
+    let tags = [
+        "agents",
+        "fine-tuning",
+        "quantization",
+        "robotics",
+        "speech",
+        "rust",
+        "databases",
+        "evaluation",
+        "open source",
+        "inference",
+        "safety",
+        "vision",
+        "compilers",
+        "hardware",
+        "开源",
+    ];
+    let mut text =
+        format!("---\ntitle: Tagged\ndate: 2026-05-01\ntags: [{}]\n---\n\n", tags.join(", "));
+    text.push_str("## One\n\nWe fine-tuned nothing; a fine-tuning recipe for small models.\n\n");
+    text.push_str("## Two\n\nAn agent that writes Rust, in the open source world.\n\n");
+    text.push_str("## Three\n\nNothing about any of them: the weather was nice.\n\n");
+    text.push_str("## 四\n\n一个开源项目。\n");
+    let e = parse("t/2026-05-01", &text);
+    assert_eq!(e.tags.len(), 15);
+    let topics = |title: &str| item(&e, title).topics.clone();
+    assert!(topics("One").contains(&"fine-tuning".to_string()), "{:?}", topics("One"));
+    assert!(!topics("One").contains(&"agents".to_string()));
+    let two = topics("Two");
+    for tag in ["agents", "rust", "open source"] {
+        assert!(two.contains(&tag.to_string()), "{tag}: {two:?}");
+    }
+    assert!(!two.contains(&"fine-tuning".to_string()), "{two:?}");
+    assert!(topics("Three").is_empty(), "{:?}", topics("Three"));
+    assert!(topics("四").contains(&"开源".to_string()));
 }

@@ -6,8 +6,8 @@ use tantivy::TantivyDocument;
 
 use super::analysis::words_analyzer;
 use super::dates::{day_number, to_datetime};
-use super::schema::{Fields, Kind};
-use crate::digest::{Entry, SourceFile, Style, sources};
+use super::schema::{Fields, Kind, SOURCE_NAME_SEPARATOR};
+use crate::digest::{Entry, SourceFile, Style, is_cjk, sources};
 
 /// What the entry document stores as JSON, beside its own fields.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -103,6 +103,7 @@ impl Fields {
         let keywords = [
             (self.topics, &item.topics[..]),
             (self.sources, &item.sources[..]),
+            (self.tags, &entry.tags[..]),
             (self.authors, &entry.authors[..]),
             (self.series, entry.series.as_slice()),
         ];
@@ -121,6 +122,11 @@ impl Fields {
         }
         for repo in &item.repos {
             doc.add_text(self.repos, repo);
+        }
+        for (domain, name) in &item.named_domains {
+            doc.add_text(self.source_names, format!("{domain}{SOURCE_NAME_SEPARATOR}{name}"));
+            // The domain is one more word of the item: `forbes.com` finds it as words.
+            doc.add_text(self.text, domain);
         }
         for (name, values) in &entry.facets {
             for value in values {
@@ -144,7 +150,8 @@ fn distinct_words(entry: &Entry) -> String {
     for text in texts {
         let mut stream = analyzer.token_stream(text);
         while let Some(token) = stream.next() {
-            let letters = token.text.chars().all(char::is_alphabetic);
+            // CJK text has no spelling to correct: it is searched as it is written.
+            let letters = token.text.chars().all(|c| c.is_alphabetic() && !is_cjk(c));
             if letters && token.text.chars().count() >= 4 && seen.insert(token.text.clone()) {
                 out.push_str(&token.text);
                 out.push(' ');

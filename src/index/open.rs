@@ -49,7 +49,16 @@ pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
     let dir = MmapDirectory::open(path).map_err(|e| damaged(path, e.into()))?;
     let index = Index::open(dir).map_err(|e| damaged(path, e))?;
     let (schema, fields) = schema::schema();
-    if !compatible(&index, &schema, payload(&index).as_ref()) {
+    let payload = payload(&index);
+    if !compatible(&index, &schema, payload.as_ref()) {
+        // This version always writes its own schema: meta.json that names this version
+        // but holds another schema was not written so (it has no checksum to tell).
+        if payload.is_some_and(|p| p.schema == SCHEMA_VERSION) {
+            return Err(IndexError::Damaged {
+                path: path.to_path_buf(),
+                cause: "meta.json holds a schema this version never writes".into(),
+            });
+        }
         return Err(IndexError::Stale(path.to_path_buf()));
     }
     analysis::register_analyzers(&index);

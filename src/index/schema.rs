@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -34,6 +34,8 @@ pub mod field {
     pub const TOPICS: &str = "topics";
     /// Item sources.
     pub const SOURCES: &str = "sources";
+    /// Item: its entry's tags.
+    pub const TAGS: &str = "tags";
     /// The file's content hash.
     pub const HASH: &str = "hash";
     /// The file's size.
@@ -41,6 +43,9 @@ pub mod field {
     /// The file's mtime.
     pub const MTIME: &str = "mtime";
 }
+
+/// Between a domain and its name in a `source_names` value.
+pub const SOURCE_NAME_SEPARATOR: char = '\u{1f}';
 
 /// The two kinds of document, told apart by the `kind` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +110,11 @@ pub struct Fields {
     pub topics: Field,
     /// Item sources.
     pub sources: Field,
+    /// Item: its entry's tags (`tag:`), which describe the entry, not each item.
+    pub tags: Field,
+    /// Item: each domain its text names, as `domain`, [`SOURCE_NAME_SEPARATOR`], `name`
+    /// (case kept): what makes `forbes.com` show as `Forbes` everywhere.
+    pub source_names: Field,
     /// Entry authors.
     pub authors: Field,
     /// Entry series.
@@ -179,6 +189,8 @@ pub fn schema() -> (Schema, Fields) {
         day: b.add_u64_field(field::DAY, tantivy::schema::FAST),
         topics: b.add_text_field(field::TOPICS, keyword(true)),
         sources: b.add_text_field(field::SOURCES, keyword(true)),
+        tags: b.add_text_field(field::TAGS, keyword(true)),
+        source_names: b.add_text_field("source_names", STRING),
         authors: b.add_text_field("authors", keyword(false)),
         series: b.add_text_field("series", keyword(false)),
         sites: b.add_text_field("sites", keyword(false)),

@@ -8,11 +8,11 @@ use tantivy::query::Query;
 use tantivy::{DocAddress, Order, Searcher};
 
 use super::collectors::{EntryCount, FacetCollector, MonthCollector};
-use super::compile::{self, Compiled};
+use super::compile::{self, Compiled, Scope};
+use super::names::SourceNames;
 use super::query::Parsed;
-use super::speller::Speller;
 use super::{Facets, Group, SearchRequest, Sort};
-use crate::index::{Fields, field};
+use crate::index::field;
 
 /// Values listed per facet.
 const FACET_LIMIT: usize = 50;
@@ -38,18 +38,16 @@ pub struct Found {
 /// warning tells the reader.
 pub fn matches(
     searcher: &Searcher,
-    f: &Fields,
-    speller: &Speller,
+    scope: &Scope,
     parsed: &Parsed,
     request: &SearchRequest,
     sort: Sort,
-    drafts: bool,
 ) -> tantivy::Result<(Compiled, Found, Option<String>)> {
-    let compiled = compile::compile(f, speller, parsed, request, false, drafts);
-    let found = collect(searcher, &*compiled.query, request, sort)?;
+    let compiled = compile::compile(scope, parsed, request, false);
+    let found = collect(searcher, &*compiled.query, request, sort, scope.names)?;
     if found.total < FALLBACK_BELOW && compile::relaxable(&parsed.root) {
-        let relaxed = compile::compile(f, speller, parsed, request, true, drafts);
-        let again = collect(searcher, &*relaxed.query, request, sort)?;
+        let relaxed = compile::compile(scope, parsed, request, true);
+        let again = collect(searcher, &*relaxed.query, request, sort, scope.names)?;
         if again.total > found.total {
             let words =
                 parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();
@@ -70,6 +68,7 @@ fn collect(
     query: &dyn Query,
     request: &SearchRequest,
     sort: Sort,
+    names: &SourceNames,
 ) -> tantivy::Result<Found> {
     // Grouped pages scan the best items once and page over their entries.
     let (limit, offset) = match request.group {
@@ -80,7 +79,11 @@ fn collect(
     let by_date = || SortByStaticFastValue::<u64>::for_field(field::DAY);
     let collectors = (
         Count,
-        FacetCollector::new(vec![(field::TOPICS, FACET_LIMIT), (field::SOURCES, FACET_LIMIT)]),
+        FacetCollector::new(vec![
+            (field::TOPICS, FACET_LIMIT),
+            (field::SOURCES, FACET_LIMIT),
+            (field::TAGS, FACET_LIMIT),
+        ]),
         MonthCollector,
         EntryCount,
     );
@@ -98,7 +101,7 @@ fn collect(
             (docs.into_iter().map(|((_, score), addr)| (score, addr)).collect(), rest)
         }
     };
-    let [topics, sources] = <[_; 2]>::try_from(counts).unwrap_or_default();
-    let facets = Facets { topics, sources, months };
+    let [topics, sources, tags] = <[_; 3]>::try_from(counts).unwrap_or_default();
+    let facets = Facets { topics, sources: names.merge(sources), tags, months };
     Ok(Found { ranked, total, facets, total_entries })
 }

@@ -11,6 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::SearchRequest;
+use super::names::SourceNames;
 use super::query::{DateRange, FilterField, Node, Parsed};
 use super::speller::Speller;
 use crate::index::{Fields, Kind, analyze, query_analyzer, to_datetime};
@@ -39,17 +40,12 @@ pub struct Compiled {
 /// `relaxed` makes the words optional (at least one must match; more rank higher)
 /// while filters, dates and exclusions stay required: the fallback when only a
 /// handful of items have every word.
-pub fn compile(
-    f: &Fields,
-    speller: &Speller,
-    parsed: &Parsed,
-    request: &SearchRequest,
-    relaxed: bool,
-    drafts: bool,
-) -> Compiled {
+pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed: bool) -> Compiled {
+    let f = scope.f;
     let mut nodes: Vec<Node> = parsed.root.iter().cloned().collect();
     nodes.extend(request.topics.iter().map(|t| Node::Filter(FilterField::Topic, t.clone())));
     nodes.extend(request.sources.iter().map(|s| Node::Filter(FilterField::Source, s.clone())));
+    nodes.extend(request.tags.iter().map(|t| Node::Filter(FilterField::Tag, t.clone())));
     if request.from.is_some() || request.to.is_some() {
         nodes.push(Node::Date(DateRange {
             from: request.from,
@@ -61,13 +57,13 @@ pub fn compile(
         1 => nodes.pop(),
         _ => Some(Node::And(nodes)),
     };
-    let mut builder = Builder { f, speller, relaxed, warnings: vec![] };
+    let mut builder = Builder { scope, f, speller: scope.speller, relaxed, warnings: vec![] };
     let query: Box<dyn Query> = match root.as_ref().map(|r| builder.node(r)) {
         None => kind(f, Kind::Item),
         Some(Some(q)) => q,
         Some(None) => Box::new(EmptyQuery),
     };
-    let query = if drafts { query } else { without_drafts(f, query) };
+    let query = if scope.drafts { query } else { without_drafts(f, query) };
     Compiled {
         query,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
@@ -75,7 +71,21 @@ pub fn compile(
     }
 }
 
+/// What compiling a query reads besides the query: the fields, the index's spellings,
+/// the names it gives domains, and whether drafts are searched.
+pub struct Scope<'a> {
+    /// The index's fields.
+    pub f: &'a Fields,
+    /// Corrections for words in no item.
+    pub speller: &'a Speller<'a>,
+    /// Named domains, for `source:`.
+    pub names: &'a SourceNames,
+    /// Whether drafts are searched.
+    pub drafts: bool,
+}
+
 struct Builder<'a> {
+    scope: &'a Scope<'a>,
     f: &'a Fields,
     speller: &'a Speller<'a>,
     relaxed: bool,
@@ -197,7 +207,13 @@ impl Builder<'_> {
         };
         match field {
             FilterField::Topic => exact(f.topics, value),
-            FilterField::Source => exact(f.sources, value),
+            // One publication under either spelling: `Forbes` and `forbes.com`.
+            FilterField::Source => {
+                let spellings = self.scope.names.spellings(value);
+                let each = spellings.iter().map(|s| (Occur::Should, exact(f.sources, s))).collect();
+                Box::new(BooleanQuery::new(each))
+            }
+            FilterField::Tag => exact(f.tags, value),
             FilterField::Author => exact(f.authors, value),
             FilterField::Series => exact(f.series, value),
             FilterField::Repo => {

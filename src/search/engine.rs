@@ -3,14 +3,16 @@
 
 use std::cell::RefCell;
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
 use super::collect::{self, Found};
 use super::collectors::group_by_entry;
+use super::compile::Scope;
 use super::explain;
+use super::names::SourceNames;
 use super::query;
 use super::results::ITEMS_PER_GROUP;
 use super::snippets::{self, Snippets};
@@ -27,6 +29,8 @@ pub struct Engine {
     pub(super) damage: RwLock<Option<String>>,
     /// Whether drafts are searched and shown.
     pub(super) drafts: bool,
+    /// The named domains of the searcher last read, by its generation.
+    names: Mutex<Option<(u64, Arc<SourceNames>)>>,
 }
 
 impl Engine {
@@ -39,7 +43,13 @@ impl Engine {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|source| index::damaged(path, source))?;
-        Ok(Engine { handle, reader, damage: Default::default(), drafts: false })
+        Ok(Engine {
+            handle,
+            reader,
+            damage: Default::default(),
+            drafts: false,
+            names: Default::default(),
+        })
     }
 
     /// Searches and shows drafts too (`--drafts`); by default they are left out of
@@ -59,6 +69,20 @@ impl Engine {
 
     pub(super) fn fields(&self) -> &Fields {
         &self.handle.fields
+    }
+
+    /// The names the archive gives domains, read once per commit the searcher sees.
+    pub(super) fn names(&self, searcher: &Searcher) -> tantivy::Result<Arc<SourceNames>> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, names)) = cached.as_ref()
+            && *seen == generation
+        {
+            return Ok(Arc::clone(names));
+        }
+        let names = Arc::new(SourceNames::read(searcher, self.fields())?);
+        *cached = Some((generation, Arc::clone(&names)));
+        Ok(names)
     }
 
     /// Runs a search. Tantivy trusts the bytes it reads and can panic on a flipped bit
@@ -82,14 +106,16 @@ impl Engine {
             query::parse(&request.q, today, &|name| compile::has_facet(&searcher, f, name))?;
         let sort = request.sort.unwrap_or(Sort::default_for(parsed.root.is_none()));
         let speller = Speller::new(&searcher, f);
+        let names = self.names(&searcher)?;
+        let scope = Scope { f, speller: &speller, names: &names, drafts: self.drafts };
         let (compiled, found, relaxed) =
-            collect::matches(&searcher, f, &speller, &parsed, request, sort, self.drafts)?;
+            collect::matches(&searcher, &scope, &parsed, request, sort)?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries } = found;
-        let (hits, groups) = page(&searcher, f, &snippets, ranked, request)?;
+        let (hits, groups) = page(&searcher, f, &snippets, &names, ranked, request)?;
         let explanation = if total == 0 {
-            explain::explain(&searcher, f, &speller, &parsed.root, request, self.drafts)?
+            explain::explain(&searcher, &scope, &parsed.root, request)?
         } else {
             vec![]
         };
@@ -119,11 +145,16 @@ fn page(
     searcher: &Searcher,
     f: &Fields,
     snippets: &Snippets,
+    names: &SourceNames,
     ranked: Vec<(f32, tantivy::DocAddress)>,
     request: &SearchRequest,
 ) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
     let bodies = RefCell::new(Bodies::new(searcher, f));
-    let hit = |ranked| snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked);
+    let hit = |ranked| {
+        let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
+        hit.sources = names.show_all(std::mem::take(&mut hit.sources));
+        Ok::<_, tantivy::TantivyError>(hit)
+    };
     if request.group == Group::Item {
         return Ok((ranked.into_iter().map(hit).collect::<Result<_, _>>()?, None));
     }
@@ -139,6 +170,7 @@ fn page(
             entry_id,
             entry_title: first.entry_title.clone(),
             date: first.date.clone(),
+            tags: first.entry_tags.clone(),
             matches,
             hits,
         });

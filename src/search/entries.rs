@@ -41,12 +41,18 @@ impl Engine {
         }
         let Some(view) = view.filter(|v| self.drafts || !v.draft) else { return Ok(None) };
         items.sort_by_key(|(ord, _)| *ord);
+        let names = self.names(&searcher)?;
         let mut parsed = outline(&view.markdown).items.into_iter();
         let items = items
             .into_iter()
             .map(|(_, item)| match parsed.next() {
-                Some(raw) => ItemView { text: raw.text, links: raw.links, ..item },
-                None => item,
+                Some(raw) => ItemView {
+                    text: raw.text,
+                    links: raw.links,
+                    sources: names.show_all(item.sources),
+                    ..item
+                },
+                None => ItemView { sources: names.show_all(item.sources), ..item },
             })
             .collect();
         Ok(Some(EntryView { items, ..view }))
@@ -66,7 +72,11 @@ impl Engine {
         };
         let searcher = self.reader.searcher();
         let collector = FacetCollector::new(vec![(name, usize::MAX)]);
-        Ok(searcher.search(&*self.kind(Kind::Item), &collector)?.pop().unwrap_or_default())
+        let values = searcher.search(&*self.kind(Kind::Item), &collector)?.pop().unwrap_or_default();
+        Ok(match facet {
+            Facet::Sources => self.names(&searcher)?.merge(values),
+            Facet::Topics => values,
+        })
     }
 
     /// Entries and items from every segment's term dictionary (cheap, and it fails on

@@ -5,21 +5,18 @@
 use tantivy::Searcher;
 use tantivy::collector::Count;
 
-use super::compile;
+use super::compile::{self, Scope};
 use super::query::{Node, Parsed};
 use super::speller::Speller;
 use super::{ClauseCount, SearchRequest, Suggestion};
-use crate::index::Fields;
 
 /// For a query of several parts that matched nothing: how many items each part matches
 /// alone.
 pub fn explain(
     searcher: &Searcher,
-    f: &Fields,
-    speller: &Speller,
+    scope: &Scope,
     root: &Option<Node>,
     request: &SearchRequest,
-    drafts: bool,
 ) -> tantivy::Result<Vec<ClauseCount>> {
     let Some(Node::And(parts)) = root else { return Ok(vec![]) };
     let mut out = vec![];
@@ -28,12 +25,13 @@ pub fn explain(
             q: String::new(),
             topics: vec![],
             sources: vec![],
+            tags: vec![],
             from: None,
             to: None,
             ..request.clone()
         };
         let parsed = Parsed { root: Some(part.clone()), warnings: vec![] };
-        let built = compile::compile(f, speller, &parsed, &alone, false, drafts);
+        let built = compile::compile(scope, &parsed, &alone, false);
         out.push(ClauseCount {
             clause: part.interpreted(),
             count: searcher.search(&*built.query, &Count)?,

@@ -7,20 +7,28 @@ use super::query;
 use crate::index::{analyze, query_analyzer, text_analyzer};
 
 /// Escapes text for HTML, wrapping words whose analysed form is a query term in
-/// `<mark>`.
+/// `<mark>`. Marks that touch or overlap (a CJK word's overlapping pairs) are one.
 pub fn mark(text: &str, terms: &HashSet<String>) -> String {
     let mut analyzer = text_analyzer();
     let mut stream = analyzer.token_stream(text);
+    let mut marks: Vec<(usize, usize)> = vec![];
+    while let Some(token) = stream.next() {
+        if !terms.contains(&token.text) {
+            continue;
+        }
+        match marks.last_mut() {
+            Some(last) if token.offset_from <= last.1 => last.1 = last.1.max(token.offset_to),
+            _ => marks.push((token.offset_from, token.offset_to)),
+        }
+    }
     let mut out = String::with_capacity(text.len() + 16);
     let mut at = 0;
-    while let Some(token) = stream.next() {
-        if terms.contains(&token.text) && token.offset_from >= at {
-            out.push_str(&escape_html(&text[at..token.offset_from]));
-            out.push_str("<mark>");
-            out.push_str(&escape_html(&text[token.offset_from..token.offset_to]));
-            out.push_str("</mark>");
-            at = token.offset_to;
-        }
+    for (from, to) in marks {
+        out.push_str(&escape_html(&text[at..from]));
+        out.push_str("<mark>");
+        out.push_str(&escape_html(&text[from..to]));
+        out.push_str("</mark>");
+        at = to;
     }
     out.push_str(&escape_html(&text[at..]));
     out
@@ -42,4 +50,20 @@ pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mark, query_terms};
+
+    #[test]
+    fn marks_by_stem_and_a_cjk_word_as_one() {
+        let terms = query_terms("decoding");
+        assert_eq!(
+            mark("Decoders & <decode>", &terms),
+            "<mark>Decoders</mark> &amp; &lt;<mark>decode</mark>&gt;"
+        );
+        let terms = query_terms("开源软件");
+        assert_eq!(mark("我们用开源软件同步", &terms), "我们用<mark>开源软件</mark>同步");
+    }
 }

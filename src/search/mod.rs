@@ -18,6 +18,7 @@ mod entries;
 mod error;
 mod explain;
 pub mod highlight;
+mod names;
 pub mod query;
 mod request;
 mod results;

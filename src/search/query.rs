@@ -44,6 +44,8 @@ pub enum FilterField {
     Topic,
     /// `source:`
     Source,
+    /// `tag:` (items of entries tagged so)
+    Tag,
     /// `site:` (a link's domain)
     Site,
     /// `author:`
@@ -63,6 +65,7 @@ impl FilterField {
         match self {
             FilterField::Topic => "topic",
             FilterField::Source => "source",
+            FilterField::Tag => "tag",
             FilterField::Site => "site",
             FilterField::Author => "author",
             FilterField::Series => "series",
@@ -347,7 +350,8 @@ impl Parser<'_> {
         let value = value.trim().to_string();
         let filter = |f: FilterField| Some(Node::Filter(f, value.clone()));
         match name {
-            "topic" | "topics" | "tag" | "tags" => filter(FilterField::Topic),
+            "topic" | "topics" => filter(FilterField::Topic),
+            "tag" | "tags" => filter(FilterField::Tag),
             "source" | "sources" | "from" => filter(FilterField::Source),
             "site" | "domain" => filter(FilterField::Site),
             "author" | "by" => filter(FilterField::Author),

@@ -84,6 +84,8 @@ pub struct SearchRequest {
     pub topics: Vec<String>,
     /// Sources every hit must have.
     pub sources: Vec<String>,
+    /// Tags every hit's entry must have.
+    pub tags: Vec<String>,
     /// First day included.
     pub from: Option<NaiveDate>,
     /// Last day included.
@@ -107,6 +109,7 @@ impl Default for SearchRequest {
             q: String::new(),
             topics: vec![],
             sources: vec![],
+            tags: vec![],
             from: None,
             to: None,
             sort: None,

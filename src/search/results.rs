@@ -34,6 +34,8 @@ pub struct Hit {
     pub topics: Vec<String>,
     /// Its sources.
     pub sources: Vec<String>,
+    /// Its entry's tags (they describe the entry; `topics` are the item's own).
+    pub entry_tags: Vec<String>,
     /// Its relevance score.
     pub score: f32,
 }
@@ -45,6 +47,8 @@ pub struct Facets {
     pub topics: Vec<FacetCount>,
     /// Sources, most frequent first.
     pub sources: Vec<FacetCount>,
+    /// Entry tags, most frequent first (counting matching items).
+    pub tags: Vec<FacetCount>,
     /// Months (`2026-04`), most frequent first.
     pub months: Vec<FacetCount>,
 }
@@ -93,6 +97,8 @@ pub struct EntryGroup {
     pub entry_title: String,
     /// Its date.
     pub date: Option<String>,
+    /// Its tags.
+    pub tags: Vec<String>,
     /// Matching items in this entry (among the first scanned).
     pub matches: usize,
     /// Its best matching items, at most [`ITEMS_PER_GROUP`].

@@ -74,6 +74,7 @@ pub fn hit(
         snippet: snippets.of(&text),
         topics: all_str(&doc, f.topics),
         sources: all_str(&doc, f.sources),
+        entry_tags: all_str(&doc, f.tags),
         score,
     })
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use tantivy::Searcher;
 
+use crate::digest::is_cjk;
 use crate::index::{Fields, analyze, words_analyzer};
 
 /// Looks up near words once per word and search: the typo fallback and "did you mean"
@@ -40,7 +41,11 @@ impl<'a> Speller<'a> {
 fn corrections(searcher: &Searcher, f: &Fields, word: &str) -> Vec<String> {
     let is_acronym = word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
     let lower = normalize(word);
-    if lower.chars().count() < 5 || is_acronym || lower.chars().any(|c| !c.is_alphabetic()) {
+    // CJK words are never rewritten: they have no spelling to correct here.
+    if lower.chars().count() < 5
+        || is_acronym
+        || lower.chars().any(|c| !c.is_alphabetic() || is_cjk(c))
+    {
         return vec![];
     }
     if doc_freq(searcher, f, &lower) > 0 {

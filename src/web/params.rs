@@ -94,6 +94,7 @@ impl Params {
             q: self.one(format, "q")?.unwrap_or("").to_string(),
             topics: self.all("topic"),
             sources: self.all("source"),
+            tags: self.all("tag"),
             from,
             to,
             sort,

@@ -7,22 +7,37 @@
 //! cargo run --release --bin quality -- --archive ../shared/datasets/twir --write QUALITY.md
 //! ```
 //!
-//! Four kinds of query, `--per-kind` each (default 120):
-//! 1. three distinctive words (each in 2-40 files);
+//! Kinds of query, `--per-kind` each (default 120):
+//! 1. three distinctive words (each in 2-40 files) from an item's text;
 //! 2. two mid-frequency words (each in 20-300 files);
 //! 3. three distinctive words, one of 6+ letters with two adjacent letters swapped;
-//! 4. three distinctive words, one with its number flipped (`models` <-> `model`).
+//! 4. three distinctive words, one with its number flipped (`models` <-> `model`);
+//! 5. three distinctive words from a line of the *rendered* page (the Markdown turned
+//!    into HTML by pulldown-cmark, its visible text taken by ammonia with no tag
+//!    allowed), so that text inside raw HTML blocks is drawn too, whatever our parser
+//!    makes of it;
+//! 6. CJK: two words of 2-4 characters from a rendered line of Chinese, Japanese or
+//!    Korean, each cut at random inside a run of CJK characters.
+//!
+//! Then topic precision: for each of the ten largest topics, the share of the items
+//! `topic:X` returns (the first 100) whose own title and text show X: its name as whole
+//! words (a plural `s` aside; CJK as written) or one of its taxonomy words.
+//!
+//! `--engine BIN` evaluates another `archive` binary through its command line (index,
+//! `search --json`, `show --json`) instead of this build's engine: the figures of an
+//! earlier version, on the very same queries.
 
 #[path = "../bench/shared.rs"]
 mod shared;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use archive::digest::{self, Entry, Taxonomy};
+use archive::digest::{self, Taxonomy};
 use archive::index::{ReindexOptions, reindex};
-use archive::search::{Engine, Group, SearchRequest};
+use archive::search::{Engine, Facet, Group, SearchRequest};
 use clap::Parser;
 use shared::Rng;
 use tantivy::collector::TopDocs;
@@ -51,6 +66,33 @@ struct Args {
     /// Fail (exit 1) when archive's recall@10 over all kinds is below this.
     #[arg(long)]
     min_recall: Option<f64>,
+    /// Evaluate this `archive` binary through its command line instead.
+    #[arg(long)]
+    engine: Option<PathBuf>,
+    /// Evaluate a copy of the archive whose bodies are rendered to HTML (front matter
+    /// kept): the same digests as a site generator or newsletter tool exports them.
+    #[arg(long)]
+    as_html: bool,
+}
+
+/// A copy of the archive with every body rendered to HTML by pulldown-cmark.
+fn html_copy(archive: &std::path::Path, taxonomy: &Taxonomy, to: &std::path::Path) {
+    for file in digest::walk(archive).expect("walk the archive").files {
+        let (Ok(entry), Ok(text)) = (file.parse(taxonomy), std::fs::read_to_string(&file.path))
+        else {
+            continue;
+        };
+        let text = text.replace("\r\n", "\n");
+        let head = text.strip_suffix(entry.body.as_str()).unwrap_or("");
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, digest::markdown::parser(&entry.body));
+        let path = to.join(&file.rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, format!("{head}{html}")).unwrap();
+    }
+    if let Ok(t) = std::fs::read(archive.join(digest::taxonomy::FILE_NAME)) {
+        std::fs::write(to.join(digest::taxonomy::FILE_NAME), t).unwrap();
+    }
 }
 
 const STOP: &[&str] = &[
@@ -75,6 +117,31 @@ struct Doc {
     id: String,
     text: String,
     passages: Vec<String>,
+    /// Lines of the rendered page with 8+ words.
+    rendered: Vec<String>,
+    /// Lines of the rendered page with 8+ CJK characters.
+    cjk: Vec<String>,
+}
+
+/// The visible text of an entry as a browser shows it, line by line: the body rendered
+/// by pulldown-cmark, every tag removed by ammonia (which drops script and style
+/// contents), entities decoded. Independent of how the outline reads the body.
+fn rendered_lines(body: &str) -> Vec<String> {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, digest::markdown::parser(body));
+    let text = ammonia::Builder::empty().clean(&html).to_string();
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+fn cjk_count(line: &str) -> usize {
+    line.chars().filter(|&c| digest::is_cjk(c)).count()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -83,10 +150,13 @@ enum Kind {
     Mid,
     Typo,
     Inflection,
+    Rendered,
+    Cjk,
 }
 
 impl Kind {
-    const ALL: [Kind; 4] = [Kind::Distinctive, Kind::Mid, Kind::Typo, Kind::Inflection];
+    const ALL: [Kind; 6] =
+        [Kind::Distinctive, Kind::Mid, Kind::Typo, Kind::Inflection, Kind::Rendered, Kind::Cjk];
 
     fn name(self) -> &'static str {
         match self {
@@ -94,8 +164,45 @@ impl Kind {
             Kind::Mid => "mid-frequency (2 words, df 20-300)",
             Kind::Typo => "typo (3 words, one with a swap)",
             Kind::Inflection => "inflection (3 words, one number flipped)",
+            Kind::Rendered => "rendered page (3 words, df 2-40, HTML included)",
+            Kind::Cjk => "CJK (2 words of 2-4 characters)",
         }
     }
+}
+
+/// Two CJK words cut from a line: runs of 2-4 CJK characters at random places.
+fn draw_cjk(docs: &[Doc], n: usize, rng: &mut Rng) -> Vec<Query> {
+    let with_cjk: Vec<&Doc> = docs.iter().filter(|d| !d.cjk.is_empty()).collect();
+    let mut out = vec![];
+    for _ in 0..n * 50 {
+        if out.len() == n || with_cjk.is_empty() {
+            break;
+        }
+        let doc = with_cjk[rng.below(with_cjk.len())];
+        let line: Vec<char> = doc.cjk[rng.below(doc.cjk.len())].chars().collect();
+        let mut words: Vec<(usize, String)> = vec![];
+        for _ in 0..20 {
+            if words.len() == 2 {
+                break;
+            }
+            let len = 2 + rng.below(3);
+            let Some(start) = line.len().checked_sub(len).map(|max| rng.below(max + 1)) else {
+                continue;
+            };
+            let span = &line[start..start + len];
+            let apart =
+                words.iter().all(|(s, w)| start >= s + w.chars().count() || start + len <= *s);
+            if span.iter().all(|&c| digest::is_cjk(c)) && apart {
+                words.push((start, span.iter().collect()));
+            }
+        }
+        if words.len() == 2 {
+            words.sort();
+            let text = words.into_iter().map(|(_, w)| w).collect::<Vec<_>>().join(" ");
+            out.push(Query { text, expected: doc.id.clone() });
+        }
+    }
+    out
 }
 
 struct Query {
@@ -110,6 +217,9 @@ fn draw(
     n: usize,
     rng: &mut Rng,
 ) -> Vec<Query> {
+    if kind == Kind::Cjk {
+        return draw_cjk(docs, n, rng);
+    }
     let (count, lo, hi) = match kind {
         Kind::Mid => (2, 20, 300),
         _ => (3, 2, 40),
@@ -120,10 +230,11 @@ fn draw(
             break;
         }
         let doc = &docs[rng.below(docs.len())];
-        if doc.passages.is_empty() {
+        let passages = if kind == Kind::Rendered { &doc.rendered } else { &doc.passages };
+        if passages.is_empty() {
             continue;
         }
-        let passage = &doc.passages[rng.below(doc.passages.len())];
+        let passage = &passages[rng.below(passages.len())];
         let mut seen = HashSet::new();
         let candidates: Vec<String> = words(passage)
             .into_iter()
@@ -272,25 +383,195 @@ fn rg(docs: &[Doc], lowered: &[String], q: &str) -> Vec<String> {
         .collect()
 }
 
+/// What is evaluated: this build's engine, or another `archive` binary through its
+/// command line, on an index of its own.
+enum Under {
+    Engine(Engine),
+    Cli { bin: PathBuf, index: PathBuf, shown: RefCell<HashMap<String, serde_json::Value>> },
+}
+
+impl Under {
+    fn cli(bin: &PathBuf, index: &std::path::Path, args: &[&str]) -> serde_json::Value {
+        let out = std::process::Command::new(bin)
+            .arg("--index")
+            .arg(index)
+            .args(args)
+            .output()
+            .expect("run the engine");
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The first ten distinct entries of a search, best first.
+    fn entries(&self, q: &str) -> Vec<String> {
+        match self {
+            Under::Engine(engine) => {
+                let request = SearchRequest {
+                    q: q.to_string(),
+                    group: Group::Entry,
+                    per_page: 10,
+                    ..SearchRequest::default()
+                };
+                engine
+                    .search(&request)
+                    .map(|r| r.groups.unwrap_or_default().into_iter().map(|g| g.entry_id).collect())
+                    .unwrap_or_default()
+            }
+            Under::Cli { .. } => self.items(q, 100).into_iter().map(|(id, _)| id).collect(),
+        }
+    }
+
+    /// The first `limit` items of a search: (entry id, anchor).
+    fn items(&self, q: &str, limit: usize) -> Vec<(String, String)> {
+        let hits = match self {
+            Under::Engine(engine) => {
+                let request =
+                    SearchRequest { q: q.to_string(), per_page: limit, ..Default::default() };
+                let hits = engine.search(&request).map(|r| r.hits).unwrap_or_default();
+                return hits.into_iter().map(|h| (h.entry_id, h.anchor)).collect();
+            }
+            Under::Cli { bin, index, .. } => Under::cli(
+                bin,
+                index,
+                &["search", "--json", "--limit", &limit.to_string(), "--", q],
+            ),
+        };
+        hits["hits"]
+            .as_array()
+            .map(|hits| {
+                hits.iter()
+                    .map(|h| {
+                        (
+                            h["entry_id"].as_str().unwrap_or_default().to_string(),
+                            h["anchor"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The largest topics, most items first.
+    fn topics(&self, n: usize) -> Vec<String> {
+        match self {
+            Under::Engine(engine) => engine
+                .facet_values(Facet::Topics)
+                .unwrap_or_default()
+                .into_iter()
+                .take(n)
+                .map(|f| f.value)
+                .collect(),
+            Under::Cli { bin, index, .. } => {
+                let r = Under::cli(bin, index, &["search", "--json", "--limit", "1", "--", ""]);
+                r["facets"]["topics"]
+                    .as_array()
+                    .map(|t| {
+                        t.iter()
+                            .take(n)
+                            .filter_map(|f| f["value"].as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    /// An item's title and text, as the engine holds it.
+    fn item_text(&self, entry_id: &str, anchor: &str) -> Option<String> {
+        match self {
+            Under::Engine(engine) => {
+                let entry = engine.entry(entry_id).ok()??;
+                let item = entry.items.into_iter().find(|i| i.anchor == anchor)?;
+                Some(format!("{}\n{}", item.title, item.text))
+            }
+            Under::Cli { bin, index, shown } => {
+                let mut shown = shown.borrow_mut();
+                let entry = shown
+                    .entry(entry_id.to_string())
+                    .or_insert_with(|| Under::cli(bin, index, &["show", "--json", entry_id]));
+                let item = entry["items"].as_array()?.iter().find(|i| i["anchor"] == anchor)?;
+                Some(format!("{}\n{}", item["title"].as_str()?, item["text"].as_str()?))
+            }
+        }
+    }
+}
+
+/// Whether a text shows a topic: its name as whole words (a plural `s` aside), as
+/// written for CJK, or one of its taxonomy words.
+fn shows_topic(text: &str, topic: &str, taxonomy: &Taxonomy) -> bool {
+    if topic.chars().any(digest::is_cjk) {
+        return text.contains(topic);
+    }
+    let norm = |t: &str| format!(" {} ", words_any(t).join(" "));
+    let (text_words, name) = (norm(text), norm(topic));
+    let singular = name.strip_suffix("s ").map(|n| format!("{n} "));
+    text_words.contains(&name)
+        || text_words.contains(&format!("{}s ", name.trim_end()))
+        || singular.is_some_and(|n| n.trim().len() > 2 && text_words.contains(&n))
+        || taxonomy.topics_in(text).any(|t| t.eq_ignore_ascii_case(topic))
+}
+
+fn words_any(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Topic precision: for each of the ten largest topics, the share of the first 100
+/// items `topic:X` returns whose own text shows X.
+fn topic_precision(under: &Under, taxonomy: &Taxonomy) -> String {
+    let mut table = String::from(
+        "Topic precision: of the first 100 items `topic:X` returns, the share whose own title and text show X (its name, or a taxonomy word of it).\n\n| topic | items checked | precision |\n| --- | ---: | ---: |\n",
+    );
+    let (mut all_checked, mut all_shown) = (0, 0);
+    for topic in under.topics(10) {
+        let query = format!("topic:\"{}\"", topic.replace('"', ""));
+        let (mut checked, mut shown) = (0, 0);
+        for (entry_id, anchor) in under.items(&query, 100) {
+            let Some(text) = under.item_text(&entry_id, &anchor) else { continue };
+            checked += 1;
+            shown += usize::from(shows_topic(&text, &topic, taxonomy));
+        }
+        all_checked += checked;
+        all_shown += shown;
+        table.push_str(&format!(
+            "| {topic} | {checked} | {:.1}% |\n",
+            100.0 * shown as f64 / checked.max(1) as f64
+        ));
+    }
+    table.push_str(&format!(
+        "| all ten | {all_checked} | {:.1}% |\n\n",
+        100.0 * all_shown as f64 / all_checked.max(1) as f64
+    ));
+    table
+}
+
 // Long on purpose: the report's rows in the order they print, one paragraph each.
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let mut args = Args::parse();
     let taxonomy = Taxonomy::load(&args.archive).unwrap_or_else(|_| Taxonomy::builtin());
+    let exported = tempfile::tempdir().unwrap();
+    let shown_path = args.archive.display().to_string();
+    if args.as_html {
+        html_copy(&args.archive, &taxonomy, exported.path());
+        args.archive = exported.path().to_path_buf();
+    }
     let walk = digest::walk(&args.archive).expect("walk the archive");
     let mut docs = vec![];
     for file in &walk.files {
-        let Ok(entry) = file.read_bytes().and_then(|b| Entry::from_bytes(&file.id, &b, &taxonomy))
-        else {
-            continue;
-        };
+        let Ok(entry) = file.parse(&taxonomy) else { continue };
         let passages = entry
             .items
             .iter()
             .flat_map(|i| i.text.split("\n\n").map(str::to_string).collect::<Vec<_>>())
             .filter(|p| p.split_whitespace().count() >= 25)
             .collect();
+        let lines = rendered_lines(&entry.body);
+        let rendered =
+            lines.iter().filter(|l| l.split_whitespace().count() >= 8).cloned().collect();
+        let cjk = lines.into_iter().filter(|l| cjk_count(l) >= 8).collect();
         let text = std::fs::read_to_string(&file.path).unwrap_or_default();
-        docs.push(Doc { id: entry.id, text, passages });
+        docs.push(Doc { id: entry.id, text, passages, rendered, cjk });
     }
     docs.sort_by(|a, b| a.id.cmp(&b.id));
     let mut df: HashMap<String, usize> = HashMap::new();
@@ -302,38 +583,64 @@ fn main() -> ExitCode {
     let lowered: Vec<String> = docs.iter().map(|d| d.text.to_lowercase()).collect();
 
     let dir = tempfile::tempdir().unwrap();
-    let summary = reindex(&args.archive, dir.path(), &ReindexOptions::default(), &|_, _| {})
-        .expect("reindex");
-    let engine = Engine::open(dir.path()).expect("open");
+    let (under, entries, items) = match &args.engine {
+        None => {
+            let summary =
+                reindex(&args.archive, dir.path(), &ReindexOptions::default(), &|_, _| {})
+                    .expect("reindex");
+            let engine = Engine::open(dir.path()).expect("open");
+            (Under::Engine(engine), summary.entries, summary.items)
+        }
+        Some(bin) => {
+            let out = std::process::Command::new(bin)
+                .arg("--archive")
+                .arg(&args.archive)
+                .arg("--index")
+                .arg(dir.path())
+                .args(["reindex", "--json"])
+                .output()
+                .expect("run the engine");
+            let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary");
+            let under = Under::Cli {
+                bin: bin.clone(),
+                index: dir.path().to_path_buf(),
+                shown: RefCell::default(),
+            };
+            (
+                under,
+                summary["entries"].as_u64().unwrap_or(0),
+                summary["items"].as_u64().unwrap_or(0),
+            )
+        }
+    };
     let bm25 = Bm25::new(&docs);
 
     let mut rng = Rng(args.seed);
+    let engine_note = match &args.engine {
+        Some(bin) => format!(" Engine: `{}`.", bin.display()),
+        None => String::new(),
+    };
     let mut table = format!(
-        "## {} ({} entries, {} items)\n\n`cargo run --release --bin quality -- --archive {} --per-kind {}` (seed {}).\nCells: recall@10 / MRR / zero results.\n\n| kind | queries | archive | rg | BM25 whole files |\n| --- | ---: | --- | --- | --- |\n",
-        args.archive.display(),
-        summary.entries,
-        summary.items,
-        args.archive.display(),
+        "## {shown_path}{html} ({} entries, {} items)\n\n`cargo run --release --bin quality -- --archive {shown_path}{flag} --per-kind {}` (seed {}).{engine_note}\nCells: recall@10 / MRR / zero results.\n\n| kind | queries | archive | rg | BM25 whole files |\n| --- | ---: | --- | --- | --- |\n",
+        entries,
+        items,
         args.per_kind,
-        args.seed
+        args.seed,
+        html = if args.as_html { ", rendered to HTML" } else { "" },
+        flag = if args.as_html { " --as-html" } else { "" },
     );
     let (mut total_ours, mut total_rg, mut total_bm25) =
         (Score::default(), Score::default(), Score::default());
     for kind in Kind::ALL {
         let queries = draw(&docs, &df, kind, args.per_kind, &mut rng);
+        if queries.is_empty() {
+            table.push_str(&format!("| {} | 0 | – | – | – |\n", kind.name()));
+            continue;
+        }
         let (mut ours, mut grep, mut plain) =
             (Score::default(), Score::default(), Score::default());
         for q in &queries {
-            let request = SearchRequest {
-                q: q.text.clone(),
-                group: Group::Entry,
-                per_page: 10,
-                ..SearchRequest::default()
-            };
-            let results: Vec<String> = engine
-                .search(&request)
-                .map(|r| r.groups.unwrap_or_default().into_iter().map(|g| g.entry_id).collect())
-                .unwrap_or_default();
+            let results = under.entries(&q.text);
             if !ours.add(&results, &q.expected) && args.misses {
                 eprintln!("miss [{}] {:?} -> expected {}", kind.name(), q.text, q.expected);
             }
@@ -363,12 +670,13 @@ fn main() -> ExitCode {
         total_rg.cell(),
         total_bm25.cell()
     ));
+    table.push_str(&topic_precision(&under, &taxonomy));
     print!("{table}");
     if let Some(path) = &args.write {
         shared::write_section(
             path,
             "Search quality",
-            &format!("## {} (", args.archive.display()),
+            &format!("## {shown_path}{} (", if args.as_html { ", rendered to HTML" } else { "" }),
             &table,
         );
     }

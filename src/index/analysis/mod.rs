@@ -1,6 +1,7 @@
 //! The analyzers: how text becomes terms, at indexing and at query time. Each custom
 //! filter has a file of its own; [`analyze`] runs an analyzer over a text.
 
+mod cjk;
 mod letter_prefix;
 mod memo_stemmer;
 
@@ -10,11 +11,11 @@ use tantivy::tokenizer::{
     Stemmer, TextAnalyzer,
 };
 
+pub use self::cjk::WordTokenizer;
 pub use self::letter_prefix::LetterPrefix;
 pub use self::memo_stemmer::MemoStemmer;
 
-/// The analyzer of text fields: words split on non-alphanumerics, lower-cased,
-/// accents folded, English-stemmed.
+/// The analyzer of text fields: see [`text_analyzer`].
 pub const TEXT_ANALYZER: &str = "archive_text";
 /// The analyzer of the suggestion dictionary: words, lower-cased, not stemmed.
 pub const WORDS_ANALYZER: &str = "archive_words";
@@ -31,11 +32,11 @@ pub fn register_analyzers(index: &Index) {
     );
 }
 
-/// The text analyzer of the index: words split on non-alphanumerics, lower-cased,
-/// accents folded, a model name's letters also indexed on their own (`qwen2` is found
-/// as `qwen`), English-stemmed.
+/// The text analyzer of the index: words split on non-alphanumerics and CJK text as
+/// overlapping pairs ([`WordTokenizer`]), lower-cased, accents folded, a model name's
+/// letters also indexed on their own (`qwen2` is found as `qwen`), English-stemmed.
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -47,7 +48,7 @@ pub fn text_analyzer() -> TextAnalyzer {
 /// The analyzer that turns query words into terms: the text analyzer without the
 /// extra letter-prefix tokens (a query for `qwen3` means `qwen3`).
 pub fn query_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)

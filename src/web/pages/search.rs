@@ -52,6 +52,7 @@ pub struct SearchPage {
     pub active: Vec<Chip>,
     pub topics: Vec<FacetLink>,
     pub sources: Vec<FacetLink>,
+    pub tags: Vec<FacetLink>,
     pub years: Vec<FacetLink>,
     pub months: Vec<FacetLink>,
     pub bars: Vec<Bar>,
@@ -197,6 +198,7 @@ pub async fn search(
         results,
         topics: vec![],
         sources: vec![],
+        tags: vec![],
         years: vec![],
         months: vec![],
         bars: vec![],
@@ -204,6 +206,7 @@ pub async fn search(
     };
     page.topics = links(&page.results.facets.topics, "topic", &page);
     page.sources = links(&page.results.facets.sources, "source", &page);
+    page.tags = links(&page.results.facets.tags, "tag", &page);
     let mut by_month = page.results.facets.months.clone();
     by_month.sort_by(|a, b| b.value.cmp(&a.value));
     let mut years: BTreeMap<String, u64> = BTreeMap::new();
