@@ -176,3 +176,24 @@ fn a_source_named_in_the_text_is_the_same_source_as_its_link() {
         "{facet:?}"
     );
 }
+
+#[test]
+fn other_languages_get_their_own_stemmer() {
+    let s = Sandbox::copy_of(&fixture("languages"));
+    s.reindex();
+    // German, detected from the text: `Entwicklung` finds `Entwicklungen`, which the
+    // English stemmer would not conflate, and the snippet marks it.
+    let r = s.search("Entwicklung");
+    assert_eq!(titles(&r), ["Offene Modelle"], "{r}");
+    assert!(
+        r["hits"][0]["snippet"].as_str().unwrap().contains("<mark>Entwicklungen</mark>"),
+        "{r}"
+    );
+    // French, declared: `évaluations détaillées` finds the singular.
+    assert_eq!(titles(&s.search("évaluations détaillées")), ["Modèles ouverts"]);
+    // English keeps its behaviour, and `lang:` filters by language.
+    assert_eq!(titles(&s.search("releases")), ["Open models"]);
+    assert_eq!(s.search("lang:de")["total"], 2);
+    assert_eq!(s.search("lang:french")["total"], 2);
+    assert_eq!(s.search("lang:en")["total"], 1);
+}

@@ -9,6 +9,7 @@ mod cjk;
 pub mod date;
 pub mod front_matter;
 pub mod html;
+pub mod language;
 pub mod markdown;
 pub mod outline;
 pub mod sources;
@@ -142,6 +143,8 @@ pub struct Entry {
     pub warnings: Vec<String>,
     /// Marked as a draft or unpublished: indexed, but not shown unless asked for.
     pub draft: bool,
+    /// Its language as an ISO 639-1 code, when it is not English (see [`language`]).
+    pub language: Option<String>,
 }
 
 /// The text without a byte-order mark, with `\n` line ends.
@@ -197,6 +200,7 @@ impl Entry {
         let outline = outline::outline(fm.body);
 
         let draft = draft(&mut fm);
+        let declared = fm.take(&["lang", "language", "locale"]).map(|v| v.into_text());
         let fm_title = fm.take(TITLE).map(|v| v.into_text()).filter(|t| !t.trim().is_empty());
         let fm_date = fm.take(DATE).map(|v| v.into_text()).and_then(|raw| {
             let parsed = date::parse_date(&raw);
@@ -245,6 +249,16 @@ impl Entry {
             .unwrap_or_else(|| fallback_title(id, date));
 
         let items = items(outline.items, &tags, taxonomy);
+        let language = match declared {
+            Some(value) => language::from_value(&value),
+            None => {
+                let text: String = std::iter::once(title.as_str())
+                    .chain(items.iter().map(|i| i.text.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                language::detect(&text)
+            }
+        };
         if items.is_empty() {
             warnings.push("no items: the entry has no text".into());
         }
@@ -261,6 +275,7 @@ impl Entry {
             items,
             warnings,
             draft,
+            language,
         })
     }
 }

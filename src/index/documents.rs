@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use tantivy::TantivyDocument;
 
-use super::analysis::words_analyzer;
+use tantivy::tokenizer::PreTokenizedString;
+
+use super::analysis::{language_analyzer, tokens, words_analyzer};
 use super::dates::{day_number, to_datetime};
 use super::schema::{Fields, Kind, SOURCE_NAME_SEPARATOR};
 use crate::digest::{Entry, SourceFile, Style, is_cjk, sources};
@@ -29,6 +31,9 @@ pub struct EntryMeta {
     /// Marked as a draft.
     #[serde(default)]
     pub draft: bool,
+    /// Its language, when not English.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl Fields {
@@ -64,6 +69,7 @@ impl Fields {
             front_matter: entry.front_matter,
             warnings: entry.warnings.clone(),
             draft: entry.draft,
+            language: entry.language.clone(),
         };
         doc.add_text(self.entry_json, serde_json::to_string(&meta).expect("serializable"));
         doc.add_text(self.words, distinct_words(entry));
@@ -92,9 +98,20 @@ impl Fields {
         if !item.context.is_empty() {
             doc.add_text(self.context, item.context.join(" › "));
         }
-        doc.add_text(self.text, &item.title);
-        doc.add_text(self.text, &entry.title);
-        doc.add_text(self.text, &item.text);
+        // `text` decides matches: in another language it is analyzed with that
+        // language's stemmer here and indexed as analyzed (the stored titles, which only
+        // add score, keep the fields' analyzer).
+        let mut analyzer = entry.language.as_deref().and_then(language_analyzer);
+        for text in [&item.title, &entry.title, &item.text] {
+            match &mut analyzer {
+                Some(analyzer) => doc.add_pre_tokenized_text(
+                    self.text,
+                    PreTokenizedString { text: text.to_string(), tokens: tokens(analyzer, text) },
+                ),
+                None => doc.add_text(self.text, text),
+            }
+        }
+        doc.add_text(self.lang, entry.language.as_deref().unwrap_or("en"));
         if let Some(date) = entry.date {
             doc.add_date(self.date, to_datetime(date));
         }

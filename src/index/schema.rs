@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -36,6 +36,8 @@ pub mod field {
     pub const SOURCES: &str = "sources";
     /// Item: its entry's tags.
     pub const TAGS: &str = "tags";
+    /// Item: its entry's language.
+    pub const LANG: &str = "lang";
     /// The file's content hash.
     pub const HASH: &str = "hash";
     /// The file's size.
@@ -112,6 +114,9 @@ pub struct Fields {
     pub sources: Field,
     /// Item: its entry's tags (`tag:`), which describe the entry, not each item.
     pub tags: Field,
+    /// Item: its entry's language (ISO 639-1; `en` by default), stored: `lang:` filters
+    /// by it, and its snippets are cut with its stemmer.
+    pub lang: Field,
     /// Item: each domain its text names, as `domain`, [`SOURCE_NAME_SEPARATOR`], `name`
     /// (case kept): what makes `forbes.com` show as `Forbes` everywhere.
     pub source_names: Field,
@@ -191,6 +196,7 @@ pub fn schema() -> (Schema, Fields) {
         sources: b.add_text_field(field::SOURCES, keyword(true)),
         tags: b.add_text_field(field::TAGS, keyword(true)),
         source_names: b.add_text_field("source_names", STRING),
+        lang: b.add_text_field(field::LANG, STRING | STORED),
         authors: b.add_text_field("authors", keyword(false)),
         series: b.add_text_field("series", keyword(false)),
         sites: b.add_text_field("sites", keyword(false)),

@@ -14,7 +14,8 @@ use super::SearchRequest;
 use super::names::SourceNames;
 use super::query::{DateRange, FilterField, Node, Parsed};
 use super::speller::Speller;
-use crate::index::{Fields, Kind, analyze, query_analyzer, to_datetime};
+use crate::digest::language;
+use crate::index::{Fields, Kind, analyze, language_query_analyzer, query_analyzer, to_datetime};
 
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
 const MATCHED_WORD: f32 = 1000.0;
@@ -80,6 +81,9 @@ pub struct Scope<'a> {
     pub speller: &'a Speller<'a>,
     /// Named domains, for `source:`.
     pub names: &'a SourceNames,
+    /// Languages besides English in the index: a word is also looked for as their
+    /// stemmers make it.
+    pub languages: &'a [String],
     /// Whether drafts are searched.
     pub drafts: bool,
 }
@@ -180,7 +184,25 @@ impl Builder<'_> {
                 return Some(Box::new(BooleanQuery::new(alternatives)));
             }
         }
-        self.terms(&analysed)
+        self.in_any_language(text, analysed)
+    }
+
+    /// The words as English and as each other language of the index stems them: the
+    /// query of each form, any of them matching.
+    fn in_any_language(&self, text: &str, english: Vec<String>) -> Option<Box<dyn Query>> {
+        let mut forms = vec![english];
+        for code in self.scope.languages {
+            let Some(mut analyzer) = language_query_analyzer(code) else { continue };
+            let form = analyze(&mut analyzer, text);
+            if !form.is_empty() && !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+        if forms.len() == 1 {
+            return self.terms(&forms[0]);
+        }
+        let each = forms.iter().filter_map(|form| self.terms(form)).map(|q| (Occur::Should, q));
+        Some(Box::new(BooleanQuery::new(each.collect())))
     }
 
     fn terms(&self, tokens: &[String]) -> Option<Box<dyn Query>> {
@@ -214,6 +236,9 @@ impl Builder<'_> {
                 Box::new(BooleanQuery::new(each))
             }
             FilterField::Tag => exact(f.tags, value),
+            FilterField::Lang => {
+                exact(f.lang, &language::from_value(value).unwrap_or_else(|| "en".into()))
+            }
             FilterField::Author => exact(f.authors, value),
             FilterField::Series => exact(f.series, value),
             FilterField::Repo => {

@@ -19,7 +19,7 @@ use super::snippets::{self, Snippets};
 use super::speller::Speller;
 use super::stored::Bodies;
 use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
-use crate::index::{self, Fields, IndexHandle, VerifyReport};
+use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
 
 /// A searcher over one index, shared by every request.
 pub struct Engine {
@@ -29,8 +29,37 @@ pub struct Engine {
     pub(super) damage: RwLock<Option<String>>,
     /// Whether drafts are searched and shown.
     pub(super) drafts: bool,
-    /// The named domains of the searcher last read, by its generation.
-    names: Mutex<Option<(u64, Arc<SourceNames>)>>,
+    /// What the searcher last read knows of the whole index, by its generation.
+    facts: Mutex<Option<(u64, Arc<Facts>)>>,
+}
+
+/// What a search needs to know of the whole index, read once per commit.
+pub(super) struct Facts {
+    /// The names the archive gives domains.
+    pub names: SourceNames,
+    /// The languages of its entries other than English, that have a stemmer.
+    pub languages: Vec<String>,
+}
+
+impl Facts {
+    fn read(searcher: &Searcher, f: &Fields) -> tantivy::Result<Facts> {
+        let mut languages = vec![];
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(f.lang)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                let Ok(code) = std::str::from_utf8(stream.key()) else { continue };
+                if code != "en"
+                    && !languages.iter().any(|l| l == code)
+                    && language_query_analyzer(code).is_some()
+                {
+                    languages.push(code.to_string());
+                }
+            }
+        }
+        languages.sort();
+        Ok(Facts { names: SourceNames::read(searcher, f)?, languages })
+    }
 }
 
 impl Engine {
@@ -48,7 +77,7 @@ impl Engine {
             reader,
             damage: Default::default(),
             drafts: false,
-            names: Default::default(),
+            facts: Default::default(),
         })
     }
 
@@ -71,18 +100,18 @@ impl Engine {
         &self.handle.fields
     }
 
-    /// The names the archive gives domains, read once per commit the searcher sees.
-    pub(super) fn names(&self, searcher: &Searcher) -> tantivy::Result<Arc<SourceNames>> {
+    /// What the searcher's index knows as a whole, read once per commit it sees.
+    pub(super) fn facts(&self, searcher: &Searcher) -> tantivy::Result<Arc<Facts>> {
         let generation = searcher.generation().generation_id();
-        let mut cached = self.names.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((seen, names)) = cached.as_ref()
+        let mut cached = self.facts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, facts)) = cached.as_ref()
             && *seen == generation
         {
-            return Ok(Arc::clone(names));
+            return Ok(Arc::clone(facts));
         }
-        let names = Arc::new(SourceNames::read(searcher, self.fields())?);
-        *cached = Some((generation, Arc::clone(&names)));
-        Ok(names)
+        let facts = Arc::new(Facts::read(searcher, self.fields())?);
+        *cached = Some((generation, Arc::clone(&facts)));
+        Ok(facts)
     }
 
     /// Runs a search. Tantivy trusts the bytes it reads and can panic on a flipped bit
@@ -105,15 +134,17 @@ impl Engine {
         let parsed =
             query::parse(&request.q, today, &|name| compile::has_facet(&searcher, f, name))?;
         let sort = request.sort.unwrap_or(Sort::default_for(parsed.root.is_none()));
-        let speller = Speller::new(&searcher, f);
-        let names = self.names(&searcher)?;
-        let scope = Scope { f, speller: &speller, names: &names, drafts: self.drafts };
+        let facts = self.facts(&searcher)?;
+        let speller = Speller::new(&searcher, f, &facts.languages);
+        let names = &facts.names;
+        let scope =
+            Scope { f, speller: &speller, names, languages: &facts.languages, drafts: self.drafts };
         let (compiled, found, relaxed) =
             collect::matches(&searcher, &scope, &parsed, request, sort)?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries } = found;
-        let (hits, groups) = page(&searcher, f, &snippets, &names, ranked, request)?;
+        let (hits, groups) = page(&searcher, f, &snippets, names, ranked, request)?;
         let explanation = if total == 0 {
             explain::explain(&searcher, &scope, &parsed.root, request)?
         } else {

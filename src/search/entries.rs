@@ -41,7 +41,8 @@ impl Engine {
         }
         let Some(view) = view.filter(|v| self.drafts || !v.draft) else { return Ok(None) };
         items.sort_by_key(|(ord, _)| *ord);
-        let names = self.names(&searcher)?;
+        let facts = self.facts(&searcher)?;
+        let names = &facts.names;
         let mut parsed = outline(&view.markdown).items.into_iter();
         let items = items
             .into_iter()
@@ -72,9 +73,10 @@ impl Engine {
         };
         let searcher = self.reader.searcher();
         let collector = FacetCollector::new(vec![(name, usize::MAX)]);
-        let values = searcher.search(&*self.kind(Kind::Item), &collector)?.pop().unwrap_or_default();
+        let values =
+            searcher.search(&*self.kind(Kind::Item), &collector)?.pop().unwrap_or_default();
         Ok(match facet {
-            Facet::Sources => self.names(&searcher)?.merge(values),
+            Facet::Sources => self.facts(&searcher)?.names.merge(values),
             Facet::Topics => values,
         })
     }

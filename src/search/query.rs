@@ -46,6 +46,8 @@ pub enum FilterField {
     Source,
     /// `tag:` (items of entries tagged so)
     Tag,
+    /// `lang:` (items of entries in a language: `fr`, `french`)
+    Lang,
     /// `site:` (a link's domain)
     Site,
     /// `author:`
@@ -66,6 +68,7 @@ impl FilterField {
             FilterField::Topic => "topic",
             FilterField::Source => "source",
             FilterField::Tag => "tag",
+            FilterField::Lang => "lang",
             FilterField::Site => "site",
             FilterField::Author => "author",
             FilterField::Series => "series",
@@ -352,6 +355,7 @@ impl Parser<'_> {
         match name {
             "topic" | "topics" => filter(FilterField::Topic),
             "tag" | "tags" => filter(FilterField::Tag),
+            "lang" | "language" => filter(FilterField::Lang),
             "source" | "sources" | "from" => filter(FilterField::Source),
             "site" | "domain" => filter(FilterField::Site),
             "author" | "by" => filter(FilterField::Author),

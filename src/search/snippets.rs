@@ -1,15 +1,19 @@
 //! A ranked address -> a [`Hit`]: its stored fields, and a snippet of its text cut
 //! from its entry's Markdown, with the query's terms marked.
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use tantivy::query::Query;
+use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
 use super::Hit;
 use super::highlight::escape_html;
 use super::stored::{Bodies, all_str, date_in, first_str, first_u64};
 use crate::digest::plain_text;
-use crate::index::Fields;
+use crate::index::{Fields, language_analyzer};
 
 /// The longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
@@ -18,6 +22,13 @@ const SNIPPET_CHARS: usize = 220;
 pub struct Snippets {
     /// `None` for a query of filters only: each item then shows its lead.
     generator: Option<SnippetGenerator>,
+    /// The query's terms in `text` and their weights, for generators of other
+    /// languages.
+    terms: BTreeMap<String, Score>,
+    /// A generator per language other than English, cut with its stemmer (`None`
+    /// where it has none).
+    by_language: RefCell<HashMap<String, Option<SnippetGenerator>>>,
+    text: Field,
 }
 
 impl Snippets {
@@ -28,26 +39,64 @@ impl Snippets {
         f: &Fields,
         has_words: bool,
     ) -> tantivy::Result<Snippets> {
-        let generator = if has_words {
+        let (generator, terms) = if has_words {
             let mut generator = SnippetGenerator::create(searcher, query, f.text)?;
             generator.set_max_num_chars(SNIPPET_CHARS);
-            Some(generator)
+            (Some(generator), query_terms(searcher, query, f.text)?)
         } else {
-            None
+            (None, BTreeMap::new())
         };
-        Ok(Snippets { generator })
+        Ok(Snippets { generator, terms, by_language: Default::default(), text: f.text })
     }
 
     /// HTML: the best fragment with the terms in `<mark>`, or the text's lead when no
-    /// term is in it.
-    fn of(&self, text: &str) -> String {
-        let marked = self.generator.as_ref().and_then(|generator| {
+    /// term is in it. Text in another language is cut with its stemmer.
+    fn of(&self, text: &str, lang: &str) -> String {
+        let marked = self.generator.as_ref().and_then(|english| {
+            let mut languages = self.by_language.borrow_mut();
+            let generator = if lang == "en" || lang.is_empty() {
+                Some(english)
+            } else {
+                languages
+                    .entry(lang.to_string())
+                    .or_insert_with(|| {
+                        let analyzer = language_analyzer(lang)?;
+                        let terms = self.terms.clone();
+                        Some(SnippetGenerator::new(terms, analyzer, self.text, SNIPPET_CHARS))
+                    })
+                    .as_ref()
+                    .or(Some(english))
+            }?;
             let mut snippet = generator.snippet(text);
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
             Some(snippet).filter(|s| !s.is_empty()).map(|s| s.to_html())
         });
         marked.unwrap_or_else(|| lead(text, SNIPPET_CHARS))
     }
+}
+
+/// The terms of a query in one field, weighted as Tantivy's snippet generator weighs
+/// them (rarer terms count more).
+fn query_terms(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+) -> tantivy::Result<BTreeMap<String, Score>> {
+    let mut terms: BTreeSet<Term> = BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut out = BTreeMap::new();
+    for term in terms {
+        let Some(text) = term.value().as_str().map(str::to_string) else { continue };
+        let doc_freq = searcher.doc_freq(&term)?;
+        if doc_freq > 0 {
+            out.insert(text, 1.0 / (1.0 + doc_freq as Score));
+        }
+    }
+    Ok(out)
 }
 
 /// Loads one hit: its stored fields and a snippet of its text.
@@ -71,7 +120,7 @@ pub fn hit(
         entry_title: first_str(&doc, f.entry_title),
         title: first_str(&doc, f.title),
         context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
-        snippet: snippets.of(&text),
+        snippet: snippets.of(&text, &first_str(&doc, f.lang)),
         topics: all_str(&doc, f.topics),
         sources: all_str(&doc, f.sources),
         entry_tags: all_str(&doc, f.tags),

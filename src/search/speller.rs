@@ -8,20 +8,36 @@ use std::collections::HashMap;
 use tantivy::Searcher;
 
 use crate::digest::is_cjk;
-use crate::index::{Fields, analyze, words_analyzer};
+use crate::index::{Fields, analyze, language_query_analyzer, words_analyzer};
 
 /// Looks up near words once per word and search: the typo fallback and "did you mean"
 /// ask for the same words.
 pub struct Speller<'a> {
     searcher: &'a Searcher,
     f: &'a Fields,
+    /// The index's languages besides English: a word that one of their stemmers finds
+    /// in the index is no typo.
+    languages: &'a [String],
     memo: RefCell<HashMap<String, Vec<String>>>,
 }
 
 impl<'a> Speller<'a> {
     /// A speller over one searcher.
-    pub fn new(searcher: &'a Searcher, f: &'a Fields) -> Self {
-        Speller { searcher, f, memo: RefCell::default() }
+    pub fn new(searcher: &'a Searcher, f: &'a Fields, languages: &'a [String]) -> Self {
+        Speller { searcher, f, languages, memo: RefCell::default() }
+    }
+
+    /// Whether a word, stemmed as one of the other languages stems it, is in the index.
+    fn in_another_language(&self, word: &str) -> bool {
+        self.languages.iter().filter_map(|code| language_query_analyzer(code)).any(|mut a| {
+            match analyze(&mut a, word).as_slice() {
+                [term] => {
+                    let term = tantivy::Term::from_field_text(self.f.text, term);
+                    self.searcher.doc_freq(&term).unwrap_or(0) > 0
+                }
+                _ => false,
+            }
+        })
     }
 
     /// Words of the index near a query word that is in no item (see [`corrections`]).
@@ -29,7 +45,11 @@ impl<'a> Speller<'a> {
         if let Some(found) = self.memo.borrow().get(word) {
             return found.clone();
         }
-        let found = corrections(self.searcher, self.f, word);
+        let found = if self.in_another_language(word) {
+            vec![]
+        } else {
+            corrections(self.searcher, self.f, word)
+        };
         self.memo.borrow_mut().insert(word.to_string(), found.clone());
         found
     }

@@ -56,6 +56,71 @@ pub fn query_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The tokenizer's stemmer for a language (ISO 639-1), where Tantivy has one; English
+/// has its own memo stemmer in [`text_analyzer`].
+fn stemmer_language(code: &str) -> Option<Language> {
+    Some(match code {
+        "ar" => Language::Arabic,
+        "da" => Language::Danish,
+        "nl" => Language::Dutch,
+        "fi" => Language::Finnish,
+        "fr" => Language::French,
+        "de" => Language::German,
+        "el" => Language::Greek,
+        "hu" => Language::Hungarian,
+        "it" => Language::Italian,
+        "no" | "nb" | "nn" => Language::Norwegian,
+        "pt" => Language::Portuguese,
+        "ro" => Language::Romanian,
+        "ru" => Language::Russian,
+        "es" => Language::Spanish,
+        "sv" => Language::Swedish,
+        "ta" => Language::Tamil,
+        "tr" => Language::Turkish,
+        _ => return None,
+    })
+}
+
+/// The text analyzer for an entry in another language: [`text_analyzer`] with that
+/// language's stemmer. `None` where there is no stemmer (the English one then applies,
+/// and CJK is split into pairs whatever the language).
+pub fn language_analyzer(code: &str) -> Option<TextAnalyzer> {
+    let language = stemmer_language(code)?;
+    Some(
+        TextAnalyzer::builder(WordTokenizer::default())
+            .filter(RemoveLongFilter::limit(48))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(LetterPrefix)
+            .filter(Stemmer::new(language))
+            .build(),
+    )
+}
+
+/// The query analyzer for a language: [`query_analyzer`] with that language's stemmer.
+pub fn language_query_analyzer(code: &str) -> Option<TextAnalyzer> {
+    let language = stemmer_language(code)?;
+    Some(
+        TextAnalyzer::builder(WordTokenizer::default())
+            .filter(RemoveLongFilter::limit(48))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(language))
+            .build(),
+    )
+}
+
+/// The terms an analyzer makes of a text, with their offsets and positions: a text
+/// indexed as it is analyzed here ([`tantivy::tokenizer::PreTokenizedString`]).
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<tantivy::tokenizer::Token> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = vec![];
+    while let Some(token) = stream.next() {
+        out.push(token.clone());
+    }
+    out
+}
+
 /// The analyzer of the suggestion dictionary.
 pub fn words_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
