@@ -413,3 +413,64 @@ fn the_benchmark_runs_and_finds_every_needle() {
     assert!(stdout.contains("needles: ok"), "{stdout}");
     assert!(stdout.contains("| full |"), "{stdout}");
 }
+
+/// Sets every Markdown file's mtime a minute back (old enough not to be racy).
+fn age_all(root: &std::path::Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let file = std::fs::File::options().append(true).open(entry.path()).unwrap();
+            file.set_modified(past).unwrap();
+        }
+    }
+}
+
+#[test]
+fn files_that_only_moved_are_hashed_never_parsed_and_write_no_document() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let meta = || std::fs::read_to_string(s.index.join("meta.json")).unwrap();
+    let before = meta();
+
+    // Every file touched: hashed once, found unchanged, nothing rewritten...
+    age_all(&s.archive);
+    let r = s.reindex();
+    assert_eq!(
+        (count(&r, "added"), count(&r, "updated"), count(&r, "unchanged")),
+        (0, 0, 39),
+        "{r}"
+    );
+    assert!(count(&r, "bytes_read") > 0, "{r}");
+    assert_eq!(meta(), before, "no commit: no document was written");
+    // ...and trusted from then on without being read.
+    let r = s.reindex();
+    assert_eq!(count(&r, "bytes_read"), 0, "{r}");
+    assert_eq!(s.search("speculative decoding")["total"], 15);
+
+    // The archive copied elsewhere (`cp -r`): the same.
+    let copy = Sandbox::copy_of(&s.archive);
+    age_all(&copy.archive);
+    let at_copy = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_archive"))
+            .arg("--archive")
+            .arg(&copy.archive)
+            .arg("--index")
+            .arg(&s.index)
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let r = at_copy(&["reindex", "--json"]);
+    assert_eq!((count(&r, "updated"), count(&r, "unchanged")), (0, 39), "{r}");
+    assert_eq!(meta(), before);
+    assert_eq!(count(&at_copy(&["reindex", "--json"]), "bytes_read"), 0);
+
+    // A changed file among them is still seen.
+    let rel = "local-models/2026-02-05.md";
+    copy.write(rel, copy.read(rel).replace("speculative", "zyzzyvative"));
+    let r = at_copy(&["reindex", "--json"]);
+    assert_eq!((count(&r, "updated"), count(&r, "unchanged")), (1, 38), "{r}");
+}

@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -166,8 +166,18 @@ pub fn schema() -> (Schema, Fields) {
         let options = TextOptions::default().set_indexing_options(indexing).set_fast("raw");
         if stored { options.set_stored() } else { options }
     };
+    // Exact values that only select (kind, draft, language): no field norms, which no
+    // score reads (they cost a byte per document and field).
+    let flag = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored { options.set_stored() } else { options }
+    };
     let fields = Fields {
-        kind: b.add_text_field("kind", STRING),
+        kind: b.add_text_field("kind", flag(false)),
         entry_id: b.add_text_field(field::ENTRY_ID, STRING | STORED | tantivy::schema::FAST),
         anchor: b.add_text_field("anchor", STORED),
         ord: b.add_u64_field("ord", STORED),
@@ -195,8 +205,8 @@ pub fn schema() -> (Schema, Fields) {
         topics: b.add_text_field(field::TOPICS, keyword(true)),
         sources: b.add_text_field(field::SOURCES, keyword(true)),
         tags: b.add_text_field(field::TAGS, keyword(true)),
-        source_names: b.add_text_field("source_names", STRING),
-        lang: b.add_text_field(field::LANG, STRING | STORED),
+        source_names: b.add_text_field("source_names", flag(false)),
+        lang: b.add_text_field(field::LANG, flag(true)),
         authors: b.add_text_field("authors", keyword(false)),
         series: b.add_text_field("series", keyword(false)),
         sites: b.add_text_field("sites", keyword(false)),
@@ -208,7 +218,7 @@ pub fn schema() -> (Schema, Fields) {
         mtime: b.add_i64_field(field::MTIME, tantivy::schema::FAST),
         markdown: b.add_text_field("markdown", STORED),
         entry_json: b.add_text_field("entry_json", STORED),
-        draft: b.add_text_field("draft", STRING),
+        draft: b.add_text_field("draft", flag(false)),
     };
     (b.build(), fields)
 }

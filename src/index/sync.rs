@@ -181,21 +181,24 @@ pub fn reindex_in(
             .iter()
             .map(|(path, reason)| Skipped { path: path.clone(), reason: reason.clone() }),
     );
-    let state = State::open(&io, options, taxonomy.fingerprint, &mut summary)?;
+    let mut state = State::open(&io, options, taxonomy.fingerprint, &mut summary)?;
     let (work, removed) = plan(&walk, &state, &mut summary);
     if work.is_empty() && removed.is_empty() && state.compatible && !summary.full {
         return Ok(finish(tidy_up(&io, &state, options, summary)?, started));
     }
 
-    // Read (and parse, unless dry) the files in parallel; results come back in order
-    // of completion and are applied on this thread.
-    let writer = if options.dry_run { None } else { Some(state.writer(&io)?) };
+    // Read (and parse, unless dry or unchanged) the files in parallel; results come
+    // back in order of completion and are applied on this thread. The writer is opened
+    // by the first entry to write: files that only moved write no document.
+    let mut stats = std::mem::take(&mut state.stats);
     let mut apply = Apply {
         summary: &mut summary,
-        writer: writer.as_ref().map(|(writer, _)| writer),
-        fields: &state.fields,
+        writer: None,
+        state: &state,
+        stats: &mut stats,
         io: &io,
         racy_after,
+        dry_run: options.dry_run,
     };
     let done = AtomicUsize::new(0);
     digest::read_parallel(
@@ -207,19 +210,36 @@ pub fn reindex_in(
             Ok(())
         },
     )?;
+    let writer = apply.writer.take();
     summary.removed = removed.len();
     summary.changes.extend(
         removed.iter().map(|id| Change { id: id.to_string(), change: ChangeKind::Removed }),
     );
     summary.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     summary.warnings.sort_by(|a, b| a.path.cmp(&b.path));
-    let Some((writer, index)) = writer else {
+    if options.dry_run {
         summary.changes.sort_by(|a, b| a.id.cmp(&b.id));
         summary.entries = (state.recorded.len() + summary.added - summary.removed) as u64;
         return Ok(finish(summary, started));
-    };
+    }
     summary.changes.clear();
+    let (writer, index) = match (writer, &state.existing) {
+        (Some(writer), _) => writer,
+        // Only files whose content is unchanged: remember them, write nothing.
+        (None, Some(index)) if removed.is_empty() && state.compatible && !state.empty_first => {
+            stats.save(&io, &state.recorded, &mut summary);
+            summary.committed = true;
+            let counts = counts(index, &state.fields).map_err(|e| io.error(e))?;
+            (summary.entries, summary.items, summary.drafts) =
+                (counts.entries, counts.items, counts.drafts);
+            return Ok(finish(summary, started));
+        }
+        (None, _) => state.writer(&io)?,
+    };
     commit_or_rollback(&io, writer, &index, &state, &removed, options, &mut summary)?;
+    if summary.committed {
+        stats.save(&io, &state.recorded, &mut summary);
+    }
     Ok(finish(summary, started))
 }
 
@@ -261,6 +281,9 @@ struct State {
     empty_first: bool,
     /// What each entry's file was when it was indexed.
     recorded: HashMap<String, Recorded>,
+    /// Files found unchanged in content although their size or mtime moved since they
+    /// were indexed (see [`Stats`]).
+    stats: Stats,
     /// What this run's commit records.
     payload: Payload,
 }
@@ -322,6 +345,10 @@ impl State {
             _ => HashMap::new(),
         };
         let payload = Payload { schema: SCHEMA_VERSION, taxonomy };
+        let stats = match &existing {
+            Some(_) if compatible && !empty_first => Stats::load(io),
+            _ => Stats::default(),
+        };
         Ok(State {
             existing,
             schema,
@@ -330,6 +357,7 @@ impl State {
             reread_all,
             empty_first,
             recorded,
+            stats,
             payload,
         })
     }
@@ -363,10 +391,11 @@ fn plan<'a>(
     let mut work = vec![];
     for file in &walk.files {
         let before = state.recorded.get(&file.id).copied();
+        let seen = |r: &Recorded| r.size == file.size && r.mtime == file.mtime;
+        let cached =
+            |b: &Recorded| state.stats.get(&file.id).is_some_and(|s| seen(s) && s.hash == b.hash);
         match before {
-            Some(b) if !state.reread_all && b.size == file.size && b.mtime == file.mtime => {
-                summary.unchanged += 1
-            }
+            Some(b) if !state.reread_all && (seen(&b) || cached(&b)) => summary.unchanged += 1,
             _ => work.push(Work { file, before }),
         }
     }
@@ -395,14 +424,103 @@ fn tidy_up(
     Ok(summary)
 }
 
+/// Files whose content was hashed and found to be what the index holds although their
+/// size or mtime moved since they were indexed (a `cp -r`, a `touch`, a checkout): their
+/// new size and mtime, so the next run trusts them without reading them, and no document
+/// is rewritten to record them. Kept in a file of the index folder, written after each
+/// commit. A cache: lost or stale, it costs a hash, never a wrong answer, since it is
+/// trusted only where its hash is the one the documents hold.
+#[derive(Debug, Default)]
+struct Stats {
+    files: HashMap<String, Recorded>,
+    changed: bool,
+}
+
+/// The file of [`Stats`] in the index folder.
+const STATS_FILE: &str = "archive-stats.tsv";
+
+impl Stats {
+    /// The cache of an index folder, empty when it is missing or unreadable. Read and
+    /// written beside Tantivy's files, not through its managed directory: Tantivy's
+    /// garbage collection would take it for one of its own.
+    fn load(io: &IndexIo) -> Stats {
+        let Ok(bytes) = io
+            .open(io.path)
+            .map_err(drop)
+            .and_then(|dir| dir.atomic_read(Path::new(STATS_FILE)).map_err(drop))
+        else {
+            return Stats::default();
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let files = text
+            .lines()
+            .filter_map(|line| {
+                let mut parts = line.rsplitn(4, '\t');
+                let mtime = parts.next()?.parse().ok()?;
+                let size = parts.next()?.parse().ok()?;
+                let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+                Some((parts.next()?.to_string(), Recorded { hash, size, mtime }))
+            })
+            .collect();
+        Stats { files, changed: false }
+    }
+
+    fn get(&self, id: &str) -> Option<&Recorded> {
+        self.files.get(id)
+    }
+
+    fn insert(&mut self, file: &SourceFile, hash: u64) {
+        let stat = Recorded { hash, size: file.size, mtime: file.mtime };
+        let old = self.files.insert(file.id.clone(), stat);
+        self.changed |=
+            old.is_none_or(|o| (o.hash, o.size, o.mtime) != (hash, file.size, file.mtime));
+    }
+
+    fn remove(&mut self, id: &str) {
+        self.changed |= self.files.remove(id).is_some();
+    }
+
+    /// Writes the cache (atomically) when it changed, keeping only entries that still
+    /// describe a file of the index. A failure is a note, not an error: the commit
+    /// stands, and the next run hashes those files again.
+    fn save(
+        &self,
+        io: &IndexIo,
+        recorded: &HashMap<String, Recorded>,
+        summary: &mut ReindexSummary,
+    ) {
+        if !self.changed {
+            return;
+        }
+        let mut out = String::new();
+        for (id, stat) in &self.files {
+            if recorded.get(id).is_some_and(|r| r.hash == stat.hash) {
+                out.push_str(&format!("{id}\t{:x}\t{}\t{}\n", stat.hash, stat.size, stat.mtime));
+            }
+        }
+        let written = io
+            .open(io.path)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|dir| dir.atomic_write(Path::new(STATS_FILE), out.as_bytes()));
+        if let Err(e) = written {
+            summary.notes.push(format!(
+                "could not record the files that only moved ({e}): the next reindex hashes them again"
+            ));
+        }
+    }
+}
+
 /// Applies each file read to the summary and, unless this is a dry run, the writer.
 struct Apply<'a> {
     summary: &'a mut ReindexSummary,
-    writer: Option<&'a IndexWriter<TantivyDocument>>,
-    fields: &'a Fields,
+    /// Opened by the first entry to write.
+    writer: Option<(IndexWriter<TantivyDocument>, Index)>,
+    state: &'a State,
+    stats: &'a mut Stats,
     io: &'a IndexIo<'a>,
     /// Files modified after this (ns) are racy: see [`Apply::outcome`].
     racy_after: i64,
+    dry_run: bool,
 }
 
 impl Apply<'_> {
@@ -432,19 +550,34 @@ impl Apply<'_> {
         if let Some(change) = change {
             summary.changes.push(Change { id: w.file.id.clone(), change });
         }
+        // A file modified within the last two seconds may change again within the same
+        // mtime tick: its mtime is not recorded, so the next run hashes it again (as
+        // git treats racy files), and parses it only if the content moved.
+        let racy = w.file.mtime >= self.racy_after;
+        if same && !self.dry_run {
+            match racy {
+                false => self.stats.insert(w.file, hash),
+                true => self.stats.remove(&w.file.id),
+            }
+        }
         let Some(entry) = entry else { return Ok(()) };
         for warning in &entry.warnings {
             summary.warnings.push(Skipped { path: w.file.rel.clone(), reason: warning.clone() });
         }
-        let Some(writer) = self.writer else { return Ok(()) };
-        // A file modified within the last two seconds may change again within the same
-        // mtime tick: record no mtime, so the next run hashes it.
-        let racy = w.file.mtime >= self.racy_after;
+        if self.dry_run {
+            return Ok(());
+        }
+        if self.writer.is_none() {
+            self.writer = Some(self.state.writer(self.io)?);
+        }
+        let Some((writer, _)) = &self.writer else { return Ok(()) };
+        self.stats.remove(&w.file.id);
         let file = SourceFile { mtime: if racy { 0 } else { w.file.mtime }, ..w.file.clone() };
         // One batch: the old version goes, and the new documents land together in one
         // segment, in order (the entry's, then its items').
-        let delete = UserOperation::Delete(Term::from_field_text(self.fields.entry_id, &entry.id));
-        let adds = self.fields.documents(&entry, &file, hash).into_iter();
+        let fields = &self.state.fields;
+        let delete = UserOperation::Delete(Term::from_field_text(fields.entry_id, &entry.id));
+        let adds = fields.documents(&entry, &file, hash).into_iter();
         let batch: Vec<_> = std::iter::once(delete).chain(adds.map(UserOperation::Add)).collect();
         writer.run(batch).map_err(|e| self.io.error(e))?;
         Ok(())
@@ -483,8 +616,8 @@ fn finish(mut summary: ReindexSummary, started: Instant) -> ReindexSummary {
     summary
 }
 
-/// Reads and hashes one file, and parses it unless this is a dry run (a file whose
-/// content is unchanged is parsed too: its documents are rewritten to record its mtime).
+/// Reads and hashes one file, and parses it unless this is a dry run or its content is
+/// what the index holds.
 fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outcome {
     let bytes = match w.file.read_bytes() {
         Ok(bytes) => bytes,
@@ -493,8 +626,9 @@ fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outco
     let hash = xxh3_64(&bytes);
     let same = w.before.is_some_and(|b| b.hash == hash) && !reread_all;
     let len = bytes.len() as u64;
-    // A dry run reports content changes only; it does not parse.
-    let entry = if dry_run {
+    // A dry run reports content changes only, and a file whose content is unchanged (a
+    // copy, a touch, a checkout) costs its hash: neither is parsed.
+    let entry = if dry_run || same {
         None
     } else {
         match Entry::from_bytes(&w.file.id, &bytes, taxonomy) {
