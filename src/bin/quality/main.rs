@@ -386,7 +386,7 @@ fn rg(docs: &[Doc], lowered: &[String], q: &str) -> Vec<String> {
 /// What is evaluated: this build's engine, or another `archive` binary through its
 /// command line, on an index of its own.
 enum Under {
-    Engine(Engine),
+    Engine(Box<Engine>),
     Cli { bin: PathBuf, index: PathBuf, shown: RefCell<HashMap<String, serde_json::Value>> },
 }
 
@@ -589,7 +589,7 @@ fn main() -> ExitCode {
                 reindex(&args.archive, dir.path(), &ReindexOptions::default(), &|_, _| {})
                     .expect("reindex");
             let engine = Engine::open(dir.path()).expect("open");
-            (Under::Engine(engine), summary.entries, summary.items)
+            (Under::Engine(Box::new(engine)), summary.entries, summary.items)
         }
         Some(bin) => {
             let out = std::process::Command::new(bin)
