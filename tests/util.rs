@@ -122,8 +122,12 @@ impl Sandbox {
             .unwrap();
         assert!(
             matches!(out.status.code(), Some(0 | 1)),
-            "search {query:?}: {}",
-            text(&out.stderr)
+            "search {query:?}: {}\nmeta.json: {}",
+            text(&out.stderr),
+            // What the index's last commit recorded, to tell a real failure from a flake.
+            std::fs::read_to_string(self.index.join("meta.json"))
+                .map(|m| m.chars().take(3000).collect::<String>())
+                .unwrap_or_else(|e| e.to_string())
         );
         serde_json::from_slice(&out.stdout).unwrap()
     }
