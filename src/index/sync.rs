@@ -227,8 +227,11 @@ pub fn reindex_in(
         (Some(writer), _) => writer,
         // Only files whose content is unchanged: remember them, write nothing.
         (None, Some(index)) if removed.is_empty() && state.compatible && !state.empty_first => {
-            stats.save(&io, &state.recorded, &mut summary);
-            summary.committed = true;
+            let refused = options.strict && !summary.skipped.is_empty();
+            if !refused {
+                stats.save(&io, &state.recorded, &mut summary);
+            }
+            summary.committed = !refused;
             let counts = counts(index, &state.fields).map_err(|e| io.error(e))?;
             (summary.entries, summary.items, summary.drafts) =
                 (counts.entries, counts.items, counts.drafts);
