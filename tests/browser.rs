@@ -139,6 +139,11 @@ async fn browser_end_to_end() {
     let first = c.find(Locator::Css("#results .hit-title")).await.unwrap().text().await.unwrap();
     assert!(first.to_lowercase().contains("speculative"), "{first}");
     shot(&c, "typed-query").await;
+    // The thread the Monday roundup cites comes back on Thursday: one story.
+    c.goto(&format!("{base}/search?q=speculative+decoding+thread")).await.unwrap();
+    let story = c.find(Locator::Css("#results .story")).await.unwrap().text().await.unwrap();
+    assert!(story.starts_with("Also in 1 other digest, first seen 2026-02-02"), "{story}");
+    shot(&c, "story").await;
 
     // Keyboard: `/` focuses the search box, arrows move through results.
     c.execute("document.activeElement.blur()", vec![]).await.unwrap();

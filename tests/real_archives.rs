@@ -197,3 +197,48 @@ fn other_languages_get_their_own_stemmer() {
     assert_eq!(s.search("lang:french")["total"], 2);
     assert_eq!(s.search("lang:en")["total"], 1);
 }
+
+#[test]
+fn the_same_story_in_several_digests_is_one_story() {
+    let s = Sandbox::empty();
+    let footer = "\n\n---\n\n[Subscribe](https://digest.example/?utm_source=footer) · [Discord](https://discord.gg/abcdef)\n";
+    // Twelve ordinary days, each with the digest's own boilerplate links.
+    for day in 1..=12 {
+        s.write(
+            &format!("daily/2026-04-{day:02}.md"),
+            format!("# Daily, April {day}\n\n## Item {day}\n\nNothing in common, day {day}: [link](https://news.example/{day}).{footer}"),
+        );
+    }
+    // One thread, covered three times with three spellings of its link.
+    s.write(
+        "daily/2026-05-01.md",
+        format!("# Daily, May 1\n\n## Qwen3 on a Raspberry Pi\n\nA [thread on r/LocalLLaMA](https://www.reddit.com/r/LocalLLaMA/comments/1kabc12/qwen3_on_a_pi/) gets Qwen3 running on a Pi.{footer}"),
+    );
+    s.write(
+        "daily/2026-05-03.md",
+        format!("# Daily, May 3\n\n## The Pi thread, again\n\nThe [Raspberry Pi thread](https://old.reddit.com/r/LocalLLaMA/comments/1kabc12/comment/mq1x2y3/?utm_source=share) from Friday now has benchmarks.{footer}"),
+    );
+    s.write(
+        "daily/2026-05-05.md",
+        format!("# Daily, May 5\n\n## Pi follow-up\n\nFollow-up in the [same thread](https://np.reddit.com/r/localllama/comments/1kabc12/): a faster build for the Raspberry Pi.{footer}"),
+    );
+    s.reindex();
+
+    let r = s.search("raspberry");
+    assert_eq!(r["total"], 3, "{r}");
+    let story = &r["hits"][0]["story"];
+    assert_eq!(story["entries"], 3, "{r}");
+    assert_eq!(story["items"], 3);
+    assert_eq!(story["first_seen"], "2026-05-01");
+    assert_eq!(story["last_seen"], "2026-05-05");
+    // Every mention carries the same story, and `story:` lists them all.
+    let ids: Vec<&Value> =
+        r["hits"].as_array().unwrap().iter().map(|h| &h["story"]["id"]).collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    let mentions = s.search(&format!("story:{}", ids[0].as_str().unwrap()));
+    assert_eq!(mentions["total"], 3, "{mentions}");
+    // Links in every digest (its home page, its Discord) never make a story, and an
+    // item cited once has none.
+    let r = s.search("nothing in common");
+    assert!(r["hits"].as_array().unwrap().iter().all(|h| h.get("story").is_none()), "{r}");
+}

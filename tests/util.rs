@@ -126,7 +126,11 @@ impl Sandbox {
             text(&out.stderr),
             // What the index's last commit recorded, to tell a real failure from a flake.
             std::fs::read_to_string(self.index.join("meta.json"))
-                .map(|m| m.chars().take(3000).collect::<String>())
+                .map(|m| {
+                    let tail: String = m.chars().rev().take(600).collect();
+                    let segments = m.matches("segment_id").count();
+                    format!("{segments} segments, ...{}", tail.chars().rev().collect::<String>())
+                })
                 .unwrap_or_else(|e| e.to_string())
         );
         serde_json::from_slice(&out.stdout).unwrap()

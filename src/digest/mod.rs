@@ -13,6 +13,7 @@ pub mod language;
 pub mod markdown;
 pub mod outline;
 pub mod sources;
+pub mod stories;
 pub mod taxonomy;
 
 use std::collections::BTreeMap;
@@ -110,6 +111,8 @@ pub struct Item {
     pub topics: Vec<String>,
     /// Its links.
     pub links: Vec<Link>,
+    /// The stories it cites: the [`stories::id`]s of its links' [`stories::key`]s.
+    pub stories: Vec<String>,
     /// Byte offset in the entry's body of the block that carries the anchor.
     #[serde(skip)]
     pub offset: usize,
@@ -167,6 +170,13 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
         .map(|raw| {
             let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
             let topics = item_topics(&raw, &entry_topics, taxonomy);
+            let mut stories: Vec<String> = vec![];
+            for id in raw.links.iter().filter_map(|l| stories::key(&l.url)).map(|k| stories::id(&k))
+            {
+                if !stories.contains(&id) {
+                    stories.push(id);
+                }
+            }
             Item {
                 anchor: anchors.unique(&raw.title),
                 title: raw.title,
@@ -178,6 +188,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
                 named_domains: named,
                 topics,
                 links: raw.links,
+                stories,
                 offset: raw.offset,
             }
         })

@@ -140,6 +140,9 @@ impl Fields {
         for repo in &item.repos {
             doc.add_text(self.repos, repo);
         }
+        for story in &item.stories {
+            doc.add_text(self.stories, story);
+        }
         for (domain, name) in &item.named_domains {
             doc.add_text(self.source_names, format!("{domain}{SOURCE_NAME_SEPARATOR}{name}"));
             // The domain is one more word of the item: `forbes.com` finds it as words.

@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -114,6 +114,8 @@ pub struct Fields {
     pub sources: Field,
     /// Item: its entry's tags (`tag:`), which describe the entry, not each item.
     pub tags: Field,
+    /// Item: the stories it cites (ids of its links' story keys): `story:`.
+    pub stories: Field,
     /// Item: its entry's language (ISO 639-1; `en` by default), stored: `lang:` filters
     /// by it, and its snippets are cut with its stemmer.
     pub lang: Field,
@@ -207,6 +209,7 @@ pub fn schema() -> (Schema, Fields) {
         tags: b.add_text_field(field::TAGS, keyword(true)),
         source_names: b.add_text_field("source_names", flag(false)),
         lang: b.add_text_field(field::LANG, flag(true)),
+        stories: b.add_text_field("stories", flag(true)),
         authors: b.add_text_field("authors", keyword(false)),
         series: b.add_text_field("series", keyword(false)),
         sites: b.add_text_field("sites", keyword(false)),

@@ -236,6 +236,7 @@ impl Builder<'_> {
                 Box::new(BooleanQuery::new(each))
             }
             FilterField::Tag => exact(f.tags, value),
+            FilterField::Story => exact(f.stories, value),
             FilterField::Lang => {
                 exact(f.lang, &language::from_value(value).unwrap_or_else(|| "en".into()))
             }

@@ -18,6 +18,7 @@ use super::results::ITEMS_PER_GROUP;
 use super::snippets::{self, Snippets};
 use super::speller::Speller;
 use super::stored::Bodies;
+use super::stories::Stories;
 use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
 use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
 
@@ -144,7 +145,8 @@ impl Engine {
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries } = found;
-        let (hits, groups) = page(&searcher, f, &snippets, names, ranked, request)?;
+        let mut stories = Stories::new(&searcher, f, self.drafts)?;
+        let (hits, groups) = page(&searcher, f, &snippets, names, &mut stories, ranked, request)?;
         let explanation = if total == 0 {
             explain::explain(&searcher, &scope, &parsed.root, request)?
         } else {
@@ -177,13 +179,16 @@ fn page(
     f: &Fields,
     snippets: &Snippets,
     names: &SourceNames,
+    stories: &mut Stories,
     ranked: Vec<(f32, tantivy::DocAddress)>,
     request: &SearchRequest,
 ) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
     let bodies = RefCell::new(Bodies::new(searcher, f));
+    let stories = RefCell::new(stories);
     let hit = |ranked| {
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
+        hit.story = stories.borrow_mut().of(&hit.story_ids)?;
         Ok::<_, tantivy::TantivyError>(hit)
     };
     if request.group == Group::Item {

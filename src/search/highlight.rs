@@ -9,6 +9,16 @@ use crate::index::{analyze, query_analyzer, text_analyzer};
 /// Escapes text for HTML, wrapping words whose analysed form is a query term in
 /// `<mark>`. Marks that touch or overlap (a CJK word's overlapping pairs) are one.
 pub fn mark(text: &str, terms: &HashSet<String>) -> String {
+    wrap(text, terms, escape_html)
+}
+
+/// Like [`mark`] for text that is already HTML (the text between the tags of raw HTML,
+/// entities and all): nothing is escaped, only `<mark>`s are added.
+pub fn mark_raw(html_text: &str, terms: &HashSet<String>) -> String {
+    wrap(html_text, terms, str::to_string)
+}
+
+fn wrap(text: &str, terms: &HashSet<String>, escape: impl Fn(&str) -> String) -> String {
     let mut analyzer = text_analyzer();
     let mut stream = analyzer.token_stream(text);
     let mut marks: Vec<(usize, usize)> = vec![];
@@ -24,13 +34,13 @@ pub fn mark(text: &str, terms: &HashSet<String>) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut at = 0;
     for (from, to) in marks {
-        out.push_str(&escape_html(&text[at..from]));
+        out.push_str(&escape(&text[at..from]));
         out.push_str("<mark>");
-        out.push_str(&escape_html(&text[from..to]));
+        out.push_str(&escape(&text[from..to]));
         out.push_str("</mark>");
         at = to;
     }
-    out.push_str(&escape_html(&text[at..]));
+    out.push_str(&escape(&text[at..]));
     out
 }
 

@@ -25,6 +25,7 @@ mod results;
 mod snippets;
 mod speller;
 mod stored;
+mod stories;
 
 pub use self::engine::Engine;
 pub use self::entries::Facet;
@@ -34,5 +35,5 @@ pub use self::query::QueryError;
 pub use self::request::{Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
 pub use self::results::{
     ClauseCount, EntryGroup, EntryLink, EntryView, FacetCount, Facets, Health, Hit,
-    ITEMS_PER_GROUP, ItemView, SearchResults, Suggestion,
+    ITEMS_PER_GROUP, ItemView, SearchResults, Story, Suggestion,
 };

@@ -48,6 +48,8 @@ pub enum FilterField {
     Tag,
     /// `lang:` (items of entries in a language: `fr`, `french`)
     Lang,
+    /// `story:` (the items of one story, by its id)
+    Story,
     /// `site:` (a link's domain)
     Site,
     /// `author:`
@@ -69,6 +71,7 @@ impl FilterField {
             FilterField::Source => "source",
             FilterField::Tag => "tag",
             FilterField::Lang => "lang",
+            FilterField::Story => "story",
             FilterField::Site => "site",
             FilterField::Author => "author",
             FilterField::Series => "series",
@@ -356,6 +359,7 @@ impl Parser<'_> {
             "topic" | "topics" => filter(FilterField::Topic),
             "tag" | "tags" => filter(FilterField::Tag),
             "lang" | "language" => filter(FilterField::Lang),
+            "story" => filter(FilterField::Story),
             "source" | "sources" | "from" => filter(FilterField::Source),
             "site" | "domain" => filter(FilterField::Site),
             "author" | "by" => filter(FilterField::Author),

@@ -38,6 +38,28 @@ pub struct Hit {
     pub entry_tags: Vec<String>,
     /// Its relevance score.
     pub score: f32,
+    /// The story it belongs to, when other digests cite what it cites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<Story>,
+    /// The stories its links cite (ids), for [`Hit::story`].
+    #[serde(skip)]
+    pub story_ids: Vec<String>,
+}
+
+/// Items of several digests that cite the same thing (a thread, a paper, a post),
+/// however their links were written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Story {
+    /// Its id: `story:ID` lists its mentions.
+    pub id: String,
+    /// Items that cite it.
+    pub items: u64,
+    /// Entries those items are in.
+    pub entries: u64,
+    /// The first day it was cited, `YYYY-MM-DD`.
+    pub first_seen: Option<String>,
+    /// The last day it was cited.
+    pub last_seen: Option<String>,
 }
 
 /// Facet counts over all matching items.

@@ -125,6 +125,8 @@ pub fn hit(
         sources: all_str(&doc, f.sources),
         entry_tags: all_str(&doc, f.tags),
         score,
+        story: None,
+        story_ids: all_str(&doc, f.stories),
     })
 }
 

@@ -10,8 +10,9 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
+use crate::digest::html::{HtmlReader, Piece};
 use crate::digest::markdown;
-use crate::search::highlight::mark;
+use crate::search::highlight::{mark, mark_raw};
 use crate::search::{ItemView, escape_html};
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -32,6 +33,9 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
         items.iter().map(|i| (i.offset, i.anchor.as_str())).collect();
     let mut placed: HashSet<usize> = HashSet::new();
     let mut in_code = false;
+    // Raw HTML is read as the digest parser reads it: the same tokenizer, fragment after
+    // fragment, so that text is marked where a reader sees it (never inside a script).
+    let mut html_reader = HtmlReader::default();
     // Lists and quotes nested past MAX_NESTING are flattened: the text stays, the extra
     // levels go (HTML parsers are quadratic in nesting depth; 20,000 levels took >10 s).
     let mut containers: Vec<bool> = vec![];
@@ -91,21 +95,25 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
             Event::Text(text) if !terms.is_empty() && !in_code => {
                 events.push(Event::Html(mark(&text, terms).into()))
             }
-            // Items cut from raw HTML (an `<li>` of an HTML list) start inside it.
-            Event::Html(html) if anchors.range(range.clone()).next().is_some() => {
-                let mut out = String::with_capacity(html.len() + 32);
-                let mut at = 0;
+            // Raw HTML: items cut from it (an `<li>` of an HTML list) get their anchor
+            // where they start, and its visible text gets the marks.
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let mut edits: Vec<(usize, usize, String)> = vec![];
                 for (&offset, anchor) in anchors.range(range.clone()) {
                     let cut = (offset - range.start).min(html.len());
-                    if !placed.insert(offset) || !html.is_char_boundary(cut) {
-                        continue;
+                    if html.is_char_boundary(cut) && placed.insert(offset) {
+                        edits.push((cut, cut, format!("<a id=\"{}\"></a>", escape_html(anchor))));
                     }
-                    out.push_str(&html[at..cut]);
-                    out.push_str(&format!("<a id=\"{}\"></a>", escape_html(anchor)));
-                    at = cut;
                 }
-                out.push_str(&html[at..]);
-                events.push(Event::Html(out.into()));
+                for (at, piece) in html_reader.read(&html, 0) {
+                    if let Piece::Text(_) = piece
+                        && !terms.is_empty()
+                        && let Some(text) = raw_text(&html, at)
+                    {
+                        edits.push((text.start, text.end, mark_raw(&html[text.clone()], terms)));
+                    }
+                }
+                events.push(Event::Html(apply(&html, edits).into()));
             }
             other => events.push(other),
         }
@@ -113,6 +121,34 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     SANITIZER.clean(&html).to_string()
+}
+
+/// The raw text of the piece of `html` that starts at `at`: after its opening tag (a
+/// piece starts at a `<`, or at the fragment's start), up to the next `<`.
+fn raw_text(html: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    let end = html.as_bytes()[at + 1..]
+        .iter()
+        .position(|&b| b == b'<')
+        .map_or(html.len(), |i| at + 1 + i);
+    let start = if html[at..].starts_with('<') { at + html[at..end].find('>')? + 1 } else { at };
+    (start < end).then_some(start..end)
+}
+
+/// `html` with each `(start, end, text)` edit made (ranges in order, not overlapping).
+fn apply(html: &str, mut edits: Vec<(usize, usize, String)>) -> String {
+    edits.sort_by_key(|(start, end, _)| (*start, *end));
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut at = 0;
+    for (start, end, text) in edits {
+        if start < at {
+            continue;
+        }
+        out.push_str(&html[at..start]);
+        out.push_str(&text);
+        at = end;
+    }
+    out.push_str(&html[at..]);
+    out
 }
 
 #[cfg(test)]
@@ -165,6 +201,18 @@ mod tests {
         assert!(at("<a id=\"a\"") < at(">A</a>: one"));
         assert!(at(">A</a>: one") < at("<a id=\"b\""));
         assert!(at("<a id=\"b\"") < at(">B</a>: two"));
+    }
+
+    #[test]
+    fn terms_are_marked_inside_raw_html_but_not_in_its_tags_or_scripts() {
+        let md = "<ul>\n<li><a href=\"https://decoding.example\" title=\"decoding\">Decoding</a>: fish &amp; decoders</li>\n</ul>\n\n<script>var decoding = 1;</script>\n";
+        let html = render(md, &[], &query_terms("decoding"));
+        assert!(
+            html.contains("<mark>Decoding</mark></a>: fish &amp; <mark>decoders</mark>"),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://decoding.example\""), "attributes untouched: {html}");
+        assert!(!html.contains("script"), "{html}");
     }
 
     #[test]

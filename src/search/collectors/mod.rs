@@ -2,11 +2,13 @@
 //! `collector` module: facet values ([`FacetCollector`]), months ([`MonthCollector`]),
 //! distinct entries ([`EntryCount`]); and [`group_by_entry`] over a ranked list.
 
+mod day_range;
 mod entry_count;
 mod facet;
 mod group;
 mod month;
 
+pub use self::day_range::DayRange;
 pub use self::entry_count::EntryCount;
 pub use self::facet::FacetCollector;
 pub use self::group::group_by_entry;

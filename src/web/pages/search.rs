@@ -89,6 +89,11 @@ impl SearchPage {
         entry_url(entry_id, &self.q, anchor)
     }
 
+    /// Every mention of a story, oldest first.
+    pub fn story_url(&self, id: &str) -> String {
+        search_url(&filter("story", id), Some(Sort::Oldest), 1)
+    }
+
     pub fn first_rank(&self) -> usize {
         (self.results.page - 1) * self.results.per_page + 1
     }
