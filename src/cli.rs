@@ -33,6 +33,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print one entry as the index holds it.
     Show(ShowArgs),
+    /// Print every mention of one story (its id comes with each search hit), oldest first.
+    Story(StoryArgs),
     /// Serve the search pages and the JSON API (indexing first when needed).
     Serve(ServeArgs),
 }
@@ -108,6 +110,18 @@ pub struct ShowArgs {
     #[arg(long)]
     pub json: bool,
     /// Also search and show entries marked as drafts or unpublished.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StoryArgs {
+    /// The story's id (`story.id` of a hit).
+    pub id: String,
+    /// Print the story as JSON (the shape of `/api/stories/{id}`).
+    #[arg(long)]
+    pub json: bool,
+    /// Also count and show entries marked as drafts or unpublished.
     #[arg(long)]
     pub drafts: bool,
 }

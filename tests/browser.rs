@@ -144,6 +144,11 @@ async fn browser_end_to_end() {
     let story = c.find(Locator::Css("#results .story")).await.unwrap().text().await.unwrap();
     assert!(story.starts_with("Also in 1 other digest, first seen 2026-02-02"), "{story}");
     shot(&c, "story").await;
+    c.find(Locator::Css("#results .story a")).await.unwrap().click().await.unwrap();
+    until(&c, "the story page", "return location.pathname.startsWith('/stories/')").await;
+    assert_eq!(count(&c, ".mention").await, 2);
+    shot(&c, "story-page").await;
+    c.goto(&format!("{base}/search?q=speculative+decoding")).await.unwrap();
 
     // Keyboard: `/` focuses the search box, arrows move through results.
     c.execute("document.activeElement.blur()", vec![]).await.unwrap();

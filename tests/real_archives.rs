@@ -235,8 +235,30 @@ fn the_same_story_in_several_digests_is_one_story() {
     let ids: Vec<&Value> =
         r["hits"].as_array().unwrap().iter().map(|h| &h["story"]["id"]).collect();
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
-    let mentions = s.search(&format!("story:{}", ids[0].as_str().unwrap()));
+    let id = ids[0].as_str().unwrap().to_string();
+    let mentions = s.search(&format!("story:{id}"));
     assert_eq!(mentions["total"], 3, "{mentions}");
+    // Its page, its JSON and its command: every mention, oldest first.
+    let out = s.run(&["story", "--json", &id]);
+    let view: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dates: Vec<&str> =
+        view["mentions"].as_array().unwrap().iter().map(|m| m["date"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2026-05-01", "2026-05-03", "2026-05-05"], "{view}");
+    assert_eq!(view["story"]["entries"], 3);
+    assert_eq!(s.run(&["story", "0000000000000000"]).status.code(), Some(1));
+    let server = s.serve(&[]);
+    let (status, body) = http_get(server.addr(), &format!("/api/stories/{id}")).unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["mentions"][0]["title"],
+        "Qwen3 on a Raspberry Pi"
+    );
+    let (status, page) = http_get(server.addr(), &format!("/stories/{id}")).unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("first appearance") && page.contains("Pi follow-up"), "{page}");
+    let (status, body) = http_get(server.addr(), "/api/stories/0000000000000000").unwrap();
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("not_found"), "{body}");
     // Links in every digest (its home page, its Discord) never make a story, and an
     // item cited once has none.
     let r = s.search("nothing in common");

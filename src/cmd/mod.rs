@@ -6,6 +6,7 @@ mod reindex;
 mod search;
 mod serve;
 mod show;
+mod story;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&cli.index, &args),
         Command::Check(args) => check::run(&cli.archive, &cli.index, &args),
         Command::Show(args) => show::run(&cli.index, &args),
+        Command::Story(args) => story::run(&cli.index, &args),
         Command::Serve(args) => serve::run(&cli.archive, &cli.index, &args),
     }
 }

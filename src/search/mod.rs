@@ -35,5 +35,5 @@ pub use self::query::QueryError;
 pub use self::request::{Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
 pub use self::results::{
     ClauseCount, EntryGroup, EntryLink, EntryView, FacetCount, Facets, Health, Hit,
-    ITEMS_PER_GROUP, ItemView, SearchResults, Story, Suggestion,
+    ITEMS_PER_GROUP, ItemView, SearchResults, Story, StoryView, Suggestion,
 };

@@ -230,3 +230,16 @@ pub struct Health {
     /// Segments the searcher reads.
     pub segments: usize,
 }
+
+/// One story: every item that cites it, oldest first, and what they are about.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryView {
+    /// Its counts and dates.
+    pub story: Story,
+    /// Every mention (the first 100), oldest first.
+    pub mentions: Vec<Hit>,
+    /// The mentions' topics.
+    pub topics: Vec<FacetCount>,
+    /// The mentions' sources.
+    pub sources: Vec<FacetCount>,
+}

@@ -9,9 +9,10 @@ use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
 
-use super::Story;
 use super::collectors::{DayRange, EntryCount};
 use super::compile::without_drafts;
+use super::query::quote;
+use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryView};
 use crate::index::{Fields, Kind, from_day_number};
 
 /// A link cited by more than this share of the entries is boilerplate (a digest's own
@@ -62,16 +63,21 @@ impl<'a> Stories<'a> {
     }
 
     fn read(&self, id: &str) -> tantivy::Result<Option<Story>> {
-        let term = Term::from_field_text(self.f.stories, id);
-        let cited = self.searcher.doc_freq(&term)?;
+        let cited = self.searcher.doc_freq(&Term::from_field_text(self.f.stories, id))?;
         if cited < 2 || cited > self.most_items {
             return Ok(None);
         }
+        Ok(self.counted(id)?.filter(|story| story.entries >= 2))
+    }
+
+    /// A story's counts and dates, however few or many cite it (`None`: none does).
+    pub fn counted(&self, id: &str) -> tantivy::Result<Option<Story>> {
+        let term = Term::from_field_text(self.f.stories, id);
         let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
         let query = if self.drafts { query } else { without_drafts(self.f, query) };
         let (items, entries, days) =
             self.searcher.search(&*query, &(Count, EntryCount, DayRange))?;
-        if entries < 2 {
+        if items == 0 {
             return Ok(None);
         }
         let day = |d: u64| from_day_number(d).map(|d| d.to_string());
@@ -81,6 +87,30 @@ impl<'a> Stories<'a> {
             entries: entries as u64,
             first_seen: days.and_then(|(first, _)| day(first)),
             last_seen: days.and_then(|(_, last)| day(last)),
+        }))
+    }
+}
+
+impl Engine {
+    /// One story by its id: every mention oldest first (the first 100), their topics
+    /// and sources. `None` when no item cites it.
+    pub fn story(&self, id: &str) -> Result<Option<StoryView>, SearchError> {
+        let searcher = self.reader.searcher();
+        let Some(story) = Stories::new(&searcher, self.fields(), self.drafts)?.counted(id)? else {
+            return Ok(None);
+        };
+        let request = SearchRequest {
+            q: format!("story:{}", quote(id)),
+            sort: Some(Sort::Oldest),
+            per_page: MAX_PER_PAGE,
+            ..SearchRequest::default()
+        };
+        let results = self.search(&request)?;
+        Ok(Some(StoryView {
+            story,
+            mentions: results.hits,
+            topics: results.facets.topics,
+            sources: results.facets.sources,
         }))
     }
 }

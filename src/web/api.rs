@@ -14,7 +14,7 @@ use super::document::{EntryDocument, entry_document};
 use super::error::{Format, WebError};
 use super::params::Params;
 use super::state::AppState;
-use crate::search::{Facet, FacetCount, Group, SearchError, SearchResults};
+use crate::search::{Facet, FacetCount, Group, SearchError, SearchResults, StoryView};
 
 /// `GET /api/search`: the same `SearchResults` as `archive search --json`.
 pub async fn search(
@@ -35,6 +35,18 @@ pub async fn entry(
     match found? {
         Some(doc) => Ok(Json(doc)),
         None => Err(WebError::not_found(Format::Json, format!("no entry with id `{id}`"))),
+    }
+}
+
+/// `GET /api/stories/{id}`: every mention of one story, oldest first.
+pub async fn story(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<StoryView>, WebError> {
+    let lookup = id.clone();
+    match state.blocking(move |engine| engine.story(&lookup)).await? {
+        Some(story) => Ok(Json(story)),
+        None => Err(WebError::not_found(Format::Json, format!("no story with id `{id}`"))),
     }
 }
 

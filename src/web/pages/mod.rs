@@ -6,6 +6,7 @@
 mod entry;
 mod facets;
 mod search;
+mod story;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -13,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 pub use self::entry::entry;
 pub use self::facets::{sources, topics};
 pub use self::search::search;
+pub use self::story::story;
 use super::error::{Format, WebError};
 
 fn render(page: impl Template) -> Result<Response, WebError> {

@@ -16,7 +16,7 @@ use crate::web::assets::{AssetUrls, urls};
 use crate::web::error::{Format, WebError};
 use crate::web::params::Params;
 use crate::web::state::AppState;
-use crate::web::urls::{entry_url, filter, search_url};
+use crate::web::urls::{enc, entry_url, filter, search_url};
 
 /// A value with its count and the URL that narrows the search to it.
 pub struct FacetLink {
@@ -89,9 +89,9 @@ impl SearchPage {
         entry_url(entry_id, &self.q, anchor)
     }
 
-    /// Every mention of a story, oldest first.
+    /// A story's page: every mention, oldest first.
     pub fn story_url(&self, id: &str) -> String {
-        search_url(&filter("story", id), Some(Sort::Oldest), 1)
+        format!("/stories/{}", enc(id))
     }
 
     pub fn first_rank(&self) -> usize {
