@@ -260,16 +260,7 @@ impl Entry {
             .unwrap_or_else(|| fallback_title(id, date));
 
         let items = items(outline.items, &tags, taxonomy);
-        let language = match declared {
-            Some(value) => language::from_value(&value),
-            None => {
-                let text: String = std::iter::once(title.as_str())
-                    .chain(items.iter().map(|i| i.text.as_str()))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                language::detect(&text)
-            }
-        };
+        let language = entry_language(declared, &title, &items);
         if items.is_empty() {
             warnings.push("no items: the entry has no text".into());
         }
@@ -288,6 +279,17 @@ impl Entry {
             draft,
             language,
         })
+    }
+}
+
+/// The entry's language: as its front matter declares it, or as its text reads.
+fn entry_language(declared: Option<String>, title: &str, items: &[Item]) -> Option<String> {
+    match declared {
+        Some(value) => language::from_value(&value),
+        None => {
+            let texts = std::iter::once(title).chain(items.iter().map(|i| i.text.as_str()));
+            language::detect(&texts.collect::<Vec<_>>().join("\n"))
+        }
     }
 }
 

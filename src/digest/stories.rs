@@ -25,6 +25,7 @@ const TRACKING: &[&str] = &[
 ];
 
 /// The story key of a link, or `None` for links that are not web pages.
+// Long on purpose: one arm per site whose links name one thing many ways, side by side.
 pub fn key(link: &str) -> Option<String> {
     let url = Url::parse(link.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") {

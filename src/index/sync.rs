@@ -220,30 +220,45 @@ pub fn reindex_in(
     if options.dry_run {
         summary.changes.sort_by(|a, b| a.id.cmp(&b.id));
         summary.entries = (state.recorded.len() + summary.added - summary.removed) as u64;
-        return Ok(finish(summary, started));
+    } else {
+        summary.changes.clear();
+        write_out(&io, &state, &stats, writer, &removed, options, &mut summary)?;
     }
-    summary.changes.clear();
+    Ok(finish(summary, started))
+}
+
+/// The end of a run that read files: commit what was written (or roll it back), or,
+/// when the files only moved, commit nothing; then remember the files that only moved.
+fn write_out(
+    io: &IndexIo,
+    state: &State,
+    stats: &Stats,
+    writer: Option<(IndexWriter<TantivyDocument>, Index)>,
+    removed: &[String],
+    options: &ReindexOptions,
+    summary: &mut ReindexSummary,
+) -> Result<(), IndexError> {
     let (writer, index) = match (writer, &state.existing) {
         (Some(writer), _) => writer,
         // Only files whose content is unchanged: remember them, write nothing.
         (None, Some(index)) if removed.is_empty() && state.compatible && !state.empty_first => {
             let refused = options.strict && !summary.skipped.is_empty();
             if !refused {
-                stats.save(&io, &state.recorded, &mut summary);
+                stats.save(io, &state.recorded, summary);
             }
             summary.committed = !refused;
             let counts = counts(index, &state.fields).map_err(|e| io.error(e))?;
             (summary.entries, summary.items, summary.drafts) =
                 (counts.entries, counts.items, counts.drafts);
-            return Ok(finish(summary, started));
+            return Ok(());
         }
-        (None, _) => state.writer(&io)?,
+        (None, _) => state.writer(io)?,
     };
-    commit_or_rollback(&io, writer, &index, &state, &removed, options, &mut summary)?;
+    commit_or_rollback(io, writer, &index, state, removed, options, summary)?;
     if summary.committed {
-        stats.save(&io, &state.recorded, &mut summary);
+        stats.save(io, &state.recorded, summary);
     }
-    Ok(finish(summary, started))
+    Ok(())
 }
 
 /// The index folder as this run reads and writes it. Writes go through a recorder:

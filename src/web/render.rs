@@ -26,6 +26,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// Container blocks (lists, items, quotes) nested deeper than this are flattened.
 const MAX_NESTING: usize = 48;
 
+// Long on purpose: one pass over the parser's events, an arm per kind of event.
 /// Renders Markdown to sanitised HTML. `items` place the anchors; `terms` (analysed
 /// query terms) are marked in the text.
 pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> String {
@@ -98,22 +99,12 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
             // Raw HTML: items cut from it (an `<li>` of an HTML list) get their anchor
             // where they start, and its visible text gets the marks.
             Event::Html(html) | Event::InlineHtml(html) => {
-                let mut edits: Vec<(usize, usize, String)> = vec![];
-                for (&offset, anchor) in anchors.range(range.clone()) {
-                    let cut = (offset - range.start).min(html.len());
-                    if html.is_char_boundary(cut) && placed.insert(offset) {
-                        edits.push((cut, cut, format!("<a id=\"{}\"></a>", escape_html(anchor))));
-                    }
-                }
-                for (at, piece) in html_reader.read(&html, 0) {
-                    if let Piece::Text(_) = piece
-                        && !terms.is_empty()
-                        && let Some(text) = raw_text(&html, at)
-                    {
-                        edits.push((text.start, text.end, mark_raw(&html[text.clone()], terms)));
-                    }
-                }
-                events.push(Event::Html(apply(&html, edits).into()));
+                let anchors: Vec<(usize, &str)> = anchors
+                    .range(range.clone())
+                    .map(|(&offset, &anchor)| (offset - range.start, anchor))
+                    .filter(|(offset, _)| placed.insert(offset + range.start))
+                    .collect();
+                events.push(Event::Html(raw_html(&html, &anchors, &mut html_reader, terms).into()));
             }
             other => events.push(other),
         }
@@ -121,6 +112,33 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     SANITIZER.clean(&html).to_string()
+}
+
+/// A fragment of raw HTML with `<a id>` anchors placed at their offsets and the terms
+/// marked in its visible text (the tokenizer says where text is: never in a tag, a
+/// script or a comment).
+fn raw_html(
+    html: &str,
+    anchors: &[(usize, &str)],
+    reader: &mut HtmlReader,
+    terms: &HashSet<String>,
+) -> String {
+    let mut edits: Vec<(usize, usize, String)> = vec![];
+    for &(offset, anchor) in anchors {
+        let cut = offset.min(html.len());
+        if html.is_char_boundary(cut) {
+            edits.push((cut, cut, format!("<a id=\"{}\"></a>", escape_html(anchor))));
+        }
+    }
+    for (at, piece) in reader.read(html, 0) {
+        if let Piece::Text(_) = piece
+            && !terms.is_empty()
+            && let Some(text) = raw_text(html, at)
+        {
+            edits.push((text.start, text.end, mark_raw(&html[text.clone()], terms)));
+        }
+    }
+    apply(html, edits)
 }
 
 /// The raw text of the piece of `html` that starts at `at`: after its opening tag (a
