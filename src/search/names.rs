@@ -95,11 +95,15 @@ impl SourceNames {
             return counts;
         }
         let mut merged: Vec<FacetCount> = vec![];
+        let mut at: HashMap<String, usize> = HashMap::new();
         for count in counts {
             let value = self.shown(&count.value).to_string();
-            match merged.iter_mut().find(|c| c.value == value) {
-                Some(c) => c.count += count.count,
-                None => merged.push(FacetCount { value, count: count.count }),
+            match at.get(&value) {
+                Some(&i) => merged[i].count += count.count,
+                None => {
+                    at.insert(value.clone(), merged.len());
+                    merged.push(FacetCount { value, count: count.count });
+                }
             }
         }
         merged.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
