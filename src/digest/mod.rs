@@ -116,6 +116,9 @@ pub struct Item {
     /// Byte offset in the entry's body of the block that carries the anchor.
     #[serde(skip)]
     pub offset: usize,
+    /// Byte offset in the entry's body where its last block ends.
+    #[serde(skip)]
+    pub end: usize,
 }
 
 /// One digest file.
@@ -190,6 +193,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
                 links: raw.links,
                 stories,
                 offset: raw.offset,
+                end: raw.end,
             }
         })
         .collect()

@@ -33,6 +33,8 @@ pub struct RawItem {
     pub links: Vec<Link>,
     /// Byte offset in the body of the block that carries its anchor.
     pub offset: usize,
+    /// Byte offset in the body where its last block ends.
+    pub end: usize,
 }
 
 /// A signature line at the bottom of a digest: `Weekly Roundup — March 3, 2026 — Sam Lee`.
@@ -227,8 +229,10 @@ fn merge(
         text: String::new(),
         links: vec![],
         offset,
+        end: offset,
     };
     for b in blocks {
+        item.end = item.end.max(b.block.range.end);
         if !item.markdown.is_empty() {
             item.markdown.push_str("\n\n");
             item.text.push('\n');
@@ -248,6 +252,7 @@ fn entry_item(body: &str, entry: &Block, context: Vec<String>) -> RawItem {
         text: entry.text.trim().to_string(),
         links: entry.links.clone(),
         offset: entry.range.start,
+        end: entry.range.end,
     }
 }
 

@@ -91,7 +91,10 @@ impl Fields {
         doc.add_text(self.anchor, &item.anchor);
         doc.add_u64(self.ord, ord as u64);
         doc.add_u64(self.offset, item.offset as u64);
-        let end = entry.items.get(ord + 1).map_or(entry.body.len(), |next| next.offset);
+        // Its part of the body: to its last block's end, and never into the next item
+        // (nor into the heading of a section that holds only a link list).
+        let next = entry.items.get(ord + 1).map_or(entry.body.len(), |next| next.offset);
+        let end = item.end.min(next);
         doc.add_u64(self.end, end.max(item.offset) as u64);
         doc.add_text(self.entry_title, &entry.title);
         doc.add_text(self.title, &item.title);
