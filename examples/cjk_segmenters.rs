@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use archive::digest::{self, Taxonomy};
-use archive::index::text_analyzer;
+use archive::index::{analyze, query_analyzer, text_analyzer, tokens};
 use jieba_rs::Jieba;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -215,14 +215,7 @@ fn main() {
     }
 
     let mut pairs_analyzer: TextAnalyzer = text_analyzer();
-    let mut pair_tokens = |text: &str| {
-        let mut stream = pairs_analyzer.token_stream(text);
-        let mut out = vec![];
-        while let Some(t) = stream.next() {
-            out.push(t.clone());
-        }
-        out
-    };
+    let mut pair_tokens = |text: &str| tokens(&mut pairs_analyzer, text);
     let pairs = build(&items, &mut pair_tokens);
     let jieba_index = build(&items, &mut |text| jieba_tokens(&jieba, text));
     let size = |s: &Setup| {
@@ -233,15 +226,7 @@ fn main() {
     println!("| queries | n | pairs: recall@10 / zero | jieba: recall@10 / zero |");
     println!("| --- | ---: | --- | --- |");
     for (name, queries) in [("reader's words (jieba's)", &readers), ("random spans", &spans)] {
-        let mut analyze_pairs = |w: &str| {
-            let mut a = text_analyzer();
-            let mut stream = a.token_stream(w);
-            let mut out = vec![];
-            while let Some(t) = stream.next() {
-                out.push(t.text.clone());
-            }
-            out
-        };
+        let mut analyze_pairs = |w: &str| analyze(&mut query_analyzer(), w);
         let (pr, pz) = run(&pairs, queries, &mut analyze_pairs);
         let mut analyze_jieba =
             |w: &str| jieba_tokens(&jieba, w).into_iter().map(|t| t.text).collect();

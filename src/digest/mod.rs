@@ -407,7 +407,10 @@ fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> ItemSources {
                 None if found.source.contains('.') => {
                     match sources::name_in_text(&haystack, &found.source) {
                         Some(name) => {
-                            push_unique_pair(&mut named, (found.source.clone(), name.clone()));
+                            let pair = (found.source.clone(), name.clone());
+                            if !named.contains(&pair) {
+                                named.push(pair);
+                            }
                             name
                         }
                         None => found.source,
@@ -446,12 +449,6 @@ struct ItemSources {
     sources: Vec<String>,
     repos: Vec<String>,
     named: Vec<(String, String)>,
-}
-
-fn push_unique_pair(pairs: &mut Vec<(String, String)>, pair: (String, String)) {
-    if !pairs.contains(&pair) {
-        pairs.push(pair);
-    }
 }
 
 /// An item's topics: the entry's tags, its `Topics:`/`Tags:` lines and `#hashtags`, and

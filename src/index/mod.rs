@@ -21,7 +21,7 @@ mod verify;
 
 pub use self::analysis::{
     KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER, analyze, language_analyzer,
-    language_query_analyzer, query_analyzer, text_analyzer, words_analyzer,
+    language_query_analyzer, query_analyzer, text_analyzer, tokens, words_analyzer,
 };
 pub use self::dates::{day_number, from_datetime, from_day_number, to_datetime};
 pub use self::documents::EntryMeta;

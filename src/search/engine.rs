@@ -147,11 +147,8 @@ impl Engine {
         let Found { ranked, total, facets, total_entries } = found;
         let mut stories = Stories::new(&searcher, f, self.drafts)?;
         let (hits, groups) = page(&searcher, f, &snippets, names, &mut stories, ranked, request)?;
-        let explanation = if total == 0 {
-            explain::explain(&searcher, &scope, &parsed.root, request)?
-        } else {
-            vec![]
-        };
+        let explanation =
+            if total == 0 { explain::explain(&searcher, &scope, &parsed.root)? } else { vec![] };
         // "Did you mean": whenever a word is in no item, whether or not a near word
         // was searched in its place.
         let suggestions = explain::suggestions(&speller, &request.q, &parsed.root);

@@ -16,20 +16,12 @@ pub fn explain(
     searcher: &Searcher,
     scope: &Scope,
     root: &Option<Node>,
-    request: &SearchRequest,
 ) -> tantivy::Result<Vec<ClauseCount>> {
     let Some(Node::And(parts)) = root else { return Ok(vec![]) };
+    // Each part of the query alone (the request's structured filters left out).
+    let alone = SearchRequest::default();
     let mut out = vec![];
     for part in parts {
-        let alone = SearchRequest {
-            q: String::new(),
-            topics: vec![],
-            sources: vec![],
-            tags: vec![],
-            from: None,
-            to: None,
-            ..request.clone()
-        };
         let parsed = Parsed { root: Some(part.clone()), warnings: vec![] };
         let built = compile::compile(scope, &parsed, &alone, false);
         out.push(ClauseCount {

@@ -40,9 +40,11 @@ impl Snippets {
         has_words: bool,
     ) -> tantivy::Result<Snippets> {
         let (generator, terms) = if has_words {
-            let mut generator = SnippetGenerator::create(searcher, query, f.text)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            (Some(generator), query_terms(searcher, query, f.text)?)
+            // The terms are weighed once; the English generator is built from them with
+            // the field's own analyzer, as `SnippetGenerator::create` would.
+            let terms = query_terms(searcher, query, f.text)?;
+            let analyzer = searcher.index().tokenizer_for_field(f.text)?;
+            (Some(SnippetGenerator::new(terms.clone(), analyzer, f.text, SNIPPET_CHARS)), terms)
         } else {
             (None, BTreeMap::new())
         };

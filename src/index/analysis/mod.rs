@@ -8,7 +8,7 @@ mod memo_stemmer;
 use tantivy::Index;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
+    Stemmer, TextAnalyzer, TextAnalyzerBuilder, Tokenizer,
 };
 
 pub use self::cjk::WordTokenizer;
@@ -36,24 +36,22 @@ pub fn register_analyzers(index: &Index) {
 /// overlapping pairs ([`WordTokenizer`]), lower-cased, accents folded, a model name's
 /// letters also indexed on their own (`qwen2` is found as `qwen`), English-stemmed.
 pub fn text_analyzer() -> TextAnalyzer {
+    folded_words().filter(LetterPrefix).filter(MemoStemmer).build()
+}
+
+/// What every text and query analyzer starts with: words and CJK pairs, long tokens
+/// dropped, lower-cased, accents folded.
+fn folded_words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(LetterPrefix)
-        .filter(MemoStemmer)
-        .build()
 }
 
 /// The analyzer that turns query words into terms: the text analyzer without the
 /// extra letter-prefix tokens (a query for `qwen3` means `qwen3`).
 pub fn query_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(48))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build()
+    folded_words().filter(Stemmer::new(Language::English)).build()
 }
 
 /// The tokenizer's stemmer for a language (ISO 639-1), where Tantivy has one; English
@@ -86,28 +84,13 @@ fn stemmer_language(code: &str) -> Option<Language> {
 /// and CJK is split into pairs whatever the language).
 pub fn language_analyzer(code: &str) -> Option<TextAnalyzer> {
     let language = stemmer_language(code)?;
-    Some(
-        TextAnalyzer::builder(WordTokenizer::default())
-            .filter(RemoveLongFilter::limit(48))
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .filter(LetterPrefix)
-            .filter(Stemmer::new(language))
-            .build(),
-    )
+    Some(folded_words().filter(LetterPrefix).filter(Stemmer::new(language)).build())
 }
 
 /// The query analyzer for a language: [`query_analyzer`] with that language's stemmer.
 pub fn language_query_analyzer(code: &str) -> Option<TextAnalyzer> {
     let language = stemmer_language(code)?;
-    Some(
-        TextAnalyzer::builder(WordTokenizer::default())
-            .filter(RemoveLongFilter::limit(48))
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .filter(Stemmer::new(language))
-            .build(),
-    )
+    Some(folded_words().filter(Stemmer::new(language)).build())
 }
 
 /// The terms an analyzer makes of a text, with their offsets and positions: a text
