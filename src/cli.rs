@@ -93,6 +93,10 @@ pub struct SearchArgs {
     /// Also search and show entries marked as drafts or unpublished.
     #[arg(long)]
     pub drafts: bool,
+    /// Count every match exactly (past 10,000 matches the total and the facet counts
+    /// are otherwise estimated from a sample, and said to be).
+    #[arg(long)]
+    pub exact: bool,
 }
 
 #[derive(Debug, Args)]

@@ -412,6 +412,8 @@ fn the_benchmark_runs_and_finds_every_needle() {
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     assert!(stdout.contains("needles: ok"), "{stdout}");
     assert!(stdout.contains("| full |"), "{stdout}");
+    assert!(stdout.contains("| engine alone"), "{stdout}");
+    assert!(stdout.contains("estimate `the` from a tenth of its matches"), "{stdout}");
 }
 
 /// Sets every Markdown file's mtime a minute back (old enough not to be racy).

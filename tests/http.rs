@@ -76,6 +76,25 @@ async fn get(uri: &str) -> Reply {
 }
 
 #[tokio::test]
+async fn counts_say_whether_they_are_estimates_and_exact_is_a_yes_or_no() {
+    for uri in
+        ["/api/search?q=agents", "/api/search?q=agents&exact=true", "/api/search?q=agents&exact=0"]
+    {
+        let r = get(uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+        let v = r.json();
+        assert_eq!(v["total_is_estimate"], false, "{uri}: {v}");
+        assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+    }
+    let message = get("/api/search?q=agents&exact=maybe")
+        .await
+        .error(StatusCode::BAD_REQUEST, "bad_parameter");
+    assert!(message.contains("`exact`") && message.contains("maybe"), "{message}");
+    // Estimates need more documents than the sample has: the counting's unit tests
+    // and the bench (`estimate ... from a tenth of its matches`) cover them.
+}
+
+#[tokio::test]
 async fn api_search_returns_the_cli_shape() {
     let r = get("/api/search?q=agents&per_page=3").await;
     assert_eq!(r.status, StatusCode::OK);

@@ -17,6 +17,7 @@ pub fn run(index_dir: &Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         sort: args.sort,
         page: args.page,
         per_page: args.limit,
+        exact: args.exact,
         ..SearchRequest::default()
     };
     let results = engine.search(&request)?;
@@ -38,9 +39,10 @@ fn print_human(r: &SearchResults) -> std::io::Result<()> {
         writeln!(out, "warning: {w}")?;
     }
     let first = (r.page - 1) * r.per_page;
+    let about = if r.total_is_estimate { "about " } else { "" };
     writeln!(
         out,
-        "{dim}{} hit(s) for{dim:#} {} {dim}({:.1} ms){dim:#}",
+        "{dim}{about}{} hit(s) for{dim:#} {} {dim}({:.1} ms){dim:#}",
         r.total,
         if r.interpreted.is_empty() { "everything" } else { &r.interpreted },
         r.took_ms

@@ -101,11 +101,11 @@ impl Fields {
         if !item.context.is_empty() {
             doc.add_text(self.context, item.context.join(" › "));
         }
-        // `text` decides matches: in another language it is analyzed with that
-        // language's stemmer here and indexed as analyzed (the stored titles, which only
-        // add score, keep the fields' analyzer).
+        // `text` decides matches and scores them: in another language it is analyzed
+        // with that language's stemmer here and indexed as analyzed. The item's title is
+        // in it twice, which weighs its words above the rest.
         let mut analyzer = entry.language.as_deref().and_then(language_analyzer);
-        for text in [&item.title, &entry.title, &item.text] {
+        for text in [&item.title, &item.title, &entry.title, &item.text] {
             match &mut analyzer {
                 Some(analyzer) => doc.add_pre_tokenized_text(
                     self.text,

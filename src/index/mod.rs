@@ -29,7 +29,7 @@ pub use self::error::{IndexError, damaged, is_damage};
 pub use self::open::{IndexHandle, open};
 pub use self::schema::{Fields, Kind, SCHEMA_VERSION, SOURCE_NAME_SEPARATOR, field};
 pub use self::sync::{
-    Change, ChangeKind, OpenDirectory, ReindexOptions, ReindexSummary, Skipped, needs_reindex,
-    reindex, reindex_in,
+    Change, ChangeKind, OpenDirectory, ReindexOptions, ReindexSummary, Skipped, heap_per_thread,
+    indexing_threads, needs_reindex, reindex, reindex_in,
 };
 pub use self::verify::{VerifyReport, verify};

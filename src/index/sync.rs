@@ -685,10 +685,15 @@ fn create(path: &Path, schema: Schema, directory: &OpenDirectory<'_>) -> Result<
         .map_err(|source| IndexError::Tantivy { path: path.to_path_buf(), source })
 }
 
+/// Indexing threads: one per core, up to four.
+pub fn indexing_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4)
+}
+
 /// Indexing memory per thread: 400 MB (a 100k-digest archive then makes one segment per
 /// thread instead of merging ten), or a sixteenth of the machine's memory when that is
 /// less. Memory is taken as documents arrive: a small reindex uses little of it.
-fn heap_per_thread() -> usize {
+pub fn heap_per_thread() -> usize {
     const MOST: usize = 400_000_000;
     const LEAST: usize = 50_000_000;
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
@@ -700,7 +705,7 @@ fn heap_per_thread() -> usize {
 
 /// A writer sized for the machine; a second writer fails with [`IndexError::Busy`].
 fn writer(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocument>, IndexError> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let threads = indexing_threads();
     let started = Instant::now();
     loop {
         match index.writer_with_num_threads(threads, threads * heap_per_thread()) {

@@ -4,8 +4,7 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -20,16 +19,15 @@ use crate::index::{Fields, Kind, analyze, language_query_analyzer, query_analyze
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
 const MATCHED_WORD: f32 = 1000.0;
 
-/// The fields whose match adds to a word's score beside `text` (which holds them
-/// too), with their weights. Only the item's title: one more posting list, sought
-/// for each match; the entry's title counts through `text`.
-fn weighted(f: &Fields) -> [(Field, f32); 1] {
-    [(f.title, 1.0)]
-}
-
 /// The Tantivy query, how it reads, and what was dropped while building it.
 pub struct Compiled {
+    /// What matches: drafts left out unless they are searched.
     pub query: Box<dyn Query>,
+    /// The same without leaving drafts out, for ranking: a query of words stays one
+    /// that Tantivy can prune, and the ranking passes over `hidden` itself.
+    pub scored: Box<dyn Query>,
+    /// The drafts, when they are left out.
+    pub hidden: Option<Box<dyn Query>>,
     pub interpreted: String,
     pub warnings: Vec<String>,
 }
@@ -64,9 +62,11 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
         Some(Some(q)) => q,
         Some(None) => Box::new(EmptyQuery),
     };
-    let query = if scope.drafts { query } else { without_drafts(f, query) };
+    let hidden: Option<Box<dyn Query>> = (!scope.drafts).then(|| drafts(f));
     Compiled {
-        query,
+        query: if scope.drafts { query.box_clone() } else { without_drafts(f, query.box_clone()) },
+        scored: query,
+        hidden,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
         warnings: builder.warnings,
     }
@@ -209,14 +209,9 @@ impl Builder<'_> {
         if tokens.is_empty() {
             return None;
         }
-        let in_field = |field: Field| term_or_phrase(field, tokens);
-        // `text` decides the match; the titles only score, so a search intersects
-        // one posting list per word.
-        let mut clauses = vec![(Occur::Must, in_field(self.f.text))];
-        clauses.extend(weighted(self.f).into_iter().map(|(field, boost)| {
-            (Occur::Should, Box::new(BoostQuery::new(in_field(field), boost)) as Box<dyn Query>)
-        }));
-        Some(Box::new(BooleanQuery::new(clauses)))
+        // One posting list per word, in `text` alone (item titles are in it twice, which
+        // weighs them): an AND of words is one Tantivy can rank by block-max WAND.
+        Some(term_or_phrase(self.f.text, tokens))
     }
 
     fn filter(&mut self, field: &FilterField, value: &str) -> Box<dyn Query> {
@@ -288,6 +283,9 @@ fn negated(q: Box<dyn Query>) -> Box<dyn Query> {
     q
 }
 
+/// Dates through the items' `date` column: a range over a fast field seeks by reading
+/// the column from the target on, where a range over the date terms first gathers the
+/// postings of every day in it (a year is 365 of them). Undated items have no value.
 fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
     let bound = |d: Option<chrono::NaiveDate>, inclusive: bool| match d {
         Some(d) => {
@@ -301,8 +299,12 @@ fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
 
 /// The query's matches, drafts left out (they score as before).
 pub fn without_drafts(f: &Fields, query: Box<dyn Query>) -> Box<dyn Query> {
-    let drafts = TermQuery::new(f.draft_term(), IndexRecordOption::Basic);
-    Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::MustNot, Box::new(drafts))]))
+    Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::MustNot, drafts(f))]))
+}
+
+/// The documents of drafts.
+fn drafts(f: &Fields) -> Box<dyn Query> {
+    Box::new(TermQuery::new(f.draft_term(), IndexRecordOption::Basic))
 }
 
 /// Documents of one kind, scoring nothing.

@@ -144,7 +144,7 @@ impl Engine {
             collect::matches(&searcher, &scope, &parsed, request, sort)?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
-        let Found { ranked, total, facets, total_entries } = found;
+        let Found { ranked, total, facets, total_entries, estimated } = found;
         let mut stories = Stories::new(&searcher, f, self.drafts)?;
         let (hits, groups) = page(&searcher, f, &snippets, names, &mut stories, ranked, request)?;
         let explanation =
@@ -154,6 +154,7 @@ impl Engine {
         let suggestions = explain::suggestions(&speller, &request.q, &parsed.root);
         Ok(SearchResults {
             total,
+            total_is_estimate: estimated,
             page: request.page,
             per_page: request.per_page,
             interpreted: compiled.interpreted,

@@ -4,15 +4,17 @@
 //!
 //! The pipeline, one stage per file: [`query`] parses the text into a tree of clauses;
 //! `compile` turns it into a Tantivy query over the index's fields, with `speller`'s
-//! corrections for words in no item; `collect` runs it once through the `collectors`
-//! (ranked page, total, facets, months, entries) and relaxes it when too few items have
-//! every word; `snippets` loads each hit and marks its text; `explain` says what emptied
+//! corrections for words in no item; `collect` counts its matches (`count`: the total,
+//! facets, months and entries through the `collectors`, estimated past a limit), ranks
+//! the page (`rank`, pruning where the order allows) and relaxes the query when too few
+//! items have every word; `snippets` loads each hit and marks its text; `explain` says what emptied
 //! a query that found nothing. `engine` strings them together; `entries` answers the
 //! lookups around one entry.
 
 mod collect;
 mod collectors;
 mod compile;
+mod count;
 mod engine;
 mod entries;
 mod error;
@@ -20,6 +22,7 @@ mod explain;
 pub mod highlight;
 mod names;
 pub mod query;
+mod rank;
 mod request;
 mod results;
 mod snippets;
@@ -32,7 +35,7 @@ pub use self::entries::Facet;
 pub use self::error::SearchError;
 pub use self::highlight::escape_html;
 pub use self::query::QueryError;
-pub use self::request::{Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
+pub use self::request::{COUNT_LIMIT, Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
 pub use self::results::{
     ClauseCount, EntryGroup, EntryLink, EntryView, FacetCount, Facets, Health, Hit,
     ITEMS_PER_GROUP, ItemView, SearchResults, Story, StoryView, Suggestion,

@@ -10,6 +10,9 @@ use super::SearchError;
 pub const MAX_PER_PAGE: usize = 100;
 /// The deepest page: past it, ask for a narrower query.
 pub const MAX_PAGE: usize = 1000;
+/// Matches counted one by one before totals and facet counts are estimated from a
+/// sample ([`SearchRequest::exact`] counts them all).
+pub const COUNT_LIMIT: usize = 10_000;
 
 /// The order of hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +104,11 @@ pub struct SearchRequest {
     pub today: Option<NaiveDate>,
     /// Hits one per item, or grouped by entry (pages then count entries).
     pub group: Group,
+    /// Count every match, however many: the total, facet and month counts are then
+    /// exact (by default they are estimated past [`SearchRequest::count_limit`]).
+    pub exact: bool,
+    /// Matches counted exactly before the counts are estimated ([`COUNT_LIMIT`]).
+    pub count_limit: usize,
 }
 
 impl Default for SearchRequest {
@@ -117,6 +125,8 @@ impl Default for SearchRequest {
             per_page: 10,
             today: None,
             group: Group::Item,
+            exact: false,
+            count_limit: COUNT_LIMIT,
         }
     }
 }

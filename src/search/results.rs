@@ -80,6 +80,10 @@ pub struct Facets {
 pub struct SearchResults {
     /// Matching items in all.
     pub total: usize,
+    /// Whether `total`, `total_entries` and the facet counts were estimated from an
+    /// evenly spread sample of the matches (past [`super::COUNT_LIMIT`] of them, unless
+    /// the request asked for `exact` counts); `false`: they are exact.
+    pub total_is_estimate: bool,
     /// This page (1-based).
     pub page: usize,
     /// Hits per page.

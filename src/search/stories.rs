@@ -84,7 +84,7 @@ impl<'a> Stories<'a> {
         Ok(Some(Story {
             id: id.to_string(),
             items: items as u64,
-            entries: entries as u64,
+            entries: entries.distinct as u64,
             first_seen: days.and_then(|(first, _)| day(first)),
             last_seen: days.and_then(|(_, last)| day(last)),
         }))

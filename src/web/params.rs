@@ -65,6 +65,19 @@ impl Params {
         }
     }
 
+    /// A yes/no parameter: `true`/`1`/`yes` or `false`/`0`/`no` (absent: no).
+    fn flag(&self, format: Format, name: &str) -> Result<bool, WebError> {
+        match self.one(format, name)?.map(str::trim) {
+            None | Some("" | "false" | "0" | "no") => Ok(false),
+            Some("true" | "1" | "yes") => Ok(true),
+            Some(v) => Err(WebError::bad_parameter(
+                format,
+                name,
+                format!("must be true or false, not `{v}`"),
+            )),
+        }
+    }
+
     /// The search the parameters ask for.
     pub fn request(&self, format: Format, default_group: Group) -> Result<SearchRequest, WebError> {
         let sort = match self.one(format, "sort")? {
@@ -100,8 +113,9 @@ impl Params {
             sort,
             page: self.number(format, "page", 1, crate::search::MAX_PAGE)?,
             per_page: self.number(format, "per_page", 10, MAX_PER_PAGE)?,
-            today: None,
             group,
+            exact: self.flag(format, "exact")?,
+            ..SearchRequest::default()
         })
     }
 }

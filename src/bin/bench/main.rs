@@ -61,6 +61,9 @@ struct Args {
     /// Run only the queries of the set equal to this one (repeatable).
     #[arg(long)]
     query: Vec<String>,
+    /// Only print where the bytes of this index go (any index, e.g. a real archive's).
+    #[arg(long)]
+    space_of: Option<PathBuf>,
 }
 
 /// The query set: rare, common and most common words, phrases, AND, OR, exclusion,
@@ -208,6 +211,13 @@ fn rg_time(archive: &Path, terms: &[String]) -> Option<f64> {
 // bottom in the order its report prints; each `// #` section is one table of it.
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(index) = &args.space_of {
+        println!("Index: {:.1} MB.\n", dir_size(index) as f64 / 1e6);
+        for l in space(index) {
+            println!("{l}");
+        }
+        return ExitCode::SUCCESS;
+    }
     let root =
         args.dir.clone().unwrap_or_else(|| PathBuf::from(format!("target/bench/{}", args.digests)));
     let archive = root.join("archive");
@@ -274,6 +284,7 @@ fn main() -> ExitCode {
             full.push(secs);
         }
         let full_secs = median(full);
+        let (engine_items, engine_secs) = engine_alone(&archive, &root.join("engine-alone"));
         let noop =
             median((0..5).map(|_| timed(|| quiet_reindex(&archive, &index, false)).1).collect());
         let extra = archive.join("bench-extra.md");
@@ -318,6 +329,12 @@ fn main() -> ExitCode {
             summary.items as f64 / full_secs,
             summary.entries,
             summary.items
+        ));
+        line(format!(
+            "| engine alone: the same items' text into a plain Tantivy schema | {engine_secs:.2} | {:.1} MB/s of Markdown, {:.0} items/s ({engine_items} items; one text field with positions, the default tokenizer, the same threads and heap; parsing not timed); `archive` = {:.2}x its rate |",
+            mb / engine_secs,
+            engine_items as f64 / engine_secs,
+            engine_secs / full_secs
         ));
         line(format!(
             "| read every file (the floor) | {read_secs:.2} | full reindex = {:.1}x the read time |",
@@ -378,7 +395,24 @@ fn main() -> ExitCode {
 
     let in_process_rate = 1e3 * all.len() as f64 / all.iter().sum::<f64>();
     if args.http_seconds > 0 && Command::new("wrk").arg("--version").output().is_ok() {
-        for l in http(&args, &archive, &index, in_process_rate) {
+        // The same queries in process on as many threads as the server has cores.
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let rounds = args.repeat.max(1);
+        let (_, secs) = timed(|| {
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(|| {
+                        for _ in 0..rounds {
+                            for q in QUERIES {
+                                engine.search(&SearchRequest::new(*q)).unwrap();
+                            }
+                        }
+                    });
+                }
+            })
+        });
+        let threaded_rate = (threads * rounds * QUERIES.len()) as f64 / secs;
+        for l in http(&args, &archive, &index, (in_process_rate, threaded_rate, threads)) {
             line(l);
         }
     }
@@ -386,13 +420,40 @@ fn main() -> ExitCode {
     // # Correctness: each needle is found in exactly the items it was put in.
     let mut ok = true;
     for (needle, &want) in &generated.needles {
-        let got = engine.search(&SearchRequest::new(needle.as_str())).unwrap().total;
-        if got != want {
+        let first = engine.search(&SearchRequest::new(needle.as_str())).unwrap();
+        // Up to the limit a count is exact; past it, an estimate says so; with `exact`
+        // it is exact.
+        let exact = SearchRequest { exact: true, ..SearchRequest::new(needle.as_str()) };
+        let got = engine.search(&exact).unwrap().total;
+        let marked = !first.total_is_estimate || want > first_limit();
+        if got != want || !marked || (!first.total_is_estimate && first.total != want) {
             ok = false;
         }
         line(format!(
-            "needle `{needle}`: {got} items found, {want} generated{}",
-            if got == want { "" } else { " — MISMATCH" }
+            "needle `{needle}`: {got} items found, {want} generated{}{}",
+            if first.total_is_estimate {
+                format!(" (about {} without `exact`)", first.total)
+            } else {
+                String::new()
+            },
+            if got == want && marked { "" } else { " — MISMATCH" }
+        ));
+    }
+    // Estimates: broad words counted from a sample of a tenth of their matches are
+    // marked as estimates and land near the exact count.
+    for word in ["the", "benchmark"] {
+        let exact = engine.search(&SearchRequest { exact: true, ..SearchRequest::new(word) });
+        let exact = exact.unwrap().total;
+        let sampled = SearchRequest { count_limit: exact / 10, ..SearchRequest::new(word) };
+        let sampled = engine.search(&sampled).unwrap();
+        let error = (sampled.total as f64 - exact as f64).abs() / exact.max(1) as f64;
+        let good = sampled.total_is_estimate && error <= 0.15;
+        ok &= good;
+        line(format!(
+            "estimate `{word}` from a tenth of its matches: {} (exact {exact}, {:.1}% off){}",
+            sampled.total,
+            error * 100.0,
+            if good { "" } else { " — MISMATCH" }
         ));
     }
     if let Some(path) = &args.write {
@@ -405,6 +466,54 @@ fn main() -> ExitCode {
         eprintln!("needles: MISMATCH");
         ExitCode::from(1)
     }
+}
+
+/// Matches counted exactly by default.
+fn first_limit() -> usize {
+    SearchRequest::default().count_limit
+}
+
+/// The engine's own speed on this data: the archive's items (title, entry title, text)
+/// parsed first, untimed, then indexed into a plain schema (one text field with
+/// positions, the default tokenizer) with the threads and heap `reindex` uses. Returns
+/// the items and the seconds of indexing and committing.
+fn engine_alone(archive: &Path, dir: &Path) -> (usize, f64) {
+    use archive::digest::{Entry, Taxonomy};
+    use tantivy::schema::{Schema, TEXT};
+    let taxonomy = Taxonomy::builtin();
+    let mut texts: Vec<[String; 3]> = vec![];
+    for file in walkdir::WalkDir::new(archive).into_iter().filter_map(Result::ok) {
+        if file.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let bytes = std::fs::read(file.path()).unwrap();
+        let Ok(entry) = Entry::from_bytes("x", &bytes, &taxonomy) else { continue };
+        for item in entry.items {
+            texts.push([item.title, entry.title.clone(), item.text]);
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    let mut builder = Schema::builder();
+    let text = builder.add_text_field("text", TEXT);
+    let index = tantivy::Index::create_in_dir(dir, builder.build()).unwrap();
+    let threads = archive::index::indexing_threads();
+    let ((), secs) = timed(|| {
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(threads, threads * archive::index::heap_per_thread())
+            .unwrap();
+        for [title, entry_title, body] in &texts {
+            let mut doc = tantivy::TantivyDocument::new();
+            doc.add_text(text, title);
+            doc.add_text(text, entry_title);
+            doc.add_text(text, body);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        writer.wait_merging_threads().unwrap();
+    });
+    let _ = std::fs::remove_dir_all(dir);
+    (texts.len(), secs)
 }
 
 /// Where the index's bytes go: the document store, and per field its terms, postings,
@@ -454,10 +563,16 @@ fn space(index: &Path) -> Vec<String> {
 
 /// `archive serve` under `wrk` on 127.0.0.1: the query set through `/api/search`,
 /// `/healthz` on the same server, the time from start to first answer, and the
-/// server's memory after the load.
+/// server's memory after the load, against the in-process rates of the same queries (one
+/// thread, and `threads` threads).
 // Long on purpose: one scenario (start, load, measure, stop) whose steps share the
 // server process; each step is a commented paragraph.
-fn http(args: &Args, archive: &Path, index: &Path, in_process_rate: f64) -> Vec<String> {
+fn http(
+    args: &Args,
+    archive: &Path,
+    index: &Path,
+    (in_process_rate, threaded_rate, threads): (f64, f64, usize),
+) -> Vec<String> {
     use std::io::{BufRead, BufReader};
     let binary = std::env::current_exe().unwrap().with_file_name("archive");
     let started = Instant::now();
@@ -547,8 +662,10 @@ fn http(args: &Args, archive: &Path, index: &Path, in_process_rate: f64) -> Vec<
             "| `/api/search`, the query set in turn | {search_rate:.0} | {search_p50} | {search_p99} |"
         ),
         format!("| `/healthz` | {health_rate:.0} | {health_p50} | {health_p99} |"),
+        format!("| in process, one thread, the same queries | {in_process_rate:.0} | | |"),
         format!(
-            "| in process, one thread, the same queries | {in_process_rate:.0} | | |\n\n`/api/search` over HTTP on two cores = {:.0}% of the one-thread in-process rate. Server RSS after the load: {rss}. Start to first answer (index built): {ready:.0} ms.\n",
+            "| in process, {threads} threads, the same queries | {threaded_rate:.0} | | |\n\n`/api/search` over HTTP = {:.0}% of the in-process rate on as many threads ({threads}; {:.0}% of one thread). Server RSS after the load: {rss}. Start to first answer (index built): {ready:.0} ms.\n",
+            100.0 * search_rate / threaded_rate,
             100.0 * search_rate / in_process_rate
         ),
     ]

@@ -94,9 +94,34 @@ impl SearchPage {
         format!("/stories/{}", enc(id))
     }
 
+    /// A count as the page shows it: exact, or an estimate rounded to two significant
+    /// digits (`850,000`).
+    pub fn shown(&self, n: &usize) -> String {
+        if self.results.total_is_estimate { rounded(*n) } else { n.to_string() }
+    }
+
+    /// The same search, every match counted.
+    pub fn exact_url(&self) -> String {
+        format!("{}&exact=true", search_url(&self.q, self.sort, self.results.page))
+    }
+
     pub fn first_rank(&self) -> usize {
         (self.results.page - 1) * self.results.per_page + 1
     }
+}
+
+/// An estimated count for reading: two significant digits, thousands separated.
+fn rounded(n: usize) -> String {
+    let scale = 10usize.pow(n.checked_ilog10().unwrap_or(0).saturating_sub(1));
+    let digits = ((n + scale / 2) / scale * scale).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The top-level filters of a query, each with the query that remains without it.
@@ -224,4 +249,23 @@ pub async fn search(
     page.months = links(&by_month[..by_month.len().min(24)], "date", &page);
     (page.bars, page.timeline_width) = timeline(&page.results.facets.months, &page);
     render(page)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn estimates_read_as_two_significant_digits() {
+        let cases = [
+            (0, "0"),
+            (7, "7"),
+            (85, "85"),
+            (849, "850"),
+            (85_137, "85,000"),
+            (851_234, "850,000"),
+            (1_250_000, "1,300,000"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(super::rounded(n), want);
+        }
+    }
 }

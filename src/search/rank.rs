@@ -1,0 +1,336 @@
+//! A query's matches -> the best of them for one page, without a pass over every match
+//! where the order allows it. ([`super::count`] ranks the page itself when it visits
+//! every match anyway.)
+//!
+//! - By score: Tantivy's pruning (`Weight::for_each_pruning`). A word, an AND of words or
+//!   an OR of words is ranked by block-max WAND, which skips every block of postings
+//!   whose best score cannot reach the page; other queries are scored in full.
+//! - By date: only the months at the wanted end that hold the page (the month counts say
+//!   which), widened to every match when they hold too few.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::ops::Bound;
+
+use chrono::{Months, NaiveDate};
+use tantivy::collector::TopDocs;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, RangeQuery};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, TERMINATED, Term};
+
+use super::FacetCount;
+use crate::index::{day_number, field};
+
+/// Matches a date-ordered page wants in its months before they are searched alone.
+const DATE_WINDOW_MARGIN: usize = 2;
+
+/// Ranked matches (score, address), best first.
+pub type Ranked = Vec<(Score, DocAddress)>;
+
+/// What a page shows of the matches: in which order, how many, after how many.
+pub struct Page {
+    /// By score (ties: the newer first), or by date (ties: the better score first).
+    pub by: By,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// The order of a page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Score,
+    Date(Order),
+}
+
+/// The best `offset + limit` matches of those pushed.
+pub struct TopK<'a> {
+    page: &'a Page,
+    heap: BinaryHeap<Reverse<Keyed>>,
+}
+
+/// A match and what it is ranked by (greater first; ties: the earlier address first).
+struct Keyed {
+    key: (f64, f64),
+    score: Score,
+    address: DocAddress,
+}
+
+impl PartialEq for Keyed {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Keyed {}
+
+impl PartialOrd for Keyed {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Keyed {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.key.0.total_cmp(&other.key.0))
+            .then(self.key.1.total_cmp(&other.key.1))
+            .then_with(|| other.address.cmp(&self.address))
+    }
+}
+
+impl<'a> TopK<'a> {
+    pub fn new(page: &'a Page) -> TopK<'a> {
+        TopK { page, heap: BinaryHeap::with_capacity(page.limit + page.offset + 1) }
+    }
+
+    /// Offers a match with its score and day number.
+    pub fn push(&mut self, score: Score, day: u64, address: DocAddress) {
+        let day = day as f64;
+        let key = match self.page.by {
+            By::Score => (f64::from(score), day),
+            By::Date(Order::Desc) => (day, f64::from(score)),
+            // Undated (day 0) first, as the oldest.
+            By::Date(Order::Asc) => (-day, f64::from(score)),
+        };
+        self.heap.push(Reverse(Keyed { key, score, address }));
+        if self.heap.len() > self.page.limit + self.page.offset {
+            self.heap.pop();
+        }
+    }
+
+    /// By score: what a match must score above to enter the page.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(Reverse(least)) if self.heap.len() >= self.page.limit + self.page.offset => {
+                least.score
+            }
+            _ => Score::MIN,
+        }
+    }
+
+    /// The page, best first.
+    pub fn into_page(self) -> Ranked {
+        let sorted = self.heap.into_sorted_vec();
+        sorted.into_iter().skip(self.page.offset).map(|Reverse(k)| (k.score, k.address)).collect()
+    }
+}
+
+/// The page by score (then the newer first). `hidden` (drafts) are passed over as they
+/// come rather than excluded in the query, which keeps a query of words one that
+/// Tantivy can prune.
+pub fn by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    hidden: Option<&dyn Query>,
+    page: &Page,
+) -> tantivy::Result<Ranked> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let hidden = hidden.map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)));
+    let hidden = hidden.transpose()?;
+    let mut top = TopK::new(page);
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let skip = match &hidden {
+            Some(weight) => docs(weight.scorer(segment, 1.0)?),
+            None => vec![],
+        };
+        let days = segment.fast_fields().u64(field::DAY)?;
+        let alive = segment.alive_bitset();
+        let mut threshold = top.threshold();
+        weight.for_each_pruning(threshold, segment, &mut |doc, score| {
+            if alive.is_some_and(|a| a.is_deleted(doc)) || skip.binary_search(&doc).is_ok() {
+                return threshold;
+            }
+            top.push(score, days.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
+            threshold = top.threshold();
+            threshold
+        })?;
+    }
+    Ok(top.into_page())
+}
+
+/// Every document of a (short) doc set, in order.
+fn docs(mut set: Box<dyn tantivy::query::Scorer>) -> Vec<DocId> {
+    let mut out = vec![];
+    let mut doc = set.doc();
+    while doc != TERMINATED {
+        out.push(doc);
+        doc = set.advance();
+    }
+    out
+}
+
+/// The page by date (`order`), then by score. `months` and `total` (exact or estimated
+/// counts of the matches) tell how far back (or forward) the page can reach: those
+/// months are searched first, and every match only when they hold fewer than the page.
+pub fn by_date(
+    searcher: &Searcher,
+    day: Field,
+    query: &dyn Query,
+    (order, page): (Order, &Page),
+    (months, total): (&[FacetCount], usize),
+) -> tantivy::Result<Ranked> {
+    let top = |query: &dyn Query| {
+        let by_date = SortByStaticFastValue::<u64>::for_field(field::DAY);
+        let top = TopDocs::with_limit(page.limit)
+            .and_offset(page.offset)
+            .order_by(((by_date, order), (SortBySimilarityScore, Order::Desc)));
+        let docs = searcher.search(query, &top)?;
+        Ok::<_, tantivy::TantivyError>(
+            docs.into_iter().map(|((_, score), address)| (score, address)).collect::<Vec<_>>(),
+        )
+    };
+    if let Some((from, to)) = window(months, total, order, page.limit + page.offset) {
+        let term = |bound: Bound<u64>| bound.map(|d| Term::from_field_u64(day, d));
+        let windowed = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (Occur::Must, Box::new(RangeQuery::new(term(from), term(to)))),
+        ]);
+        let found = top(&windowed)?;
+        // Everything outside the window sorts after everything in it: a full window
+        // holds the page exactly.
+        if found.len() == page.limit {
+            return Ok(found);
+        }
+    }
+    top(query)
+}
+
+/// The days whose months, at the wanted end, first hold [`DATE_WINDOW_MARGIN`] times
+/// `wanted` matches: from a month's first day on (newest first), or up to a month's end
+/// (oldest first, undated matches included, as they sort first). `None` when that would
+/// be most of the matches anyway.
+fn window(
+    months: &[FacetCount],
+    total: usize,
+    order: Order,
+    wanted: usize,
+) -> Option<(Bound<u64>, Bound<u64>)> {
+    let want = (wanted * DATE_WINDOW_MARGIN) as u64;
+    if total as u64 <= want * 2 {
+        return None;
+    }
+    let mut by_month: Vec<(NaiveDate, u64)> = months
+        .iter()
+        .filter_map(|m| {
+            let first = NaiveDate::parse_from_str(&format!("{}-01", m.value), "%Y-%m-%d");
+            first.ok().map(|d| (d, m.count))
+        })
+        .collect();
+    by_month.sort_unstable();
+    let dated: u64 = by_month.iter().map(|&(_, n)| n).sum();
+    if order == Order::Desc {
+        let mut held = 0;
+        let (first, _) = by_month.iter().rev().find(|&&(_, n)| {
+            held += n;
+            held >= want
+        })?;
+        Some((Bound::Included(day_number(Some(*first))), Bound::Unbounded))
+    } else {
+        let mut held = (total as u64).saturating_sub(dated);
+        let (first, _) = by_month.iter().find(|&&(_, n)| {
+            held += n;
+            held >= want
+        })?;
+        let next = first.checked_add_months(Months::new(1))?;
+        Some((Bound::Unbounded, Bound::Excluded(day_number(Some(next)))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use tantivy::collector::TopDocs;
+    use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+    use tantivy::query::QueryParser;
+    use tantivy::schema::{FAST, Schema, TEXT};
+    use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, doc};
+
+    use super::{By, Page, by_date, by_score};
+    use crate::index::{day_number, field};
+    use crate::search::FacetCount;
+
+    /// Three segments of items over four years, some undated; words at known rates.
+    fn index() -> tantivy::Result<(Index, QueryParser)> {
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT);
+        let day = builder.add_u64_field(field::DAY, FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000)?;
+        let start = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+        for n in 0..3000u64 {
+            let words = match n % 7 {
+                0 => "common rare rare",
+                1 | 2 => "common word",
+                3 => "common common common other",
+                _ => "filler",
+            };
+            let date = (n % 11 != 0).then(|| start + chrono::Days::new((n * 7919) % 1460));
+            writer.add_document(doc!(text => words, day => day_number(date)))?;
+            if n % 1000 == 999 {
+                writer.commit()?;
+            }
+        }
+        Ok((index.clone(), QueryParser::for_index(&index, vec![text])))
+    }
+
+    fn days(searcher: &Searcher, addresses: &[DocAddress]) -> Vec<u64> {
+        let column = |a: &DocAddress| {
+            searcher.segment_reader(a.segment_ord).fast_fields().u64(field::DAY).unwrap()
+        };
+        addresses.iter().map(|a| column(a).first(a.doc_id).unwrap_or(0)).collect()
+    }
+
+    #[test]
+    fn pages_by_date_are_those_of_a_full_sort() -> tantivy::Result<()> {
+        let (index, parser) = index()?;
+        let searcher = index.reader()?.searcher();
+        let day = index.schema().get_field(field::DAY)?;
+        let query = parser.parse_query("common")?;
+        let total = searcher.search(&*query, &tantivy::collector::Count)?;
+        let months: Vec<FacetCount> =
+            searcher.search(&*query, &crate::search::collectors::MonthCollector)?;
+        for order in [Order::Desc, Order::Asc] {
+            for (limit, offset) in [(10, 0), (10, 40), (100, 0), (1, 1500)] {
+                let page = Page { by: By::Date(order), limit, offset };
+                let got = by_date(&searcher, day, &*query, (order, &page), (&months, total))?;
+                let by_day = SortByStaticFastValue::<u64>::for_field(field::DAY);
+                let sort = ((by_day, order), (SortBySimilarityScore, Order::Desc));
+                let top = TopDocs::with_limit(limit).and_offset(offset).order_by(sort);
+                let want = searcher.search(&*query, &top)?;
+                let got: Vec<_> = got.iter().map(|(_, a)| *a).collect();
+                let want: Vec<_> = want.iter().map(|(_, a)| *a).collect();
+                assert_eq!(
+                    days(&searcher, &got),
+                    days(&searcher, &want),
+                    "{order:?} {limit} {offset}"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn pruned_pages_by_score_are_those_of_a_full_scoring() -> tantivy::Result<()> {
+        let (index, parser) = index()?;
+        let searcher = index.reader()?.searcher();
+        let hidden = parser.parse_query("other")?;
+        for q in ["common", "+common +rare", "rare word", "common -rare"] {
+            let query = parser.parse_query(q)?;
+            let all = searcher.search(&*query, &TopDocs::with_limit(5000).order_by_score())?;
+            let scores: Vec<f32> = all.iter().map(|(s, _)| *s).collect();
+            for (limit, offset) in [(10, 0), (7, 20)] {
+                let page = Page { by: By::Score, limit, offset };
+                let got = by_score(&searcher, &*query, None, &page)?;
+                let got: Vec<f32> = got.iter().map(|(s, _)| *s).collect();
+                assert_eq!(got, scores[offset..offset + limit], "{q}");
+            }
+            // Hidden documents are passed over.
+            let page = Page { by: By::Score, limit: 50, offset: 0 };
+            let got = by_score(&searcher, &*query, Some(&*hidden), &page)?;
+            let hidden_docs = searcher.search(&*hidden, &tantivy::collector::DocSetCollector)?;
+            assert_eq!(got.len(), 50);
+            assert!(got.iter().all(|(_, a)| !hidden_docs.contains(a)), "{q}");
+        }
+        Ok(())
+    }
+}
