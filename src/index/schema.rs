@@ -98,7 +98,7 @@ pub struct Fields {
     /// Entry: the distinct words of its titles and texts, lower-cased but not stemmed:
     /// the dictionary that spelling suggestions are drawn from.
     pub words: Field,
-    /// Item: its entry's date; a fast field too, which date filters read.
+    /// Item: its entry's date.
     pub date: Field,
     /// Entry: its date. Entry documents index nothing a search looks at (their title
     /// and date have fields of their own), so a search needs no `kind:item` filter.
@@ -199,7 +199,7 @@ pub fn schema() -> (Schema, Fields) {
             ),
         ),
         // Date filters read the term dictionary: a range is a few hundred days.
-        date: b.add_date_field("date", DateOptions::from(INDEXED).set_stored().set_fast()),
+        date: b.add_date_field("date", DateOptions::from(INDEXED).set_stored()),
         entry_date: b
             .add_date_field(field::ENTRY_DATE, DateOptions::from(INDEXED).set_fast().set_stored()),
         entry_name: b.add_text_field("entry_name", STORED),

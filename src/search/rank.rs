@@ -92,10 +92,15 @@ impl<'a> TopK<'a> {
             // Undated (day 0) first, as the oldest.
             By::Date(Order::Asc) => (-day, f64::from(score)),
         };
-        self.heap.push(Reverse(Keyed { key, score, address }));
-        if self.heap.len() > self.page.limit + self.page.offset {
-            self.heap.pop();
+        let keyed = Keyed { key, score, address };
+        if self.heap.len() == self.page.limit + self.page.offset {
+            // Full: only a better match gets in (most do not, and cost one comparison).
+            match self.heap.peek() {
+                Some(Reverse(least)) if keyed > *least => self.heap.pop(),
+                _ => return,
+            };
         }
+        self.heap.push(Reverse(keyed));
     }
 
     /// By score: what a match must score above to enter the page.
