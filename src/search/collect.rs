@@ -70,7 +70,7 @@ pub fn matches(
         }
     }
     // Counted from a sample: the page is found on its own.
-    let ranked = match (ranked.take(), by) {
+    let ranked = match (ranked, by) {
         (Some(ranked), _) => ranked,
         (None, By::Score) => {
             rank::by_score(searcher, &*compiled.scored, compiled.hidden.as_deref(), &page)?

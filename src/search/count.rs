@@ -2,15 +2,16 @@
 //! exact up to a limit and estimated past it, so that a query matching most of a large
 //! archive costs about what one matching `limit` items costs.
 //!
-//! When what the query would cost to iterate is within the limit, one plain pass counts
-//! every match. Otherwise the documents of the index, every segment's one after another,
-//! are cut into windows
-//! of [`WINDOW`] documents, visited in bit-reversed order: whenever the walk stops, the
+//! A plain pass counts every match and ranks the page as it goes, as long as its matches
+//! so far project to no more than a few limits over the whole index. Past that the
+//! documents of the index, every segment's one after another, are cut into windows of
+//! [`WINDOW`] documents, visited in bit-reversed order: whenever the walk stops, the
 //! windows seen are spread evenly over the whole index (and so over its months, its
 //! series and its sources, whatever order the files were added in). Rounds double the
 //! windows seen; the walk stops after the round in which `limit` matches were counted,
-//! and the counts are scaled by the share of documents seen. A query with fewer matches
-//! sees every window and is counted exactly.
+//! and the counts are scaled by the share of documents seen. When an eighth of the index
+//! shows that the projection was wrong and there are few matches after all, a plain
+//! pass counts them exactly.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
@@ -53,12 +54,11 @@ pub struct Counts {
     pub estimated: bool,
 }
 
-/// Counts `query`'s matches and ranks its page in one pass when there are few of them (a
-/// [`PLAIN_SHARE`]th of `limit`, or `limit` is `None`). Otherwise that pass is given up
-/// and the matches are counted again in windows spread evenly over the index, round
-/// after round, until `limit` were counted: exactly when they are no more than `limit`,
-/// as scaled estimates past it. No page is returned then: [`super::rank`] finds it
-/// without visiting every match.
+/// Counts `query`'s matches and ranks its page in one pass when there are few of them
+/// (or `limit` is `None`). Otherwise that pass is given up and the matches are counted
+/// again in windows spread evenly over the index until `limit` were counted, as scaled
+/// estimates. No page is returned then: [`super::rank`] finds it without visiting every
+/// match. Up to `limit` matches the counts are always exact.
 pub fn count(
     searcher: &Searcher,
     query: &dyn Query,
@@ -93,6 +93,7 @@ pub fn count(
         let mut top = TopK::new(page);
         let (mut matched, mut before) = (0usize, 0u64);
         let mut give_up = if bounded { limit / PLAIN_SHARE } else { usize::MAX };
+        let mut projected_once = false;
         for (ord, segment) in segments.iter().enumerate() {
             let mut scorer = weight.scorer(segment, 1.0)?;
             let days = segment.fast_fields().u64(field::DAY)?;
@@ -104,10 +105,10 @@ pub fn count(
                     if matched > give_up {
                         let seen = (before + u64::from(doc) + 1) as f64;
                         let projected = matched as f64 * windows.docs as f64 / seen;
-                        if give_up != limit / PLAIN_SHARE || projected >= PLAIN_PAST * limit as f64
-                        {
+                        if projected_once || projected >= PLAIN_PAST * limit as f64 {
                             return Ok(None);
                         }
+                        projected_once = true;
                         give_up = limit.saturating_mul(PLAIN_PAST as usize + 2);
                     }
                     counted[ord].collect(doc, 0.0);

@@ -18,7 +18,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use archive::index::{ReindexOptions, ReindexSummary, reindex};
-use archive::search::{Engine, SearchRequest};
+use archive::search::{COUNT_LIMIT, Engine, SearchRequest};
 use clap::Parser;
 
 /// Generate an archive and measure reindexing and searching it.
@@ -425,7 +425,7 @@ fn main() -> ExitCode {
         // it is exact.
         let exact = SearchRequest { exact: true, ..SearchRequest::new(needle.as_str()) };
         let got = engine.search(&exact).unwrap().total;
-        let marked = !first.total_is_estimate || want > first_limit();
+        let marked = !first.total_is_estimate || want > COUNT_LIMIT;
         if got != want || !marked || (!first.total_is_estimate && first.total != want) {
             ok = false;
         }
@@ -468,30 +468,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// Matches counted exactly by default.
-fn first_limit() -> usize {
-    SearchRequest::default().count_limit
-}
-
 /// The engine's own speed on this data: the archive's items (title, entry title, text)
 /// parsed first, untimed, then indexed into a plain schema (one text field with
 /// positions, the default tokenizer) with the threads and heap `reindex` uses. Returns
 /// the items and the seconds of indexing and committing.
 fn engine_alone(archive: &Path, dir: &Path) -> (usize, f64) {
-    use archive::digest::{Entry, Taxonomy};
+    use archive::digest::{Taxonomy, read_parallel, walk};
     use tantivy::schema::{Schema, TEXT};
-    let taxonomy = Taxonomy::builtin();
+    let taxonomy = Taxonomy::load(archive).expect("the archive's taxonomy");
+    let files = walk(archive).expect("walk the archive").files;
     let mut texts: Vec<[String; 3]> = vec![];
-    for file in walkdir::WalkDir::new(archive).into_iter().filter_map(Result::ok) {
-        if file.path().extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        let bytes = std::fs::read(file.path()).unwrap();
-        let Ok(entry) = Entry::from_bytes("x", &bytes, &taxonomy) else { continue };
-        for item in entry.items {
-            texts.push([item.title, entry.title.clone(), item.text]);
-        }
-    }
+    read_parallel(
+        &files,
+        |file| file.parse(&taxonomy),
+        |_, parsed| {
+            if let Ok(entry) = parsed {
+                texts.extend(
+                    entry.items.into_iter().map(|i| [i.title, entry.title.clone(), i.text]),
+                );
+            }
+            Ok::<_, ()>(())
+        },
+    )
+    .unwrap();
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap();
     let mut builder = Schema::builder();
