@@ -97,6 +97,10 @@ pub struct SearchArgs {
     /// are otherwise estimated from a sample, and said to be).
     #[arg(long)]
     pub exact: bool,
+    /// One hit per story: an item cited again in other digests stands for every
+    /// mention (`group=story` in the API).
+    #[arg(long)]
+    pub stories: bool,
 }
 
 #[derive(Debug, Args)]

@@ -138,6 +138,9 @@ async fn browser_end_to_end() {
     assert!(c.current_url().await.unwrap().as_str().contains("/search?q=speculative%20decoding"));
     let first = c.find(Locator::Css("#results .hit-title")).await.unwrap().text().await.unwrap();
     assert!(first.to_lowercase().contains("speculative"), "{first}");
+    // The timeline follows: 16 matches, at most 6 a month, on a 0-5-10 axis.
+    let top = "const t = [...document.querySelectorAll('.timeline text.count')]; return t[t.length - 1].textContent";
+    assert_eq!(c.execute(top, vec![]).await.unwrap(), json!("10"), "a stale timeline");
     shot(&c, "typed-query").await;
     // The thread the Monday roundup cites comes back on Thursday: one story.
     c.goto(&format!("{base}/search?q=speculative+decoding+thread")).await.unwrap();
@@ -148,7 +151,37 @@ async fn browser_end_to_end() {
     until(&c, "the story page", "return location.pathname.startsWith('/stories/')").await;
     assert_eq!(count(&c, ".mention").await, 2);
     shot(&c, "story-page").await;
+
+    // Browse: the topic list -> a topic's page, whose chart has labelled axes that do
+    // not overlap, and whose sources link to their own pages.
+    c.goto(&format!("{base}/topics")).await.unwrap();
+    c.find(Locator::XPath("//main//a[text()='agents']")).await.unwrap().click().await.unwrap();
+    until(&c, "the topic page", "return location.pathname === '/topics/agents'").await;
+    let months = c
+        .execute(
+            "return [...document.querySelectorAll('.chart text.month')].map(t => t.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(months, json!(["Feb 2026", "Mar 2026", "Apr 2026", "May 2026"]));
+    assert_eq!(count(&c, ".chart rect:not(.target)").await, 4);
+    assert!(count(&c, ".chart text.count").await >= 2, "a count axis");
+    let apart = "const r = [...document.querySelectorAll('.chart text')].map(t => t.getBoundingClientRect()); \
+                 return r.every((a, i) => r.every((b, j) => i == j || a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top))";
+    assert_eq!(c.execute(apart, vec![]).await.unwrap(), json!(true), "axis labels overlap");
+    assert!(count(&c, ".newest .mention").await >= 5);
+    shot(&c, "topic-page").await;
+    c.find(Locator::XPath("//aside//a[text()='LessWrong']")).await.unwrap().click().await.unwrap();
+    until(&c, "the source page", "return location.pathname === '/sources/LessWrong'").await;
+    let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "LessWrong");
+    shot(&c, "source-page").await;
+
+    // The search page's timeline has the same axes.
     c.goto(&format!("{base}/search?q=speculative+decoding")).await.unwrap();
+    assert!(count(&c, ".timeline text.month").await >= 2);
+    assert!(count(&c, ".timeline text.count").await >= 2);
 
     // Keyboard: `/` focuses the search box, arrows move through results.
     c.execute("document.activeElement.blur()", vec![]).await.unwrap();

@@ -256,6 +256,20 @@ fn the_same_story_in_several_digests_is_one_story() {
     let (status, page) = http_get(server.addr(), &format!("/stories/{id}")).unwrap();
     assert_eq!(status, 200);
     assert!(page.contains("first appearance") && page.contains("Pi follow-up"), "{page}");
+    // One hit per story: the three mentions fold into the best-ranked one; items in
+    // no story stay, one hit each.
+    let (status, body) = http_get(server.addr(), "/api/search?q=raspberry&group=story").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let folded: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(folded["total"], 3, "{folded}");
+    assert_eq!(folded["hits"].as_array().unwrap().len(), 1, "{folded}");
+    assert_eq!(folded["hits"][0]["title"], r["hits"][0]["title"]);
+    assert_eq!(folded["hits"][0]["story"]["items"], 3);
+    let cli = s.json(&["search", "--stories", "raspberry"], 0);
+    assert_eq!(cli["hits"].as_array().unwrap().len(), 1, "{cli}");
+    let (_, body) = http_get(server.addr(), "/api/search?q=day&group=story&per_page=20").unwrap();
+    let days: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(days["hits"].as_array().unwrap().len(), 12, "{days}");
     let (status, body) = http_get(server.addr(), "/api/stories/0000000000000000").unwrap();
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("not_found"), "{body}");
@@ -263,4 +277,91 @@ fn the_same_story_in_several_digests_is_one_story() {
     // item cited once has none.
     let r = s.search("nothing in common");
     assert!(r["hits"].as_array().unwrap().iter().all(|h| h.get("story").is_none()), "{r}");
+}
+
+#[test]
+fn a_topic_and_a_source_have_their_trend() {
+    let s = Sandbox::empty();
+    let thread = "https://www.reddit.com/r/LocalLLaMA/comments/1kxyz99/speculative_decoding/";
+    let days = [
+        ("2026-01-05", format!("## Speculative decoding lands\n\nTopics: inference\n\nA [thread]({thread}) on r/LocalLLaMA shows 2x decoding.")),
+        ("2026-01-20", format!("## Speculative decoding, two weeks on\n\nTopics: inference, agents\n\nThe [same thread]({thread}?utm_source=share) has numbers from agents.")),
+        ("2026-03-02", "## vLLM 0.9\n\nTopics: inference\n\nA [release](https://github.com/vllm-project/vllm/releases/tag/v0.9.0) with faster kernels.".to_string()),
+        ("2026-03-10", "## Agents that plan\n\nTopics: agents\n\nA [post](https://blog.example/plan) on planning.".to_string()),
+        ("2026-03-12", "## Batching at scale\n\nTopics: inference\n\nA [write-up](https://blog.example/batching) on continuous batching.".to_string()),
+    ];
+    for (day, item) in &days {
+        s.write(&format!("daily/{day}.md"), format!("# Daily, {day}\n\n{item}\n"));
+    }
+    s.reindex();
+    let server = s.serve(&[]);
+    let get = |path: &str| {
+        let (status, body) = http_get(server.addr(), path).unwrap();
+        (status, body)
+    };
+
+    let (status, body) = get("/api/topics/inference");
+    assert_eq!(status, 200, "{body}");
+    let t: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (t["of"].as_str(), t["items"].as_u64(), t["entries"].as_u64()),
+        (Some("topic"), Some(4), Some(4)),
+        "{t}"
+    );
+    assert_eq!(t["total_is_estimate"], false);
+    assert_eq!(
+        (t["first_seen"].as_str(), t["last_seen"].as_str()),
+        (Some("2026-01-05"), Some("2026-03-12"))
+    );
+    let months: Vec<(String, u64)> = t["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["value"].as_str().unwrap().to_string(), m["count"].as_u64().unwrap()))
+        .collect();
+    let want = [("2026-01", 2), ("2026-02", 0), ("2026-03", 2)].map(|(m, n)| (m.to_string(), n));
+    assert_eq!(months, want);
+    assert_eq!(t["busiest_months"][0]["value"], "2026-01", "ties go to the earlier month");
+    // Its companions, without itself.
+    let topics: Vec<&str> =
+        t["topics"].as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert_eq!(topics, ["agents"]);
+    // The thread ran 15 days, under its first title.
+    assert_eq!(t["stories"][0]["title"], "Speculative decoding lands", "{t}");
+    assert_eq!(t["stories"][0]["days"], 15);
+    assert_eq!(t["stories"][0]["entries"], 2);
+    assert_eq!(t["stories"].as_array().unwrap().len(), 1, "single mentions are no story");
+    assert_eq!(t["newest"][0]["title"], "Batching at scale");
+    assert_eq!(t["newest"].as_array().unwrap().len(), 4);
+
+    // A source with a slash in it, encoded or not; its page; unknown values.
+    for path in ["/api/sources/r%2FLocalLLaMA", "/api/sources/r/LocalLLaMA"] {
+        let (status, body) = get(path);
+        assert_eq!(status, 200, "{path}: {body}");
+        let t: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(t["items"], 2, "{t}");
+        assert_eq!(t["of"], "source");
+    }
+    let (status, body) = get("/api/topics/no-such-topic");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("no item has the topic `no-such-topic`"), "{body}");
+    let (status, page) = get("/topics/nothing%20here");
+    assert_eq!(status, 404);
+    assert!(page.contains("No item has the topic `nothing here`."), "{page}");
+
+    let (status, page) = get("/topics/inference");
+    assert_eq!(status, 200);
+    for shown in [
+        "Stories that ran longest",
+        "Speculative decoding lands",
+        "Jan 2026",
+        "Items per month, 2026-01 to 2026-03",
+        "href=\"/topics/agents\"",
+        "href=\"/sources/r%2FLocalLLaMA\"",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    // The lists link to the trend pages.
+    let (_, list) = get("/topics");
+    assert!(list.contains("href=\"/topics/inference\""), "{list}");
 }

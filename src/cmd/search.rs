@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
-use archive::search::{Engine, SearchRequest, SearchResults};
+use archive::search::{Engine, Group, SearchRequest, SearchResults};
 
 use crate::cli::SearchArgs;
 
@@ -18,6 +18,7 @@ pub fn run(index_dir: &Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         page: args.page,
         per_page: args.limit,
         exact: args.exact,
+        group: if args.stories { Group::Story } else { Group::Item },
         ..SearchRequest::default()
     };
     let results = engine.search(&request)?;
@@ -73,6 +74,13 @@ fn print_human(r: &SearchResults) -> std::io::Result<()> {
         }
         if !hit.sources.is_empty() {
             tags.push(format!("sources: {}", hit.sources.join(", ")));
+        }
+        if let Some(story) = &hit.story {
+            let first = story.first_seen.as_deref().unwrap_or("undated");
+            tags.push(format!(
+                "story {}: {} items in {} digests, first seen {first}",
+                story.id, story.items, story.entries
+            ));
         }
         if !tags.is_empty() {
             writeln!(out, "     {dim}{}{dim:#}", tags.join(" · "))?;

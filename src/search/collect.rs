@@ -13,12 +13,16 @@ use super::{Facets, Group, SearchRequest, Sort};
 
 /// Items scanned to build entry groups.
 const GROUP_SCAN: usize = 2000;
+/// A page of one hit per story ranks this many times its hits (and at most
+/// [`GROUP_SCAN`]): room for repeats to fold into the stories above them.
+const STORY_SCAN: usize = 4;
 /// Below this many items with every word, the words become optional.
 const FALLBACK_BELOW: usize = 3;
 
 /// What one search finds.
 pub struct Found {
-    /// The page's items, or for a grouped page the best [`GROUP_SCAN`].
+    /// The page's items, or for a grouped page the best [`GROUP_SCAN`] (for one hit
+    /// per story, [`STORY_SCAN`] times the items up to the page's end).
     pub ranked: Vec<(f32, DocAddress)>,
     /// Matching items.
     pub total: usize,
@@ -44,6 +48,10 @@ pub fn matches(
     let (limit, offset) = match request.group {
         Group::Item => (request.per_page, request.offset()),
         Group::Entry => (GROUP_SCAN, 0),
+        Group::Story => {
+            let end = request.offset() + request.per_page;
+            ((end * STORY_SCAN).min(GROUP_SCAN).max(end), 0)
+        }
     };
     // Without words every score is the same: the newest come first.
     let by = match sort {

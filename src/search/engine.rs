@@ -2,10 +2,12 @@
 //! pipeline: parse -> compile and collect -> page -> explain.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
+use tantivy::query::Query;
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
 use super::collect::{self, Found};
@@ -115,6 +117,28 @@ impl Engine {
         Ok(facts)
     }
 
+    /// What compiling a query reads besides the query.
+    fn scope<'a>(&'a self, facts: &'a Facts, speller: &'a Speller<'a>) -> Scope<'a> {
+        let f = self.fields();
+        Scope { f, speller, names: &facts.names, languages: &facts.languages, drafts: self.drafts }
+    }
+
+    /// The query `q` compiled on its own (drafts left out unless they are shown), for
+    /// the lookups that count over its matches.
+    pub(super) fn compile(
+        &self,
+        searcher: &Searcher,
+        q: &str,
+    ) -> Result<Box<dyn Query>, SearchError> {
+        let f = self.fields();
+        let today = chrono::Utc::now().date_naive();
+        let parsed = query::parse(q, today, &|name| compile::has_facet(searcher, f, name))?;
+        let facts = self.facts(searcher)?;
+        let speller = Speller::new(searcher, f, &facts.languages);
+        let scope = self.scope(&facts, &speller);
+        Ok(compile::compile(&scope, &parsed, &SearchRequest::default(), false).query)
+    }
+
     /// Runs a search. Tantivy trusts the bytes it reads and can panic on a flipped bit
     /// that only a checksum pass would catch: such a panic is reported as damage.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
@@ -138,8 +162,7 @@ impl Engine {
         let facts = self.facts(&searcher)?;
         let speller = Speller::new(&searcher, f, &facts.languages);
         let names = &facts.names;
-        let scope =
-            Scope { f, speller: &speller, names, languages: &facts.languages, drafts: self.drafts };
+        let scope = self.scope(&facts, &speller);
         let (compiled, found, relaxed) =
             collect::matches(&searcher, &scope, &parsed, request, sort)?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
@@ -189,8 +212,20 @@ fn page(
         hit.story = stories.borrow_mut().of(&hit.story_ids)?;
         Ok::<_, tantivy::TantivyError>(hit)
     };
-    if request.group == Group::Item {
-        return Ok((ranked.into_iter().map(hit).collect::<Result<_, _>>()?, None));
+    match request.group {
+        Group::Item => return Ok((ranked.into_iter().map(hit).collect::<Result<_, _>>()?, None)),
+        Group::Story => {
+            // The best-ranked mention of each story stands for the others.
+            let of = stories.borrow_mut().of_ranked(&ranked)?;
+            let mut seen = HashSet::new();
+            let first = ranked.into_iter().zip(of).filter_map(|(ranked, story)| match story {
+                Some(story) => seen.insert(story.id).then_some(ranked),
+                None => Some(ranked),
+            });
+            let page = first.skip(request.offset()).take(request.per_page);
+            return Ok((page.map(hit).collect::<Result<_, _>>()?, None));
+        }
+        Group::Entry => {}
     }
     let mut groups = vec![];
     for (entry_id, items) in

@@ -65,6 +65,9 @@ pub enum Group {
     Item,
     /// Matching items grouped under their entry; a page is `per_page` entries.
     Entry,
+    /// One hit per story: the best-ranked mention stands for the others (its `story`
+    /// counts them); items in no story are their own.
+    Story,
 }
 
 impl std::str::FromStr for Group {
@@ -73,7 +76,8 @@ impl std::str::FromStr for Group {
         match s {
             "item" => Ok(Group::Item),
             "entry" => Ok(Group::Entry),
-            _ => Err(format!("`{s}` is not a grouping: use item or entry")),
+            "story" => Ok(Group::Story),
+            _ => Err(format!("`{s}` is not a grouping: use item, entry or story")),
         }
     }
 }

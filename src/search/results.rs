@@ -247,3 +247,69 @@ pub struct StoryView {
     /// The mentions' sources.
     pub sources: Vec<FacetCount>,
 }
+
+/// What a trend follows: one topic or one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrendOf {
+    /// Items with one topic.
+    Topic,
+    /// Items from one source.
+    Source,
+}
+
+impl TrendOf {
+    /// The query language's filter for it (`topic:`, `source:`).
+    pub fn filter(self) -> &'static str {
+        match self {
+            TrendOf::Topic => "topic",
+            TrendOf::Source => "source",
+        }
+    }
+}
+
+/// A story in a trend: its counts and the title of its first mention.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryLine {
+    /// Its counts and dates.
+    #[serde(flatten)]
+    pub story: Story,
+    /// The title of its first mention.
+    pub title: String,
+    /// Days from its first mention to its last.
+    pub days: u64,
+}
+
+/// One topic or source over time: items per month, its first and busiest months, what
+/// it comes with, its longest stories and its newest items.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trend {
+    /// A topic or a source.
+    pub of: TrendOf,
+    /// Which one, as asked.
+    pub value: String,
+    /// Its items.
+    pub items: usize,
+    /// The entries they are in.
+    pub entries: usize,
+    /// Whether `items`, `entries`, `months` and the facet counts are estimates (see
+    /// [`SearchResults::total_is_estimate`]).
+    pub total_is_estimate: bool,
+    /// The first day it was mentioned, `YYYY-MM-DD`.
+    pub first_seen: Option<String>,
+    /// The last day.
+    pub last_seen: Option<String>,
+    /// Items per month, oldest first, every month from the first to the last (months
+    /// without any have 0).
+    pub months: Vec<FacetCount>,
+    /// The months with most items, most first (up to 3).
+    pub busiest_months: Vec<FacetCount>,
+    /// The topics of its items, most frequent first (a topic's own left out).
+    pub topics: Vec<FacetCount>,
+    /// The sources of its items (a source's own left out).
+    pub sources: Vec<FacetCount>,
+    /// Its stories that ran longest: cited in two or more digests, longest span first.
+    pub stories: Vec<StoryLine>,
+    /// Its newest items.
+    pub newest: Vec<Hit>,
+}

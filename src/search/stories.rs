@@ -3,17 +3,20 @@
 //! small query per story, remembered for the page.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
-use tantivy::collector::Count;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::StrColumn;
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Searcher, Term};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::collectors::{DayRange, EntryCount};
 use super::compile::without_drafts;
 use super::query::quote;
+use super::stored::first_str;
 use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryView};
-use crate::index::{Fields, Kind, from_day_number};
+use crate::index::{Fields, Kind, field, from_day_number};
 
 /// A link cited by more than this share of the entries is boilerplate (a digest's own
 /// home page, its Discord, its sponsor): it never makes a story.
@@ -53,8 +56,10 @@ impl<'a> Stories<'a> {
                     story
                 }
             };
+            // The one in most entries; of those, the smallest id (whatever order the
+            // ids come in).
             if let Some(story) = story
-                && best.as_ref().is_none_or(|b| story.entries > b.entries)
+                && best.as_ref().is_none_or(|b| (story.entries, &b.id) > (b.entries, &story.id))
             {
                 best = Some(story);
             }
@@ -62,7 +67,38 @@ impl<'a> Stories<'a> {
         Ok(best)
     }
 
-    fn read(&self, id: &str) -> tantivy::Result<Option<Story>> {
+    /// The story of each ranked item (as [`Stories::of`]), its story ids read from the
+    /// `stories` column rather than the store.
+    pub fn of_ranked(
+        &mut self,
+        ranked: &[(f32, DocAddress)],
+    ) -> tantivy::Result<Vec<Option<Story>>> {
+        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        let mut out = Vec::with_capacity(ranked.len());
+        for &(_, address) in ranked {
+            let column = match columns.entry(address.segment_ord) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => {
+                    let segment = self.searcher.segment_reader(address.segment_ord);
+                    slot.insert(segment.fast_fields().str(field::STORIES)?)
+                }
+            };
+            let mut ids = vec![];
+            if let Some(column) = column {
+                for ord in column.term_ords(address.doc_id) {
+                    let mut id = String::new();
+                    column.ord_to_str(ord, &mut id)?;
+                    ids.push(id);
+                }
+            }
+            out.push(self.of(&ids)?);
+        }
+        Ok(out)
+    }
+
+    /// A story that is one: cited in two or more entries, by no more items than
+    /// boilerplate is.
+    pub fn read(&self, id: &str) -> tantivy::Result<Option<Story>> {
         let cited = self.searcher.doc_freq(&Term::from_field_text(self.f.stories, id))?;
         if cited < 2 || cited > self.most_items {
             return Ok(None);
@@ -70,13 +106,26 @@ impl<'a> Stories<'a> {
         Ok(self.counted(id)?.filter(|story| story.entries >= 2))
     }
 
-    /// A story's counts and dates, however few or many cite it (`None`: none does).
-    pub fn counted(&self, id: &str) -> tantivy::Result<Option<Story>> {
+    /// The items that cite a story (drafts among them when they are shown).
+    fn citing(&self, id: &str) -> Box<dyn Query> {
         let term = Term::from_field_text(self.f.stories, id);
         let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-        let query = if self.drafts { query } else { without_drafts(self.f, query) };
+        if self.drafts { query } else { without_drafts(self.f, query) }
+    }
+
+    /// The title of a story's first mention ("" when none is dated or none cites it).
+    pub fn first_title(&self, id: &str) -> tantivy::Result<String> {
+        let oldest = TopDocs::with_limit(1).order_by_fast_field::<u64>(field::DAY, Order::Asc);
+        let Some((_, address)) = self.searcher.search(&*self.citing(id), &oldest)?.pop() else {
+            return Ok(String::new());
+        };
+        Ok(first_str(&self.searcher.doc::<TantivyDocument>(address)?, self.f.title))
+    }
+
+    /// A story's counts and dates, however few or many cite it (`None`: none does).
+    pub fn counted(&self, id: &str) -> tantivy::Result<Option<Story>> {
         let (items, entries, days) =
-            self.searcher.search(&*query, &(Count, EntryCount, DayRange))?;
+            self.searcher.search(&*self.citing(id), &(Count, EntryCount, DayRange))?;
         if items == 0 {
             return Ok(None);
         }

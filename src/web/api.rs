@@ -1,4 +1,5 @@
-//! The JSON API: `/api/search`, `/api/entries/{id}`, `/api/topics`, `/api/sources`,
+//! The JSON API: `/api/search`, `/api/entries/{id}`, `/api/stories/{id}`, `/api/topics`
+//! and `/api/topics/{topic}`, `/api/sources` and `/api/sources/{source}`,
 //! `/healthz`, `/api/openapi.json`. Handlers are thin: parameters in, engine call,
 //! JSON out.
 
@@ -14,7 +15,9 @@ use super::document::{EntryDocument, entry_document};
 use super::error::{Format, WebError};
 use super::params::Params;
 use super::state::AppState;
-use crate::search::{Facet, FacetCount, Group, SearchError, SearchResults, StoryView};
+use crate::search::{
+    Facet, FacetCount, Group, SearchError, SearchResults, StoryView, Trend, TrendOf,
+};
 
 /// `GET /api/search`: the same `SearchResults` as `archive search --json`.
 pub async fn search(
@@ -68,6 +71,33 @@ pub async fn topics(State(state): State<Arc<AppState>>) -> Result<Json<Values>, 
 /// `GET /api/sources`.
 pub async fn sources(State(state): State<Arc<AppState>>) -> Result<Json<Values>, WebError> {
     facet(state, Facet::Sources).await
+}
+
+async fn trend(state: Arc<AppState>, of: TrendOf, value: String) -> Result<Json<Trend>, WebError> {
+    let lookup = value.clone();
+    match state.blocking(move |engine| engine.trend(of, &lookup)).await? {
+        Some(trend) => Ok(Json(trend)),
+        None => Err(WebError::not_found(
+            Format::Json,
+            format!("no item has the {} `{value}`", of.filter()),
+        )),
+    }
+}
+
+/// `GET /api/topics/{topic}`: one topic over time.
+pub async fn topic(
+    State(state): State<Arc<AppState>>,
+    Path(topic): Path<String>,
+) -> Result<Json<Trend>, WebError> {
+    trend(state, TrendOf::Topic, topic).await
+}
+
+/// `GET /api/sources/{source}`: one source over time.
+pub async fn source(
+    State(state): State<Arc<AppState>>,
+    Path(source): Path<String>,
+) -> Result<Json<Trend>, WebError> {
+    trend(state, TrendOf::Source, source).await
 }
 
 /// `GET /healthz`: 200 with counts when the index reads, 503 otherwise.

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod assets;
+mod chart;
 mod document;
 mod error;
 mod feed;
@@ -65,7 +66,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/entries/{*id}", get(api::entry))
         .route("/stories/{id}", get(api::story))
         .route("/topics", get(api::topics))
+        .route("/topics/{*topic}", get(api::topic))
         .route("/sources", get(api::sources))
+        .route("/sources/{*source}", get(api::source))
         .route("/openapi.json", get(api::openapi))
         .fallback(api::not_found);
     let header = |name: HeaderName, value: &'static str| {
@@ -77,7 +80,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/entries/{*id}", get(pages::entry))
         .route("/stories/{id}", get(pages::story))
         .route("/topics", get(pages::topics))
+        .route("/topics/{*topic}", get(pages::topic))
         .route("/sources", get(pages::sources))
+        .route("/sources/{*source}", get(pages::source))
         .route("/feed.atom", get(feed::feed))
         .route("/healthz", get(api::health))
         .route("/static/{name}", get(static_file))

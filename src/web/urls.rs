@@ -1,8 +1,8 @@
 //! The URLs the pages link to, built in one place: a search, an entry (with the query
 //! that led there), a filter value quoted as the query language reads it.
 
-use crate::search::Sort;
 use crate::search::query::quote;
+use crate::search::{Sort, TrendOf};
 
 /// A URL-encoded query-string value.
 pub fn enc(value: &str) -> String {
@@ -47,4 +47,15 @@ pub fn entry_url(entry_id: &str, q: &str, anchor: &str) -> String {
         url.push_str(anchor);
     }
     url
+}
+
+/// `/topics/{topic}` or `/sources/{source}`: a trend's page (its JSON is the same
+/// path under `/api`).
+pub fn trend_url(of: TrendOf, value: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let list = match of {
+        TrendOf::Topic => "topics",
+        TrendOf::Source => "sources",
+    };
+    format!("/{list}/{}", utf8_percent_encode(value, NON_ALPHANUMERIC))
 }

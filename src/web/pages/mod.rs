@@ -7,6 +7,7 @@ mod entry;
 mod facets;
 mod search;
 mod story;
+mod trend;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -15,6 +16,7 @@ pub use self::entry::entry;
 pub use self::facets::{sources, topics};
 pub use self::search::search;
 pub use self::story::story;
+pub use self::trend::{source, topic};
 use super::error::{Format, WebError};
 
 fn render(page: impl Template) -> Result<Response, WebError> {

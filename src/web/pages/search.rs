@@ -7,12 +7,12 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use chrono::NaiveDate;
 
 use super::render;
 use crate::search::query::{self, Node};
 use crate::search::{FacetCount, Group, SearchResults, Sort, Suggestion};
 use crate::web::assets::{AssetUrls, urls};
+use crate::web::chart::Chart;
 use crate::web::error::{Format, WebError};
 use crate::web::params::Params;
 use crate::web::state::AppState;
@@ -31,17 +31,6 @@ pub struct Chip {
     pub url: String,
 }
 
-/// One bar of the timeline.
-pub struct Bar {
-    pub x: usize,
-    pub y: usize,
-    pub width: usize,
-    pub slot: usize,
-    pub height: usize,
-    pub url: String,
-    pub label: String,
-}
-
 #[derive(Template)]
 #[template(path = "search.html")]
 pub struct SearchPage {
@@ -55,8 +44,8 @@ pub struct SearchPage {
     pub tags: Vec<FacetLink>,
     pub years: Vec<FacetLink>,
     pub months: Vec<FacetLink>,
-    pub bars: Vec<Bar>,
-    pub timeline_width: usize,
+    /// Matches per month.
+    pub timeline: Option<Chart>,
     pub previous_url: Option<String>,
     pub next_url: Option<String>,
     pub pages: usize,
@@ -163,42 +152,6 @@ fn links(values: &[FacetCount], field: &str, page: &SearchPage) -> Vec<FacetLink
         .collect()
 }
 
-/// Bars for every month from the first to the last with matches, gaps included.
-fn timeline(months: &[FacetCount], page: &SearchPage) -> (Vec<Bar>, usize) {
-    let mut counts: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    for m in months {
-        if let Ok(d) = NaiveDate::parse_from_str(&format!("{}-01", m.value), "%Y-%m-%d") {
-            counts.insert(d, m.count);
-        }
-    }
-    let (Some((&first, _)), Some((&last, _))) = (counts.first_key_value(), counts.last_key_value())
-    else {
-        return (vec![], 0);
-    };
-    let max = counts.values().copied().max().unwrap_or(1).max(1);
-    let mut month = first;
-    let mut all = vec![];
-    while month <= last {
-        all.push((month, counts.get(&month).copied().unwrap_or(0)));
-        month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX);
-    }
-    // Bars are 6 to 40 units wide: a few months do not stretch into slabs.
-    let slot = (720 / all.len().max(1)).clamp(6, 40);
-    let bars = all
-        .into_iter()
-        .enumerate()
-        .map(|(i, (month, count))| {
-            let height = if count == 0 { 0 } else { ((count * 56) / max).max(2) as usize };
-            let value = month.format("%Y-%m").to_string();
-            let label = format!("{value}: {count} items");
-            let url = page.add("date", &value);
-            Bar { x: i * slot, y: 60 - height, width: slot * 4 / 5, slot, height, url, label }
-        })
-        .collect::<Vec<_>>();
-    let width = bars.len() * slot;
-    (bars, width)
-}
-
 /// `GET /` and `GET /search`.
 pub async fn search(
     State(state): State<Arc<AppState>>,
@@ -231,8 +184,7 @@ pub async fn search(
         tags: vec![],
         years: vec![],
         months: vec![],
-        bars: vec![],
-        timeline_width: 0,
+        timeline: None,
     };
     page.topics = links(&page.results.facets.topics, "topic", &page);
     page.sources = links(&page.results.facets.sources, "source", &page);
@@ -247,7 +199,8 @@ pub async fn search(
         years.into_iter().rev().map(|(value, count)| FacetCount { value, count }).collect();
     page.years = links(&years, "date", &page);
     page.months = links(&by_month[..by_month.len().min(24)], "date", &page);
-    (page.bars, page.timeline_width) = timeline(&page.results.facets.months, &page);
+    page.timeline =
+        Chart::months("matches", &page.results.facets.months, |month| page.add("date", month));
     render(page)
 }
 
