@@ -284,9 +284,9 @@ fn a_topic_and_a_source_have_their_trend() {
     let s = Sandbox::empty();
     let thread = "https://www.reddit.com/r/LocalLLaMA/comments/1kxyz99/speculative_decoding/";
     let days = [
-        ("2026-01-05", format!("## Speculative decoding lands\n\nTopics: inference\n\nA [thread]({thread}) on r/LocalLLaMA shows 2x decoding.")),
+        ("2026-01-05", format!("## Speculative decoding lands\n\nTopics: inference, quantization\n\nA [thread]({thread}) on r/LocalLLaMA shows 2x decoding.")),
         ("2026-01-20", format!("## Speculative decoding, two weeks on\n\nTopics: inference, agents\n\nThe [same thread]({thread}?utm_source=share) has numbers from agents.")),
-        ("2026-03-02", "## vLLM 0.9\n\nTopics: inference\n\nA [release](https://github.com/vllm-project/vllm/releases/tag/v0.9.0) with faster kernels.".to_string()),
+        ("2026-03-02", "## vLLM 0.9\n\nTopics: inference, quantization\n\nA [release](https://github.com/vllm-project/vllm/releases/tag/v0.9.0) with faster kernels.".to_string()),
         ("2026-03-10", "## Agents that plan\n\nTopics: agents\n\nA [post](https://blog.example/plan) on planning.".to_string()),
         ("2026-03-12", "## Batching at scale\n\nTopics: inference\n\nA [write-up](https://blog.example/batching) on continuous batching.".to_string()),
     ];
@@ -325,7 +325,7 @@ fn a_topic_and_a_source_have_their_trend() {
     // Its companions, without itself.
     let topics: Vec<&str> =
         t["topics"].as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
-    assert_eq!(topics, ["agents"]);
+    assert_eq!(topics, ["quantization", "agents"]);
     // The thread ran 15 days, under its first title.
     assert_eq!(t["stories"][0]["title"], "Speculative decoding lands", "{t}");
     assert_eq!(t["stories"][0]["days"], 15);
@@ -361,6 +361,13 @@ fn a_topic_and_a_source_have_their_trend() {
     ] {
         assert!(page.contains(shown), "{shown}: {page}");
     }
+    // An entry's related entries: the one citing the same thread comes before the one
+    // sharing both its topics.
+    let (_, body) = get("/api/entries/daily/2026-01-05");
+    let entry: Value = serde_json::from_str(&body).unwrap();
+    let related: Vec<&str> =
+        entry["related"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(related[..2], ["daily/2026-01-20", "daily/2026-03-02"], "{entry}");
     // The lists link to the trend pages.
     let (_, list) = get("/topics");
     assert!(list.contains("href=\"/topics/inference\""), "{list}");

@@ -1,18 +1,23 @@
 //! Lookups around entries: one entry rebuilt from the index, all values of a facet,
 //! the previous and next entry by date, related entries, and a health check.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use tantivy::collector::{DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DateTime, Order, TantivyDocument, Term};
 
 use super::collectors::{FacetCollector, group_by_entry};
 use super::stored::{all_str, date_in, first_str, first_u64};
+use super::stories::Stories;
 use super::{Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, compile};
 use crate::digest::outline::outline;
 use crate::index::{EntryMeta, Kind, field, from_datetime, to_datetime};
+
+/// How much more an item citing one of an entry's stories weighs, for its related
+/// entries, than one sharing a topic or a source.
+const SHARED_STORY: f32 = 10.0;
 
 /// A facet that can be listed in full.
 #[derive(Debug, Clone, Copy)]
@@ -159,9 +164,22 @@ impl Engine {
         Ok((previous, next))
     }
 
-    /// Entries sharing this one's topics and sources, best first.
+    /// Entries that cite the same stories as this one, then those sharing its topics
+    /// and sources, best first.
     pub fn related(&self, entry: &EntryView, limit: usize) -> Result<Vec<EntryLink>, SearchError> {
         let f = self.fields();
+        let searcher = self.reader.searcher();
+        // A shared story outweighs any overlap of topics and sources.
+        let stories = Stories::new(&searcher, f, self.drafts)?;
+        let mut shared: Vec<(Occur, Box<dyn Query>)> = vec![];
+        let ids: BTreeSet<&String> = entry.items.iter().flat_map(|i| &i.story_ids).collect();
+        for id in ids {
+            if stories.read(id)?.is_some() {
+                let term = Term::from_field_text(f.stories, id);
+                let cited = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                shared.push((Occur::Should, Box::new(BoostQuery::new(cited, SHARED_STORY))));
+            }
+        }
         let mut weights: HashMap<(bool, &str), usize> = HashMap::new();
         for item in &entry.items {
             item.topics.iter().for_each(|t| *weights.entry((true, t)).or_default() += 1);
@@ -181,6 +199,7 @@ impl Engine {
                 (Occur::Should, q)
             })
             .collect();
+        let should: Vec<_> = shared.into_iter().chain(should).collect();
         if should.is_empty() {
             return Ok(vec![]);
         }
@@ -195,7 +214,6 @@ impl Engine {
                 )),
             ),
         ]);
-        let searcher = self.reader.searcher();
         let ranked = searcher.search(&query, &TopDocs::with_limit(200).order_by_score())?;
         let mut links = vec![];
         for (_, items) in group_by_entry(&searcher, &ranked)?.into_iter().take(limit) {
@@ -247,5 +265,6 @@ fn item_view(doc: &TantivyDocument, f: &crate::index::Fields) -> ItemView {
         sources: all_str(doc, f.sources),
         topics: all_str(doc, f.topics),
         links: vec![],
+        story_ids: all_str(doc, f.stories),
     }
 }

@@ -171,6 +171,9 @@ pub struct ItemView {
     pub topics: Vec<String>,
     /// Links.
     pub links: Vec<Link>,
+    /// The story ids of its links (cited elsewhere or not).
+    #[serde(skip)]
+    pub story_ids: Vec<String>,
 }
 
 /// An entry as the index holds it.
