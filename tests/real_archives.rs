@@ -372,3 +372,94 @@ fn a_topic_and_a_source_have_their_trend() {
     let (_, list) = get("/topics");
     assert!(list.contains("href=\"/topics/inference\""), "{list}");
 }
+
+#[test]
+fn a_summary_told_again_is_one_story_and_follows_every_edit() {
+    let s = Sandbox::empty();
+    let summary = "An open-weight speech model transcribes an hour of audio in under a minute on a \
+                   laptop GPU, with word error rates close to the large hosted models on accented \
+                   English and noticeably better punctuation than last year's release.";
+    let day = |d: u32, body: &str| {
+        s.write(&format!("daily/2026-06-{d:02}.md"), format!("# Daily, June {d}\n\n{body}\n"));
+    };
+    day(
+        1,
+        &format!(
+            "## Fast local transcription\n\n{summary} [Model card](https://models.example/speech-v2)."
+        ),
+    );
+    // Told again two days later, word for word, under another title and without the link.
+    day(3, &format!("## In case you missed it\n\n{summary}"));
+    day(
+        4,
+        "## Something else\n\nA database release with nothing in common with the others, at all.",
+    );
+    s.reindex();
+    let story_of = |r: &Value| -> Vec<Value> {
+        r["hits"].as_array().unwrap().iter().map(|h| h["story"].clone()).collect()
+    };
+    let r = s.search("transcribes");
+    assert_eq!(r["total"], 2, "{r}");
+    for story in story_of(&r) {
+        assert_eq!(
+            (story["kind"].as_str(), story["entries"].as_u64()),
+            (Some("text"), Some(2)),
+            "{r}"
+        );
+        assert_eq!(story["first_seen"], "2026-06-01");
+    }
+    // Edited away: no story; told again later: the story is back; its first telling
+    // removed: a single mention is no story.
+    day(
+        3,
+        "## In case you missed it\n\nNothing to repeat this time: a quiet day for speech models.",
+    );
+    s.reindex();
+    assert!(story_of(&s.search("transcribes")).iter().all(Value::is_null));
+    day(9, &format!("## Still the best local transcription\n\n{summary}"));
+    s.reindex();
+    let r = s.search("transcribes");
+    assert!(story_of(&r).iter().all(|st| st["last_seen"] == "2026-06-09"), "{r}");
+    s.remove("daily/2026-06-01.md");
+    s.reindex();
+    assert!(story_of(&s.search("transcribes")).iter().all(Value::is_null));
+    // Turned off in the taxonomy: texts alone make no story.
+    day(1, &format!("## Fast local transcription\n\n{summary}"));
+    s.write("taxonomy.toml", "[stories]\nnear_duplicate = 0\n");
+    s.reindex();
+    assert!(story_of(&s.search("transcribes")).iter().all(Value::is_null));
+}
+
+#[test]
+fn a_section_every_issue_has_is_no_story() {
+    let s = Sandbox::empty();
+    // Every issue has a "Crate of the Week"; twice there was none to name, in the same
+    // words. Those two are alike, but they are a section, not a story.
+    let none = "Since there were no nominations, this week has to go without a crate of the week. \
+                Sorry about that. Please submit your suggestions and votes for next week in the \
+                usual thread on the forum, we read every one of them.";
+    let picks = [
+        "ripgrep, a search tool that respects your ignore files",
+        "tokio, the asynchronous runtime behind most network services",
+        "serde, which turns your structs into any format and back",
+        "rayon, which makes a loop parallel by changing one call",
+        "clap, the command line parser with derive support and help",
+    ];
+    for i in 0..7 {
+        let text = match i {
+            2 | 5 => none.to_string(),
+            _ => format!(
+                "This week's crate is {}. Thanks to a reader for the suggestion!",
+                picks[i % 5]
+            ),
+        };
+        s.write(
+            &format!("weekly/2026-0{}-01.md", i + 1),
+            format!("# Weekly {i}\n\n## Crate of the Week\n\n{text}\n\n## News {i}\n\nSomething new happened, item {i}.\n"),
+        );
+    }
+    s.reindex();
+    let r = s.search("nominations");
+    assert_eq!(r["total"], 2, "{r}");
+    assert!(r["hits"].as_array().unwrap().iter().all(|h| h.get("story").is_none()), "{r}");
+}

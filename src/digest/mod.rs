@@ -111,7 +111,8 @@ pub struct Item {
     pub topics: Vec<String>,
     /// Its links.
     pub links: Vec<Link>,
-    /// The stories it cites: the [`stories::id`]s of its links' [`stories::key`]s.
+    /// The stories it cites: the [`stories::id`]s of its links' [`stories::key`]s, and
+    /// those its text shares with near duplicates ([`stories::near_duplicate_ids`]).
     pub stories: Vec<String>,
     /// Byte offset in the entry's body of the block that carries the anchor.
     #[serde(skip)]
@@ -174,8 +175,11 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
             let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
             let topics = item_topics(&raw, &entry_topics, taxonomy);
             let mut stories: Vec<String> = vec![];
-            for id in raw.links.iter().filter_map(|l| stories::key(&l.url)).map(|k| stories::id(&k))
-            {
+            let links = specific(raw.links.iter().filter_map(|l| stories::key(&l.url)).collect());
+            let links = links.iter().map(|k| stories::id(k));
+            // The summary, not the headline: a story told again is often retitled.
+            let near = stories::near_duplicate_ids(&raw.text, taxonomy.stories.near_duplicate);
+            for id in links.chain(near) {
                 if !stories.contains(&id) {
                     stories.push(id);
                 }
@@ -197,6 +201,17 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
             }
         })
         .collect()
+}
+
+/// Story keys without those that another key of the same item lies below: an item
+/// that cites a meetup group and one of its events is about the event.
+fn specific(keys: Vec<String>) -> Vec<String> {
+    let below = |outer: &str, inner: &str| {
+        inner.len() > outer.len()
+            && inner.starts_with(outer)
+            && matches!(inner.as_bytes()[outer.len()], b'/' | b'?')
+    };
+    keys.iter().filter(|k| !keys.iter().any(|other| below(k, other))).cloned().collect()
 }
 
 const TITLE: &[&str] = &["title"];

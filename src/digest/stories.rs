@@ -6,7 +6,12 @@
 //! (`utm_*`, `ref`, `fbclid`...), trailing slashes; `x.com` and `twitter.com` status
 //! ids; arXiv `abs`, `pdf` and versions; reddit's old, new and np hosts and its comment
 //! links; `youtube.com/watch?v=` and `youtu.be/`.
+//!
+//! A summary copied into the next day's digest, often word for word, is the same story
+//! too, link or not: [`near_duplicate_ids`] gives near-duplicate texts a shared id.
 
+use minhash_rs::lsh::band_hash;
+use minhash_rs::prelude::MinHash;
 use url::Url;
 
 /// Query parameters that only say where a reader came from.
@@ -24,7 +29,8 @@ const TRACKING: &[&str] = &[
     "__twitter_impression",
 ];
 
-/// The story key of a link, or `None` for links that are not web pages.
+/// The story key of a link, or `None` for links that are not web pages or that name a
+/// place rather than a thing: a site's home page, a profile, a subreddit, a channel.
 // Long on purpose: one arm per site whose links name one thing many ways, side by side.
 pub fn key(link: &str) -> Option<String> {
     let url = Url::parse(link.trim()).ok()?;
@@ -49,6 +55,7 @@ pub fn key(link: &str) -> Option<String> {
                 let id = segments.get(i + 1)?;
                 return Some(format!("x.com/status/{id}"));
             }
+            return None;
         }
         "arxiv.org" | "export.arxiv.org" => {
             if let ["abs" | "pdf" | "html", id @ ..] = segments.as_slice() {
@@ -76,6 +83,7 @@ pub fn key(link: &str) -> Option<String> {
             if let ["shorts" | "embed" | "live", id, ..] = segments.as_slice() {
                 return Some(format!("youtube.com/watch/{id}"));
             }
+            return None;
         }
         h if h == "reddit.com" || h.ends_with(".reddit.com") || h == "redd.it" => {
             // A thread, whichever host and whichever comment of it.
@@ -85,6 +93,7 @@ pub fn key(link: &str) -> Option<String> {
             if h == "redd.it" {
                 return segments.first().map(|id| format!("reddit.com/comments/{id}"));
             }
+            return None;
         }
         _ => {}
     }
@@ -96,6 +105,9 @@ pub fn key(link: &str) -> Option<String> {
         .collect();
     kept.sort();
     let query: Vec<String> = kept.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    if path.is_empty() && query.is_empty() {
+        return None;
+    }
     let mut key = host;
     if !path.is_empty() {
         key.push('/');
@@ -113,9 +125,141 @@ pub fn id(key: &str) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes()))
 }
 
+/// The first character of a near-duplicate text's story id (a link's is a hex digit).
+pub const NEAR_PREFIX: char = 'n';
+
+/// MinHash registers kept per text: the most bands times rows that [`banding`] uses.
+const PERMUTATIONS: usize = 48;
+/// A text with fewer distinct word pairs than this is too short to call a near
+/// duplicate of another: a one-line item (an event listing, a pull request's title)
+/// is told by its link, not by its wording.
+const MIN_PAIRS: usize = 20;
+
+/// Story ids that a near-duplicate text shares: locality-sensitive hashing over a
+/// MinHash of the text's word pairs (lower-cased; each CJK character a word). Two texts
+/// whose pairs have a Jaccard similarity `s` share at least one id with probability
+/// `1 - (1 - s^rows)^bands`: likely from `similarity` up, unlikely well below it. None
+/// for short texts, or when `similarity` is 0.
+///
+/// Numbers must agree as well: the same listing with another date, or the same
+/// template with another count ("109 pull requests were merged"), is another story.
+pub fn near_duplicate_ids(text: &str, similarity: f64) -> Vec<String> {
+    let Some((bands, rows)) = banding(similarity) else { return vec![] };
+    let words = words(text);
+    let mut numbers: Vec<&str> =
+        text.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let numbers = numbers.join(" ");
+    let pairs: std::collections::HashSet<u64> = words
+        .windows(2)
+        .map(|w| xxhash_rust::xxh3::xxh3_64(format!("{} {}", w[0], w[1]).as_bytes()))
+        .collect();
+    if pairs.len() < MIN_PAIRS {
+        return vec![];
+    }
+    let sketch: MinHash<u32, PERMUTATIONS> = pairs.into_iter().collect();
+    let registers = sketch.into_words();
+    (0..bands)
+        .map(|band| {
+            let hash = band_hash(&registers[band * rows..(band + 1) * rows]);
+            let key = format!("{band}/{hash:016x}/{numbers}");
+            let key = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
+            format!("{NEAR_PREFIX}{:015x}", key >> 4)
+        })
+        .collect()
+}
+
+/// Bands and rows whose LSH threshold, `(1/bands)^(1/rows)`, is nearest `similarity`:
+/// the most rows (the steepest curve) that fit in [`PERMUTATIONS`].
+fn banding(similarity: f64) -> Option<(usize, usize)> {
+    if similarity <= 0.0 {
+        return None;
+    }
+    (4..=12)
+        .rev()
+        .map(|rows| ((1.0 / similarity).powi(rows as i32).round().max(1.0) as usize, rows))
+        .find(|(bands, rows)| bands * rows <= PERMUTATIONS)
+        .or(Some((PERMUTATIONS / 4, 4)))
+}
+
+/// The words of a text, lower-cased; each CJK character is a word of its own.
+fn words(text: &str) -> Vec<String> {
+    let mut words = vec![];
+    let mut word = String::new();
+    for c in text.chars() {
+        let cjk = matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af);
+        if c.is_alphanumeric() && !cjk {
+            word.extend(c.to_lowercase());
+            continue;
+        }
+        if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if cjk {
+            words.push(c.to_string());
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
-    use super::key;
+    use super::{banding, key, near_duplicate_ids};
+
+    const SUMMARY: &str = "A thread on r/LocalLLaMA walks through pairing a 0.5B draft model with an 8B target. \
+        The author reports roughly 1.8x more tokens per second on a consumer GPU, with the biggest \
+        gains on code where the draft guesses boilerplate well. Acceptance rate drops sharply on \
+        creative writing.";
+
+    #[test]
+    fn a_summary_repeated_with_small_edits_shares_an_id() {
+        let ids = near_duplicate_ids(SUMMARY, 0.8);
+        assert_eq!(ids.len(), 6);
+        assert_eq!(ids, near_duplicate_ids(&SUMMARY.to_uppercase(), 0.8), "case is ignored");
+        let edited = SUMMARY.replace("A thread", "Yesterday's thread").replace("roughly", "about");
+        let again = near_duplicate_ids(&edited, 0.8);
+        assert!(ids.iter().any(|id| again.contains(id)), "{ids:?} {again:?}");
+        // The same text with another number is not the same story.
+        let recount = near_duplicate_ids(&SUMMARY.replace("1.8x", "1.9x"), 0.8);
+        assert!(!ids.iter().any(|id| recount.contains(id)), "{ids:?} {recount:?}");
+        // Another text on the same subject shares nothing.
+        let other = "Speculative decoding pairs a small draft model with a large target model; \
+            the target verifies several drafted tokens at once, so a good draft saves most of \
+            the forward passes of the large model on easy text.";
+        let apart = near_duplicate_ids(other, 0.8);
+        assert!(!ids.iter().any(|id| apart.contains(id)), "{ids:?} {apart:?}");
+        // Short texts and a threshold of 0 have none.
+        assert!(near_duplicate_ids("Topics: inference, agents", 0.8).is_empty());
+        assert!(near_duplicate_ids(SUMMARY, 0.0).is_empty());
+    }
+
+    #[test]
+    fn chinese_text_is_paired_by_characters() {
+        let text =
+            "开源软件基金会发布了新的报告，分析了过去一年开源大模型的发展情况和主要的技术趋势。";
+        let ids = near_duplicate_ids(text, 0.8);
+        assert_eq!(ids.len(), 6);
+        assert_eq!(ids, near_duplicate_ids(&format!("{text}"), 0.8));
+    }
+
+    #[test]
+    fn banding_follows_the_threshold() {
+        let threshold =
+            |(bands, rows): (usize, usize)| (1.0 / bands as f64).powf(1.0 / rows as f64);
+        for similarity in [0.6, 0.7, 0.8, 0.9, 1.0] {
+            let (bands, rows) = banding(similarity).unwrap();
+            assert!(bands * rows <= 48, "{similarity}");
+            assert!(
+                (threshold((bands, rows)) - similarity).abs() < 0.02,
+                "{similarity}: {bands}x{rows}"
+            );
+        }
+        assert_eq!(banding(0.0), None);
+    }
 
     #[test]
     fn one_story_however_the_link_is_written() {
@@ -164,6 +308,17 @@ mod tests {
             key("https://www.reddit.com/r/rust/comments/bbb/x/")
         );
         assert_eq!(key("mailto:someone@example.com"), None);
+        // Places, not things: home pages, profiles, subreddits, channels.
+        for place in [
+            "https://rustnl.org/",
+            "https://www.example.com/?utm_source=x",
+            "https://x.com/karpathy",
+            "https://www.reddit.com/r/LocalLLaMA/",
+            "https://www.youtube.com/@somechannel",
+        ] {
+            assert_eq!(key(place), None, "{place}");
+        }
+        assert!(key("https://news.ycombinator.com/item?id=43555120").is_some());
         assert_eq!(key("/relative/path"), None);
     }
 }

@@ -13,6 +13,8 @@
 //! Phrases match case-insensitively and as whole words; a name is found in text only
 //! through its phrases (list it among them to match it). An archive without the file gets
 //! the built-in default (`default_taxonomy.toml`), which covers AI and software news.
+//!
+//! An optional `[stories]` table tunes how stories are found ([`StorySettings`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -35,6 +37,46 @@ struct File {
     topics: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     sources: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    stories: StorySettings,
+}
+
+/// How stories are found (`[stories]` in `taxonomy.toml`; every key optional).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorySettings {
+    /// Items whose texts are at least this similar (the Jaccard similarity of their
+    /// sets of word pairs, 0.7 by default) are one story even without a shared link;
+    /// 0 turns this off.
+    pub near_duplicate: f64,
+    /// A link (or a text) cited by more than this share of the entries is boilerplate
+    /// (a digest's home page, its Discord, its sign-off) and makes no story...
+    pub boilerplate_share: f64,
+    /// ...when at least this many items cite it: in a small archive a story may well be
+    /// in most entries.
+    pub boilerplate_items: u64,
+}
+
+impl Default for StorySettings {
+    fn default() -> Self {
+        StorySettings { near_duplicate: 0.7, boilerplate_share: 0.2, boilerplate_items: 10 }
+    }
+}
+
+impl StorySettings {
+    fn check(&self) -> Result<(), String> {
+        let n = self.near_duplicate;
+        if n != 0.0 && !(0.5..=1.0).contains(&n) {
+            return Err(format!(
+                "stories.near_duplicate is {n}: use a similarity from 0.5 to 1, or 0 for none"
+            ));
+        }
+        let s = self.boilerplate_share;
+        if !(s > 0.0 && s <= 1.0) {
+            return Err(format!("stories.boilerplate_share is {s}: use a share above 0, up to 1"));
+        }
+        Ok(())
+    }
 }
 
 /// A pattern that matches nothing, for a name listed without phrases.
@@ -97,6 +139,8 @@ impl Rules {
 pub struct Taxonomy {
     topics: Rules,
     sources: Rules,
+    /// How stories are found.
+    pub stories: StorySettings,
     /// A hash of the rules' text: when it changes, every entry must be re-read.
     pub fingerprint: u64,
 }
@@ -106,7 +150,9 @@ impl Taxonomy {
     pub fn parse(text: &str) -> Result<Taxonomy, ParseError> {
         let invalid = |message: String| ParseError::Taxonomy { message };
         let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        file.stories.check().map_err(invalid)?;
         Ok(Taxonomy {
+            stories: file.stories,
             topics: Rules::build("topic", file.topics).map_err(invalid)?,
             sources: Rules::build("source", file.sources).map_err(invalid)?,
             fingerprint: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
@@ -177,6 +223,14 @@ mod tests {
     }
 
     #[test]
+    fn story_settings_default_and_can_be_tuned() {
+        assert_eq!(Taxonomy::builtin().stories, StorySettings::default());
+        let t = Taxonomy::parse("[stories]\nnear_duplicate = 0.9\n").unwrap();
+        assert_eq!(t.stories.near_duplicate, 0.9);
+        assert_eq!(t.stories.boilerplate_items, 10);
+    }
+
+    #[test]
     fn custom_taxonomy() {
         let t = Taxonomy::parse(
             "[topics]\n\"C++\" = [\"C++\", \"cpp\"]\n[sources]\nLobsters = [\"lobste.rs\"]\n",
@@ -193,6 +247,9 @@ mod tests {
             ("[topic]\nx = []\n", "unknown field"),
             ("[topics]\nAgents = []\nagents = []\n", "listed twice"),
             ("[topics\n", "TOML"),
+            ("[stories]\nnear_duplicate = 0.3\n", "from 0.5 to 1"),
+            ("[stories]\nboilerplate_share = 0\n", "above 0"),
+            ("[stories]\nboilerplate = 1\n", "unknown field"),
         ] {
             let err = Taxonomy::parse(text).unwrap_err().to_string();
             assert!(err.contains(want) || want == "TOML", "{text:?}: {err}");

@@ -1,5 +1,6 @@
 //! Opening an index for reading, and what each commit records: the schema version
-//! and the taxonomy's fingerprint, so an index of another version is told apart.
+//! and the taxonomy's fingerprint, so an index of another version is told apart, and
+//! the story settings that searches read.
 
 use std::path::{Path, PathBuf};
 
@@ -8,17 +9,25 @@ use tantivy::directory::MmapDirectory;
 
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{IndexError, analysis, damaged};
+use crate::digest::taxonomy::StorySettings;
 
 /// The state recorded with each commit.
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Payload {
     pub(super) schema: u32,
     pub(super) taxonomy: u64,
+    #[serde(default)]
+    pub(super) stories: StorySettings,
 }
 
 pub(super) fn payload(index: &Index) -> Option<Payload> {
     let metas = index.load_metas().ok()?;
     serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// The story settings the index was built with (`[stories]` of its taxonomy).
+pub fn story_settings(index: &Index) -> StorySettings {
+    payload(index).map(|p| p.stories).unwrap_or_default()
 }
 
 /// Whether an index was written by this version: same schema, same schema version.

@@ -181,7 +181,7 @@ pub fn reindex_in(
             .iter()
             .map(|(path, reason)| Skipped { path: path.clone(), reason: reason.clone() }),
     );
-    let mut state = State::open(&io, options, taxonomy.fingerprint, &mut summary)?;
+    let mut state = State::open(&io, options, &taxonomy, &mut summary)?;
     let (work, removed) = plan(&walk, &state, &mut summary);
     if work.is_empty() && removed.is_empty() && state.compatible && !summary.full {
         return Ok(finish(tidy_up(&io, &state, options, summary)?, started));
@@ -314,7 +314,7 @@ impl State {
     fn open(
         io: &IndexIo,
         options: &ReindexOptions,
-        taxonomy: u64,
+        taxonomy: &Taxonomy,
         summary: &mut ReindexSummary,
     ) -> Result<State, IndexError> {
         let (schema, fields) = schema::schema();
@@ -344,7 +344,7 @@ impl State {
             summary
                 .notes
                 .push("the index was built by another version: rebuilding it in full".into());
-        } else if recorded_payload.as_ref().is_some_and(|p| p.taxonomy != taxonomy) {
+        } else if recorded_payload.as_ref().is_some_and(|p| p.taxonomy != taxonomy.fingerprint) {
             summary.notes.push("the taxonomy changed: re-reading every entry".into());
             reread_all = true;
         }
@@ -362,7 +362,11 @@ impl State {
             }
             _ => HashMap::new(),
         };
-        let payload = Payload { schema: SCHEMA_VERSION, taxonomy };
+        let payload = Payload {
+            schema: SCHEMA_VERSION,
+            taxonomy: taxonomy.fingerprint,
+            stories: taxonomy.stories,
+        };
         let stats = match &existing {
             Some(_) if compatible && !empty_first => Stats::load(io),
             _ => Stats::default(),

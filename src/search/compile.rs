@@ -259,7 +259,7 @@ impl Builder<'_> {
 }
 
 /// One analysed word as a term, several as a phrase; none matches nothing.
-fn term_or_phrase(field: Field, tokens: &[String]) -> Box<dyn Query> {
+pub(super) fn term_or_phrase(field: Field, tokens: &[String]) -> Box<dyn Query> {
     match tokens {
         [] => Box::new(EmptyQuery),
         [token] => Box::new(TermQuery::new(

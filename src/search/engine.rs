@@ -22,6 +22,7 @@ use super::speller::Speller;
 use super::stored::Bodies;
 use super::stories::Stories;
 use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
+use crate::digest::taxonomy::StorySettings;
 use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
 
 /// A searcher over one index, shared by every request.
@@ -42,6 +43,8 @@ pub(super) struct Facts {
     pub names: SourceNames,
     /// The languages of its entries other than English, that have a stemmer.
     pub languages: Vec<String>,
+    /// How its stories were found, and what is boilerplate.
+    pub stories: StorySettings,
 }
 
 impl Facts {
@@ -61,7 +64,8 @@ impl Facts {
             }
         }
         languages.sort();
-        Ok(Facts { names: SourceNames::read(searcher, f)?, languages })
+        let stories = index::story_settings(searcher.index());
+        Ok(Facts { names: SourceNames::read(searcher, f)?, languages, stories })
     }
 }
 
@@ -168,7 +172,7 @@ impl Engine {
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries, estimated } = found;
-        let mut stories = Stories::new(&searcher, f, self.drafts)?;
+        let mut stories = Stories::new(&searcher, f, &facts.stories, self.drafts)?;
         let (hits, groups) = page(&searcher, f, &snippets, names, &mut stories, ranked, request)?;
         let explanation =
             if total == 0 { explain::explain(&searcher, &scope, &parsed.root)? } else { vec![] };

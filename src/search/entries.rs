@@ -170,7 +170,8 @@ impl Engine {
         let f = self.fields();
         let searcher = self.reader.searcher();
         // A shared story outweighs any overlap of topics and sources.
-        let stories = Stories::new(&searcher, f, self.drafts)?;
+        let settings = self.facts(&searcher)?.stories;
+        let stories = Stories::new(&searcher, f, &settings, self.drafts)?;
         let mut shared: Vec<(Occur, Box<dyn Query>)> = vec![];
         let ids: BTreeSet<&String> = entry.items.iter().flat_map(|i| &i.story_ids).collect();
         for id in ids {

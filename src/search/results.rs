@@ -52,6 +52,9 @@ pub struct Hit {
 pub struct Story {
     /// Its id: `story:ID` lists its mentions.
     pub id: String,
+    /// `link`: its mentions cite the same thing; `text`: their texts are near
+    /// duplicates.
+    pub kind: StoryKind,
     /// Items that cite it.
     pub items: u64,
     /// Entries those items are in.
@@ -60,6 +63,27 @@ pub struct Story {
     pub first_seen: Option<String>,
     /// The last day it was cited.
     pub last_seen: Option<String>,
+}
+
+/// What makes items one story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoryKind {
+    /// The same link, however written.
+    Link,
+    /// Near-duplicate texts.
+    Text,
+}
+
+impl StoryKind {
+    /// The kind of a story id.
+    pub fn of(id: &str) -> StoryKind {
+        if id.starts_with(crate::digest::stories::NEAR_PREFIX) {
+            StoryKind::Text
+        } else {
+            StoryKind::Link
+        }
+    }
 }
 
 /// Facet counts over all matching items.

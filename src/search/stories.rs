@@ -12,18 +12,12 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::collectors::{DayRange, EntryCount};
-use super::compile::without_drafts;
+use super::compile::{term_or_phrase, tokens, without_drafts};
 use super::query::quote;
 use super::stored::first_str;
-use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryView};
+use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryKind, StoryView};
+use crate::digest::taxonomy::StorySettings;
 use crate::index::{Fields, Kind, field, from_day_number};
-
-/// A link cited by more than this share of the entries is boilerplate (a digest's own
-/// home page, its Discord, its sponsor): it never makes a story.
-const BOILERPLATE_SHARE: u64 = 5;
-/// ...and by at least this many items: in a small archive a story may well be in most
-/// entries.
-const BOILERPLATE_FLOOR: u64 = 10;
 
 /// The stories of one page of hits.
 pub struct Stories<'a> {
@@ -36,10 +30,18 @@ pub struct Stories<'a> {
 }
 
 impl<'a> Stories<'a> {
-    /// Stories over one searcher (drafts counted when they are shown).
-    pub fn new(searcher: &'a Searcher, f: &'a Fields, drafts: bool) -> tantivy::Result<Self> {
+    /// Stories over one searcher (drafts counted when they are shown). A story cited by
+    /// more than the settings' share of the entries (and by enough items) is boilerplate:
+    /// a digest's own home page, its Discord, its sign-off.
+    pub fn new(
+        searcher: &'a Searcher,
+        f: &'a Fields,
+        settings: &StorySettings,
+        drafts: bool,
+    ) -> tantivy::Result<Self> {
         let entries = searcher.doc_freq(&f.kind_term(Kind::Entry))?;
-        let most_items = (entries / BOILERPLATE_SHARE).max(BOILERPLATE_FLOOR);
+        let share = (entries as f64 * settings.boilerplate_share) as u64;
+        let most_items = share.max(settings.boilerplate_items);
         Ok(Stories { searcher, f, drafts, most_items, memo: HashMap::new() })
     }
 
@@ -103,7 +105,31 @@ impl<'a> Stories<'a> {
         if cited < 2 || cited > self.most_items {
             return Ok(None);
         }
-        Ok(self.counted(id)?.filter(|story| story.entries >= 2))
+        let Some(story) = self.counted(id)?.filter(|story| story.entries >= 2) else {
+            return Ok(None);
+        };
+        if self.recurring_section(&story)? {
+            return Ok(None);
+        }
+        Ok(Some(story))
+    }
+
+    /// Whether a story's mentions are a section that every issue has ("Crate of the
+    /// Week: this week's crate is ...", "Jobs: see the hiring thread"), alike in text or
+    /// citing the same page: its first mention's title is in more than twice as many
+    /// entries as the story. A story told again keeps its title only where it is told.
+    fn recurring_section(&self, story: &Story) -> tantivy::Result<bool> {
+        let any = TopDocs::with_limit(1).order_by_fast_field::<u64>(field::DAY, Order::Asc);
+        let Some((_, address)) = self.searcher.search(&*self.citing(&story.id), &any)?.pop() else {
+            return Ok(false);
+        };
+        let title = first_str(&self.searcher.doc::<TantivyDocument>(address)?, self.f.title);
+        let tokens = tokens(&title);
+        if tokens.is_empty() {
+            return Ok(false);
+        }
+        let titled = self.searcher.search(&*term_or_phrase(self.f.title, &tokens), &EntryCount)?;
+        Ok(titled.distinct as u64 > 2 * story.entries)
     }
 
     /// The items that cite a story (drafts among them when they are shown).
@@ -132,6 +158,7 @@ impl<'a> Stories<'a> {
         let day = |d: u64| from_day_number(d).map(|d| d.to_string());
         Ok(Some(Story {
             id: id.to_string(),
+            kind: StoryKind::of(id),
             items: items as u64,
             entries: entries.distinct as u64,
             first_seen: days.and_then(|(first, _)| day(first)),
@@ -141,11 +168,36 @@ impl<'a> Stories<'a> {
 }
 
 impl Engine {
+    /// Every story: cited in two or more entries, boilerplate left out; those in most
+    /// entries first. A pass over the whole `stories` dictionary: for reports, not for
+    /// requests.
+    pub fn stories(&self) -> Result<Vec<Story>, SearchError> {
+        let searcher = self.reader.searcher();
+        let settings = self.facts(&searcher)?.stories;
+        let stories = Stories::new(&searcher, self.fields(), &settings, self.drafts)?;
+        let mut ids = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields().stories)?;
+            let mut terms = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while terms.advance() {
+                ids.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+        let mut found = vec![];
+        for id in ids {
+            found.extend(stories.read(&id)?);
+        }
+        found.sort_by(|a, b| (b.entries, &a.id).cmp(&(a.entries, &b.id)));
+        Ok(found)
+    }
+
     /// One story by its id: every mention oldest first (the first 100), their topics
     /// and sources. `None` when no item cites it.
     pub fn story(&self, id: &str) -> Result<Option<StoryView>, SearchError> {
         let searcher = self.reader.searcher();
-        let Some(story) = Stories::new(&searcher, self.fields(), self.drafts)?.counted(id)? else {
+        let settings = self.facts(&searcher)?.stories;
+        let stories = Stories::new(&searcher, self.fields(), &settings, self.drafts)?;
+        let Some(story) = stories.counted(id)? else {
             return Ok(None);
         };
         let request = SearchRequest {

@@ -42,7 +42,8 @@ impl Engine {
         let counters = (DayRange, FacetCollector::new(vec![(field::STORIES, STORY_CANDIDATES)]));
         let (days, mut cited) = searcher.search(&*query, &counters)?;
 
-        let stories = Stories::new(&searcher, self.fields(), self.drafts)?;
+        let settings = self.facts(&searcher)?.stories;
+        let stories = Stories::new(&searcher, self.fields(), &settings, self.drafts)?;
         let mut longest = vec![];
         for candidate in cited.pop().unwrap_or_default() {
             if let Some(story) = stories.read(&candidate.value)? {

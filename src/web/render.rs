@@ -184,6 +184,7 @@ mod tests {
             sources: vec![],
             topics: vec![],
             links: vec![],
+            story_ids: vec![],
         }
     }
 

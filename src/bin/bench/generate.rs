@@ -227,14 +227,62 @@ impl Vocabulary {
     }
 }
 
-/// What was generated: files, bytes, items, and how many items carry each needle. Kept
-/// beside the archive as JSON, so a rerun knows what it holds without generating it.
+/// What was generated: files, bytes, items, how many items carry each needle, and the
+/// repeats planted. Kept beside the archive as JSON, so a rerun knows what it holds
+/// without generating it.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Generated {
+    /// [`VERSION`] of the generator that wrote it: another is generated again.
+    #[serde(default)]
+    pub version: u32,
     pub digests: usize,
     pub items: usize,
     pub bytes: u64,
     pub needles: BTreeMap<String, usize>,
+    #[serde(default)]
+    pub planted: Vec<Planted>,
+}
+
+/// Bumped whenever what the generator writes changes.
+pub const VERSION: u32 = 2;
+
+/// An item that tells again an item of one of the three digests before it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Planted {
+    /// How: `link` (the same link spelled another way, new text) or `text N%` (the
+    /// text with N% of its words changed, another link).
+    pub kind: String,
+    /// The first item's title.
+    pub original: String,
+    /// The repeat's title.
+    pub repeat: String,
+}
+
+/// The share of items that repeat an earlier one.
+const REPEATS: f64 = 0.04;
+/// The kinds of repeat, planted in turn: a respelled link, then texts with this share
+/// of their words changed.
+const EDITS: &[Option<f64>] = &[None, Some(0.0), Some(0.02), Some(0.05), Some(0.10)];
+
+/// The same link another way: without `www.`, with tracking parameters.
+fn respelled(url: &str) -> String {
+    let url = url.replacen("://www.", "://", 1);
+    let join = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{join}utm_source=digest&utm_medium=email")
+}
+
+/// A text with a share of its words (never a needle) replaced.
+fn edited(text: &str, share: f64, rng: &mut Rng, vocabulary: &Vocabulary) -> String {
+    let words = text.split(' ').map(|w| {
+        let bare = w.trim_end_matches('.');
+        if rng.unit() < share && !bare.is_empty() && NEEDLES.iter().all(|(n, _)| *n != bare) {
+            let tail = &w[bare.len()..];
+            format!("{}{tail}", vocabulary.word(rng))
+        } else {
+            w.to_string()
+        }
+    });
+    words.collect::<Vec<_>>().join(" ")
 }
 
 /// Writes `digests` digests under `out`, deterministically for a seed.
@@ -243,7 +291,9 @@ pub struct Generated {
 pub fn generate(out: &Path, digests: usize, seed: u64) -> std::io::Result<Generated> {
     let mut rng = Rng::new(seed);
     let vocabulary = Vocabulary::new(&mut rng, 30_000);
-    let mut generated = Generated { digests, ..Generated::default() };
+    let mut generated = Generated { version: VERSION, digests, ..Generated::default() };
+    // The items of the last three digests: what a repeat tells again.
+    let mut recent: std::collections::VecDeque<Vec<(String, String, String)>> = Default::default();
     for (needle, _) in NEEDLES {
         generated.needles.insert(needle.to_string(), 0);
     }
@@ -257,6 +307,34 @@ pub fn generate(out: &Path, digests: usize, seed: u64) -> std::io::Result<Genera
         let mut body = String::new();
         let mut item_texts = vec![];
         for _ in 0..items {
+            let pool: Vec<&(String, String, String)> = recent.iter().flatten().collect();
+            let repeat = (!pool.is_empty() && rng.unit() < REPEATS).then(|| {
+                (
+                    pool[rng.range(0, pool.len() - 1)].clone(),
+                    EDITS[generated.planted.len() % EDITS.len()],
+                )
+            });
+            if let Some(((original, text, _), Some(share))) = &repeat {
+                let text = edited(text, *share, &mut rng, &vocabulary);
+                for (needle, count) in generated.needles.iter_mut() {
+                    if text.split([' ', '.']).any(|w| w == needle) {
+                        *count += 1;
+                    }
+                }
+                let title: Vec<&str> =
+                    (0..rng.range(3, 7)).map(|_| vocabulary.word(&mut rng)).collect();
+                let title = capitalize(&title.join(" "));
+                let (url, label) = rng.pick(SOURCES);
+                let url = url
+                    .replace("{id}", &(100_000 + generated.items + item_texts.len()).to_string());
+                generated.planted.push(Planted {
+                    kind: format!("text {:.0}%", share * 100.0),
+                    original: original.clone(),
+                    repeat: title.clone(),
+                });
+                item_texts.push((title, text, url, label));
+                continue;
+            }
             let mut text = String::new();
             let words = rng.range(60, 200);
             let mut needles_here = vec![];
@@ -292,10 +370,26 @@ pub fn generate(out: &Path, digests: usize, seed: u64) -> std::io::Result<Genera
             let title: Vec<&str> =
                 (0..rng.range(3, 7)).map(|_| vocabulary.word(&mut rng)).collect();
             let (url, label) = rng.pick(SOURCES);
-            let url = url.replace("{id}", &rng.range(10_000, 99_999).to_string());
-            item_texts.push((capitalize(&title.join(" ")), text, url, label));
+            let mut url =
+                url.replace("{id}", &(100_000 + generated.items + item_texts.len()).to_string());
+            let title = capitalize(&title.join(" "));
+            if let Some(((original, _, first_url), None)) = &repeat {
+                url = respelled(first_url);
+                generated.planted.push(Planted {
+                    kind: "link".into(),
+                    original: original.clone(),
+                    repeat: title.clone(),
+                });
+            }
+            item_texts.push((title, text, url, label));
         }
         generated.items += items;
+        recent.push_back(
+            item_texts.iter().map(|(t, x, u, _)| (t.clone(), x.clone(), u.clone())).collect(),
+        );
+        if recent.len() > 3 {
+            recent.pop_front();
+        }
         match style {
             0 => writeln!(body, "---\ntitle: \"{series} #{n}\"\ndate: {date}\nauthor: {author}\nseries: {series}\ntags: [weekly]\n---\n").unwrap(),
             1 => writeln!(body, "+++\ntitle = \"{series} #{n}\"\ndate = {date}\nauthors = [\"{author}\"]\nseries = \"{series}\"\n+++\n").unwrap(),

@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::render;
 use crate::search::query::{self, Node};
-use crate::search::{FacetCount, Group, SearchResults, Sort, Suggestion};
+use crate::search::{FacetCount, Group, SearchResults, Sort, StoryKind, Suggestion};
 use crate::web::assets::{AssetUrls, urls};
 use crate::web::chart::Chart;
 use crate::web::error::{Format, WebError};
