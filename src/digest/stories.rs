@@ -10,6 +10,7 @@
 //! A summary copied into the next day's digest, often word for word, is the same story
 //! too, link or not: [`near_duplicate_ids`] gives near-duplicate texts a shared id.
 
+use minhash_rs::hasher::Fnv;
 use minhash_rs::lsh::band_hash;
 use minhash_rs::prelude::MinHash;
 use url::Url;
@@ -130,6 +131,10 @@ pub const NEAR_PREFIX: char = 'n';
 
 /// MinHash registers kept per text: the most bands times rows that [`banding`] uses.
 const PERMUTATIONS: usize = 48;
+/// The most bands, and so near-duplicate ids, an item gets.
+const MAX_BANDS: usize = 6;
+/// Mixes a word's hash with the next one's into the pair's.
+const PAIR: u64 = 0x9E37_79B9_7F4A_7C15;
 /// A text with fewer distinct word pairs than this is too short to call a near
 /// duplicate of another: a one-line item (an event listing, a pull request's title)
 /// is told by its link, not by its wording.
@@ -145,20 +150,19 @@ const MIN_PAIRS: usize = 20;
 /// template with another count ("109 pull requests were merged"), is another story.
 pub fn near_duplicate_ids(text: &str, similarity: f64) -> Vec<String> {
     let Some((bands, rows)) = banding(similarity) else { return vec![] };
-    let words = words(text);
+    let words = word_hashes(text);
     let mut numbers: Vec<&str> =
         text.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).collect();
     numbers.sort_unstable();
     numbers.dedup();
     let numbers = numbers.join(" ");
-    let pairs: std::collections::HashSet<u64> = words
-        .windows(2)
-        .map(|w| xxhash_rust::xxh3::xxh3_64(format!("{} {}", w[0], w[1]).as_bytes()))
-        .collect();
+    let pairs: std::collections::HashSet<u64> =
+        words.windows(2).map(|w| w[0].rotate_left(29).wrapping_mul(PAIR) ^ w[1]).collect();
     if pairs.len() < MIN_PAIRS {
         return vec![];
     }
-    let sketch: MinHash<u32, PERMUTATIONS> = pairs.into_iter().collect();
+    // The pairs are hashes already: FNV spreads them as well as SipHash, for less.
+    let sketch: MinHash<u32, PERMUTATIONS, Fnv> = pairs.into_iter().collect();
     let registers = sketch.into_words();
     (0..bands)
         .map(|band| {
@@ -171,38 +175,42 @@ pub fn near_duplicate_ids(text: &str, similarity: f64) -> Vec<String> {
 }
 
 /// Bands and rows whose LSH threshold, `(1/bands)^(1/rows)`, is nearest `similarity`:
-/// the most rows (the steepest curve) that fit in [`PERMUTATIONS`].
+/// the most rows (the steepest curve) that fit in [`PERMUTATIONS`] with at most
+/// [`MAX_BANDS`] bands (each band is a term of every item's in the index).
 fn banding(similarity: f64) -> Option<(usize, usize)> {
     if similarity <= 0.0 {
         return None;
     }
-    (4..=12)
+    (2..=12)
         .rev()
         .map(|rows| ((1.0 / similarity).powi(rows as i32).round().max(1.0) as usize, rows))
-        .find(|(bands, rows)| bands * rows <= PERMUTATIONS)
-        .or(Some((PERMUTATIONS / 4, 4)))
+        .find(|(bands, rows)| *bands <= MAX_BANDS && bands * rows <= PERMUTATIONS)
+        .or(Some((MAX_BANDS, 4)))
 }
 
-/// The words of a text, lower-cased; each CJK character is a word of its own.
-fn words(text: &str) -> Vec<String> {
+/// The hashes of a text's words, lower-cased; each CJK character is a word of its own.
+fn word_hashes(text: &str) -> Vec<u64> {
     let mut words = vec![];
     let mut word = String::new();
+    let mut push = |word: &mut String| {
+        if !word.is_empty() {
+            words.push(xxhash_rust::xxh3::xxh3_64(word.as_bytes()));
+            word.clear();
+        }
+    };
     for c in text.chars() {
         let cjk = matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af);
         if c.is_alphanumeric() && !cjk {
             word.extend(c.to_lowercase());
             continue;
         }
-        if !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
+        push(&mut word);
         if cjk {
-            words.push(c.to_string());
+            word.push(c);
+            push(&mut word);
         }
     }
-    if !word.is_empty() {
-        words.push(word);
-    }
+    push(&mut word);
     words
 }
 
@@ -250,9 +258,9 @@ mod tests {
     fn banding_follows_the_threshold() {
         let threshold =
             |(bands, rows): (usize, usize)| (1.0 / bands as f64).powf(1.0 / rows as f64);
-        for similarity in [0.6, 0.7, 0.8, 0.9, 1.0] {
+        for similarity in [0.5, 0.6, 0.7, 0.8, 0.9, 1.0] {
             let (bands, rows) = banding(similarity).unwrap();
-            assert!(bands * rows <= 48, "{similarity}");
+            assert!(bands * rows <= 48 && bands <= 6, "{similarity}");
             assert!(
                 (threshold((bands, rows)) - similarity).abs() < 0.02,
                 "{similarity}: {bands}x{rows}"

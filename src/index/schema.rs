@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 14;
+pub const SCHEMA_VERSION: u32 = 15;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -116,8 +116,9 @@ pub struct Fields {
     pub sources: Field,
     /// Item: its entry's tags (`tag:`), which describe the entry, not each item.
     pub tags: Field,
-    /// Item: the stories it cites (ids of its links' story keys): `story:`, and a
-    /// fast column that trends count stories from.
+    /// Item: the stories it cites (ids of its links' story keys and of its text's
+    /// near duplicates): `story:`, and a fast column that hits read them from and trends
+    /// count them in (not stored).
     pub stories: Field,
     /// Item: its entry's language (ISO 639-1; `en` by default), stored: `lang:` filters
     /// by it, and its snippets are cut with its stemmer.
@@ -212,8 +213,8 @@ pub fn schema() -> (Schema, Fields) {
         tags: b.add_text_field(field::TAGS, keyword(true)),
         source_names: b.add_text_field("source_names", flag(false)),
         lang: b.add_text_field(field::LANG, flag(true)),
-        // Fast too: what a topic's or a source's stories are counted from.
-        stories: b.add_text_field(field::STORIES, flag(true).set_fast("raw")),
+        // Not stored: hits read their ids from the column, and trends count them in it.
+        stories: b.add_text_field(field::STORIES, flag(false).set_fast("raw")),
         authors: b.add_text_field("authors", keyword(false)),
         series: b.add_text_field("series", keyword(false)),
         sites: b.add_text_field("sites", keyword(false)),

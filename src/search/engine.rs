@@ -2,7 +2,6 @@
 //! pipeline: parse -> compile and collect -> page -> explain.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -20,7 +19,7 @@ use super::results::ITEMS_PER_GROUP;
 use super::snippets::{self, Snippets};
 use super::speller::Speller;
 use super::stored::Bodies;
-use super::stories::Stories;
+use super::stories::{Stories, StoryIds};
 use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
 use crate::digest::taxonomy::StorySettings;
 use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
@@ -45,6 +44,8 @@ pub(super) struct Facts {
     pub languages: Vec<String>,
     /// How its stories were found, and what is boilerplate.
     pub stories: StorySettings,
+    /// The story ids of its items.
+    pub story_ids: StoryIds,
 }
 
 impl Facts {
@@ -65,7 +66,8 @@ impl Facts {
         }
         languages.sort();
         let stories = index::story_settings(searcher.index());
-        Ok(Facts { names: SourceNames::read(searcher, f)?, languages, stories })
+        let story_ids = StoryIds::open(searcher)?;
+        Ok(Facts { names: SourceNames::read(searcher, f)?, languages, stories, story_ids })
     }
 }
 
@@ -165,7 +167,6 @@ impl Engine {
         let sort = request.sort.unwrap_or(Sort::default_for(parsed.root.is_none()));
         let facts = self.facts(&searcher)?;
         let speller = Speller::new(&searcher, f, &facts.languages);
-        let names = &facts.names;
         let scope = self.scope(&facts, &speller);
         let (compiled, found, relaxed) =
             collect::matches(&searcher, &scope, &parsed, request, sort)?;
@@ -173,7 +174,7 @@ impl Engine {
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries, estimated } = found;
         let mut stories = Stories::new(&searcher, f, &facts.stories, self.drafts)?;
-        let (hits, groups) = page(&searcher, f, &snippets, names, &mut stories, ranked, request)?;
+        let (hits, groups) = page(&searcher, f, &snippets, &facts, &mut stories, ranked, request)?;
         let explanation =
             if total == 0 { explain::explain(&searcher, &scope, &parsed.root)? } else { vec![] };
         // "Did you mean": whenever a word is in no item, whether or not a near word
@@ -203,30 +204,26 @@ fn page(
     searcher: &Searcher,
     f: &Fields,
     snippets: &Snippets,
-    names: &SourceNames,
+    facts: &Facts,
     stories: &mut Stories,
     ranked: Vec<(f32, tantivy::DocAddress)>,
     request: &SearchRequest,
 ) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
     let bodies = RefCell::new(Bodies::new(searcher, f));
     let stories = RefCell::new(stories);
-    let hit = |ranked| {
+    let (names, ids) = (&facts.names, &facts.story_ids);
+    let hit = |ranked: (f32, tantivy::DocAddress)| {
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
+        hit.story_ids = ids.of(ranked.1)?;
         hit.story = stories.borrow_mut().of(&hit.story_ids)?;
         Ok::<_, tantivy::TantivyError>(hit)
     };
     match request.group {
         Group::Item => return Ok((ranked.into_iter().map(hit).collect::<Result<_, _>>()?, None)),
         Group::Story => {
-            // The best-ranked mention of each story stands for the others.
-            let of = stories.borrow_mut().of_ranked(&ranked)?;
-            let mut seen = HashSet::new();
-            let first = ranked.into_iter().zip(of).filter_map(|(ranked, story)| match story {
-                Some(story) => seen.insert(story.id).then_some(ranked),
-                None => Some(ranked),
-            });
-            let page = first.skip(request.offset()).take(request.per_page);
+            let first = stories.borrow_mut().first_mentions(ids, ranked)?;
+            let page = first.into_iter().skip(request.offset()).take(request.per_page);
             return Ok((page.map(hit).collect::<Result<_, _>>()?, None));
         }
         Group::Entry => {}

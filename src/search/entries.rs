@@ -37,11 +37,16 @@ impl Engine {
         let query = TermQuery::new(Term::from_field_text(f.entry_id, id), IndexRecordOption::Basic);
         let mut view: Option<EntryView> = None;
         let mut items: Vec<(u64, ItemView)> = vec![];
+        let facts = self.facts(&searcher)?;
+        let story_ids = &facts.story_ids;
         for address in searcher.search(&query, &DocSetCollector)? {
             let doc: TantivyDocument = searcher.doc(address)?;
             match doc.get_first(f.entry_json).and_then(|v| v.as_str()) {
                 Some(json) => view = Some(entry_view(id, &doc, json, f)?),
-                None => items.push((first_u64(&doc, f.ord), item_view(&doc, f))),
+                None => {
+                    let item = ItemView { story_ids: story_ids.of(address)?, ..item_view(&doc, f) };
+                    items.push((first_u64(&doc, f.ord), item));
+                }
             }
         }
         let Some(view) = view.filter(|v| self.drafts || !v.draft) else { return Ok(None) };
@@ -266,6 +271,6 @@ fn item_view(doc: &TantivyDocument, f: &crate::index::Fields) -> ItemView {
         sources: all_str(doc, f.sources),
         topics: all_str(doc, f.topics),
         links: vec![],
-        story_ids: all_str(doc, f.stories),
+        story_ids: vec![],
     }
 }

@@ -128,7 +128,7 @@ pub fn hit(
         entry_tags: all_str(&doc, f.tags),
         score,
         story: None,
-        story_ids: all_str(&doc, f.stories),
+        story_ids: vec![],
     })
 }
 

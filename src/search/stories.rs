@@ -2,8 +2,7 @@
 //! item's links' story keys, [`crate::digest::stories`]). Read per page of hits, a
 //! small query per story, remembered for the page.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::StrColumn;
@@ -18,6 +17,66 @@ use super::stored::first_str;
 use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryKind, StoryView};
 use crate::digest::taxonomy::StorySettings;
 use crate::index::{Fields, Kind, field, from_day_number};
+
+/// The story ids items cite, read from the `stories` column of each segment (they are
+/// not stored). Opening a column reads its dictionary's index: done once per commit
+/// ([`StoryIds::open`]), kept with the engine's facts.
+pub struct StoryIds {
+    columns: Vec<Option<StrColumn>>,
+}
+
+impl StoryIds {
+    /// The columns of every segment of a searcher.
+    pub fn open(searcher: &Searcher) -> tantivy::Result<Self> {
+        let each = searcher.segment_readers().iter();
+        let columns =
+            each.map(|s| s.fast_fields().str(field::STORIES)).collect::<Result<_, _>>()?;
+        Ok(StoryIds { columns })
+    }
+
+    fn column(&self, segment: u32) -> Option<&StrColumn> {
+        self.columns.get(segment as usize).and_then(Option::as_ref)
+    }
+
+    /// The story ids of the item at `address`.
+    pub fn of(&self, address: DocAddress) -> tantivy::Result<Vec<String>> {
+        Ok(self.of_all(&[address])?.pop().unwrap_or_default())
+    }
+
+    /// The story ids of each item, the dictionary of each segment read once, in order.
+    pub fn of_all(&self, addresses: &[DocAddress]) -> tantivy::Result<Vec<Vec<String>>> {
+        let mut out = vec![vec![]; addresses.len()];
+        let mut segments: Vec<u32> = addresses.iter().map(|a| a.segment_ord).collect();
+        segments.sort_unstable();
+        segments.dedup();
+        for segment in segments {
+            let Some(column) = self.column(segment) else { continue };
+            let mut wanted: Vec<(u64, usize)> = vec![];
+            for (i, address) in addresses.iter().enumerate() {
+                if address.segment_ord == segment {
+                    wanted.extend(column.term_ords(address.doc_id).map(|ord| (ord, i)));
+                }
+            }
+            wanted.sort_unstable();
+            let mut ords: Vec<u64> = wanted.iter().map(|&(ord, _)| ord).collect();
+            ords.dedup();
+            let mut next = wanted.iter().peekable();
+            let mut ords_iter = ords.iter();
+            column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                let ord = ords_iter.next().copied();
+                let id = String::from_utf8_lossy(term).into_owned();
+                while let Some(&&(o, i)) = next.peek() {
+                    if Some(o) != ord {
+                        break;
+                    }
+                    out[i].push(id.clone());
+                    next.next();
+                }
+            })?;
+        }
+        Ok(out)
+    }
+}
 
 /// The stories of one page of hits.
 pub struct Stories<'a> {
@@ -69,33 +128,47 @@ impl<'a> Stories<'a> {
         Ok(best)
     }
 
-    /// The story of each ranked item (as [`Stories::of`]), its story ids read from the
-    /// `stories` column rather than the store.
-    pub fn of_ranked(
+    /// The ranked items without the later mentions of a story: the best-ranked mention
+    /// stands for the others. Only ids that two of the items share are looked up, and
+    /// of ids shared by the same items (a text's bands) only the first.
+    pub fn first_mentions(
         &mut self,
-        ranked: &[(f32, DocAddress)],
-    ) -> tantivy::Result<Vec<Option<Story>>> {
-        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
-        let mut out = Vec::with_capacity(ranked.len());
-        for &(_, address) in ranked {
-            let column = match columns.entry(address.segment_ord) {
-                Entry::Occupied(known) => known.into_mut(),
-                Entry::Vacant(slot) => {
-                    let segment = self.searcher.segment_reader(address.segment_ord);
-                    slot.insert(segment.fast_fields().str(field::STORIES)?)
+        story_ids: &StoryIds,
+        ranked: Vec<(f32, DocAddress)>,
+    ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+        let addresses: Vec<DocAddress> = ranked.iter().map(|&(_, at)| at).collect();
+        let ids = story_ids.of_all(&addresses)?;
+        let mut citing: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, id) in ids.iter().enumerate().flat_map(|(i, ids)| ids.iter().map(move |id| (i, id)))
+        {
+            citing.entry(id).or_default().push(i);
+        }
+        let mut stories = std::collections::HashSet::new();
+        let mut verdicts: HashMap<Vec<usize>, bool> = HashMap::new();
+        for (id, items) in citing.into_iter().filter(|(_, items)| items.len() > 1) {
+            let story = match verdicts.get(&items) {
+                Some(&known) => known,
+                None => {
+                    let known = self.of(&[id.to_string()])?.is_some();
+                    verdicts.insert(items, known);
+                    known
                 }
             };
-            let mut ids = vec![];
-            if let Some(column) = column {
-                for ord in column.term_ords(address.doc_id) {
-                    let mut id = String::new();
-                    column.ord_to_str(ord, &mut id)?;
-                    ids.push(id);
-                }
+            if story {
+                stories.insert(id);
             }
-            out.push(self.of(&ids)?);
         }
-        Ok(out)
+        let mut told = std::collections::HashSet::new();
+        let mut first = vec![];
+        for (ranked, ids) in ranked.into_iter().zip(&ids) {
+            let its: Vec<&str> =
+                ids.iter().map(String::as_str).filter(|id| stories.contains(id)).collect();
+            if !its.iter().any(|id| told.contains(id)) {
+                told.extend(its);
+                first.push(ranked);
+            }
+        }
+        Ok(first)
     }
 
     /// A story that is one: cited in two or more entries, by no more items than
