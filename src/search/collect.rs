@@ -15,7 +15,7 @@ use super::{Facets, Group, SearchRequest, Sort};
 const GROUP_SCAN: usize = 2000;
 /// A page of one hit per story ranks this many times its hits (and at most
 /// [`GROUP_SCAN`]): room for repeats to fold into the stories above them.
-const STORY_SCAN: usize = 4;
+const STORY_SCAN: usize = 2;
 /// Below this many items with every word, the words become optional.
 const FALLBACK_BELOW: usize = 3;
 

@@ -222,7 +222,8 @@ fn page(
     match request.group {
         Group::Item => return Ok((ranked.into_iter().map(hit).collect::<Result<_, _>>()?, None)),
         Group::Story => {
-            let first = stories.borrow_mut().first_mentions(ids, ranked)?;
+            let need = request.offset() + request.per_page;
+            let first = stories.borrow_mut().first_mentions(ids, ranked, need)?;
             let page = first.into_iter().skip(request.offset()).take(request.per_page);
             return Ok((page.map(hit).collect::<Result<_, _>>()?, None));
         }

@@ -2,7 +2,7 @@
 //! item's links' story keys, [`crate::digest::stories`]). Read per page of hits, a
 //! small query per story, remembered for the page.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::StrColumn;
@@ -128,44 +128,35 @@ impl<'a> Stories<'a> {
         Ok(best)
     }
 
-    /// The ranked items without the later mentions of a story: the best-ranked mention
-    /// stands for the others. Only ids that two of the items share are looked up, and
-    /// of ids shared by the same items (a text's bands) only the first.
+    /// The first `need` of the ranked items that are not a later mention of a story told
+    /// by an item before them: the best-ranked mention stands for the others. Items are
+    /// read a page at a time (reading an item's ids decodes the column's dictionary) and
+    /// only ids an item shares with the items before it are looked up.
     pub fn first_mentions(
         &mut self,
         story_ids: &StoryIds,
         ranked: Vec<(f32, DocAddress)>,
+        need: usize,
     ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
-        let addresses: Vec<DocAddress> = ranked.iter().map(|&(_, at)| at).collect();
-        let ids = story_ids.of_all(&addresses)?;
-        let mut citing: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, id) in ids.iter().enumerate().flat_map(|(i, ids)| ids.iter().map(move |id| (i, id)))
-        {
-            citing.entry(id).or_default().push(i);
-        }
-        let mut stories = std::collections::HashSet::new();
-        let mut verdicts: HashMap<Vec<usize>, bool> = HashMap::new();
-        for (id, items) in citing.into_iter().filter(|(_, items)| items.len() > 1) {
-            let story = match verdicts.get(&items) {
-                Some(&known) => known,
-                None => {
-                    let known = self.of(&[id.to_string()])?.is_some();
-                    verdicts.insert(items, known);
-                    known
-                }
-            };
-            if story {
-                stories.insert(id);
-            }
-        }
-        let mut told = std::collections::HashSet::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let mut first = vec![];
-        for (ranked, ids) in ranked.into_iter().zip(&ids) {
-            let its: Vec<&str> =
-                ids.iter().map(String::as_str).filter(|id| stories.contains(id)).collect();
-            if !its.iter().any(|id| told.contains(id)) {
-                told.extend(its);
-                first.push(ranked);
+        for chunk in ranked.chunks(need.max(1)) {
+            let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, at)| at).collect();
+            for (&ranked, ids) in chunk.iter().zip(story_ids.of_all(&addresses)?) {
+                let mut retold = false;
+                for id in ids.iter().filter(|id| seen.contains(*id)) {
+                    if self.of(std::slice::from_ref(id))?.is_some() {
+                        retold = true;
+                        break;
+                    }
+                }
+                seen.extend(ids);
+                if !retold {
+                    first.push(ranked);
+                }
+            }
+            if first.len() >= need {
+                break;
             }
         }
         Ok(first)
