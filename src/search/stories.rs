@@ -1,6 +1,7 @@
-//! A hit's story: the other items, in other digests, that cite what it cites (the
-//! item's links' story keys, [`crate::digest::stories`]). Read per page of hits, a
-//! small query per story, remembered for the page.
+//! A hit's story: the other items, in other digests, that cite what it cites or retell
+//! its text (the ids of its links' story keys and of its text's near duplicates,
+//! [`crate::digest::stories`]). Read per page of hits, a small query per story,
+//! remembered for the page; and the first mentions of a ranked list (`group=story`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -183,12 +184,7 @@ impl<'a> Stories<'a> {
     /// citing the same page: its first mention's title is in more than twice as many
     /// entries as the story. A story told again keeps its title only where it is told.
     fn recurring_section(&self, story: &Story) -> tantivy::Result<bool> {
-        let any = TopDocs::with_limit(1).order_by_fast_field::<u64>(field::DAY, Order::Asc);
-        let Some((_, address)) = self.searcher.search(&*self.citing(&story.id), &any)?.pop() else {
-            return Ok(false);
-        };
-        let title = first_str(&self.searcher.doc::<TantivyDocument>(address)?, self.f.title);
-        let tokens = tokens(&title);
+        let tokens = tokens(&self.first_title(&story.id)?);
         if tokens.is_empty() {
             return Ok(false);
         }
