@@ -175,11 +175,10 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
             let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
             let topics = item_topics(&raw, &entry_topics, taxonomy);
             let mut stories: Vec<String> = vec![];
-            let links = specific(raw.links.iter().filter_map(|l| stories::key(&l.url)).collect());
-            let links = links.iter().map(|k| stories::id(k));
+            let links = stories::link_ids(raw.links.iter().map(|l| l.url.as_str()));
             // The summary, not the headline: a story told again is often retitled.
             let near = stories::near_duplicate_ids(&raw.text, taxonomy.stories.near_duplicate);
-            for id in links.chain(near) {
+            for id in links.into_iter().chain(near) {
                 if !stories.contains(&id) {
                     stories.push(id);
                 }
@@ -201,17 +200,6 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
             }
         })
         .collect()
-}
-
-/// Story keys without those that another key of the same item lies below: an item
-/// that cites a meetup group and one of its events is about the event.
-fn specific(keys: Vec<String>) -> Vec<String> {
-    let below = |outer: &str, inner: &str| {
-        inner.len() > outer.len()
-            && inner.starts_with(outer)
-            && matches!(inner.as_bytes()[outer.len()], b'/' | b'?')
-    };
-    keys.iter().filter(|k| !keys.iter().any(|other| below(k, other))).cloned().collect()
 }
 
 const TITLE: &[&str] = &["title"];

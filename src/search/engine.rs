@@ -212,15 +212,22 @@ fn page(
     let bodies = RefCell::new(Bodies::new(searcher, f));
     let stories = RefCell::new(stories);
     let (names, ids) = (&facts.names, &facts.story_ids);
-    let hit = |ranked: (f32, tantivy::DocAddress)| {
+    let hit = |(ranked, story_ids): ((f32, tantivy::DocAddress), Vec<String>)| {
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
-        hit.story_ids = ids.of(ranked.1)?;
-        hit.story = stories.borrow_mut().of(&hit.story_ids)?;
+        hit.story = stories.borrow_mut().of(&story_ids)?;
+        hit.story_ids = story_ids;
         Ok::<_, tantivy::TantivyError>(hit)
     };
+    // The story ids of some ranked items, read in one pass over each segment's column.
+    let with_ids = |ranked: Vec<(f32, tantivy::DocAddress)>| {
+        let addresses: Vec<tantivy::DocAddress> = ranked.iter().map(|&(_, at)| at).collect();
+        Ok::<_, tantivy::TantivyError>(ranked.into_iter().zip(ids.of_all(&addresses)?))
+    };
     match request.group {
-        Group::Item => return Ok((ranked.into_iter().map(hit).collect::<Result<_, _>>()?, None)),
+        Group::Item => {
+            return Ok((with_ids(ranked)?.map(hit).collect::<Result<_, _>>()?, None));
+        }
         Group::Story => {
             let need = request.offset() + request.per_page;
             let first = stories.borrow_mut().first_mentions(ids, ranked, need)?;
@@ -234,8 +241,8 @@ fn page(
         group_by_entry(searcher, &ranked)?.into_iter().skip(request.offset()).take(request.per_page)
     {
         let matches = items.len();
-        let hits =
-            items.into_iter().take(ITEMS_PER_GROUP).map(hit).collect::<Result<Vec<_>, _>>()?;
+        let best = items.into_iter().take(ITEMS_PER_GROUP).collect();
+        let hits = with_ids(best)?.map(hit).collect::<Result<Vec<_>, _>>()?;
         let first = &hits[0];
         groups.push(EntryGroup {
             entry_id,

@@ -37,21 +37,23 @@ impl Engine {
         let query = TermQuery::new(Term::from_field_text(f.entry_id, id), IndexRecordOption::Basic);
         let mut view: Option<EntryView> = None;
         let mut items: Vec<(u64, ItemView)> = vec![];
-        let facts = self.facts(&searcher)?;
-        let story_ids = &facts.story_ids;
+        let mut addresses = vec![];
         for address in searcher.search(&query, &DocSetCollector)? {
             let doc: TantivyDocument = searcher.doc(address)?;
             match doc.get_first(f.entry_json).and_then(|v| v.as_str()) {
                 Some(json) => view = Some(entry_view(id, &doc, json, f)?),
                 None => {
-                    let item = ItemView { story_ids: story_ids.of(address)?, ..item_view(&doc, f) };
-                    items.push((first_u64(&doc, f.ord), item));
+                    items.push((first_u64(&doc, f.ord), item_view(&doc, f)));
+                    addresses.push(address);
                 }
             }
         }
         let Some(view) = view.filter(|v| self.drafts || !v.draft) else { return Ok(None) };
-        items.sort_by_key(|(ord, _)| *ord);
         let facts = self.facts(&searcher)?;
+        for ((_, item), ids) in items.iter_mut().zip(facts.story_ids.of_all(&addresses)?) {
+            item.story_ids = ids;
+        }
+        items.sort_by_key(|(ord, _)| *ord);
         let names = &facts.names;
         let mut parsed = outline(&view.markdown).items.into_iter();
         let items = items

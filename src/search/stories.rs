@@ -39,11 +39,6 @@ impl StoryIds {
         self.columns.get(segment as usize).and_then(Option::as_ref)
     }
 
-    /// The story ids of the item at `address`.
-    pub fn of(&self, address: DocAddress) -> tantivy::Result<Vec<String>> {
-        Ok(self.of_all(&[address])?.pop().unwrap_or_default())
-    }
-
     /// The story ids of each item, the dictionary of each segment read once, in order.
     pub fn of_all(&self, addresses: &[DocAddress]) -> tantivy::Result<Vec<Vec<String>>> {
         let mut out = vec![vec![]; addresses.len()];
@@ -130,15 +125,16 @@ impl<'a> Stories<'a> {
     }
 
     /// The first `need` of the ranked items that are not a later mention of a story told
-    /// by an item before them: the best-ranked mention stands for the others. Items are
-    /// read a page at a time (reading an item's ids decodes the column's dictionary) and
-    /// only ids an item shares with the items before it are looked up.
+    /// by an item before them (the best-ranked mention stands for the others), each
+    /// with its story ids. Items are read a page at a time (reading an item's ids
+    /// decodes the column's dictionary) and only ids an item shares with the items
+    /// before it are looked up.
     pub fn first_mentions(
         &mut self,
         story_ids: &StoryIds,
         ranked: Vec<(f32, DocAddress)>,
         need: usize,
-    ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    ) -> tantivy::Result<Vec<((f32, DocAddress), Vec<String>)>> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut first = vec![];
         for chunk in ranked.chunks(need.max(1)) {
@@ -151,9 +147,9 @@ impl<'a> Stories<'a> {
                         break;
                     }
                 }
-                seen.extend(ids);
+                seen.extend(ids.iter().cloned());
                 if !retold {
-                    first.push(ranked);
+                    first.push((ranked, ids));
                 }
             }
             if first.len() >= need {

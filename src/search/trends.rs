@@ -42,8 +42,8 @@ impl Engine {
         let counters = (DayRange, FacetCollector::new(vec![(field::STORIES, STORY_CANDIDATES)]));
         let (days, mut cited) = searcher.search(&*query, &counters)?;
 
-        let settings = self.facts(&searcher)?.stories;
-        let stories = Stories::new(&searcher, self.fields(), &settings, self.drafts)?;
+        let facts = self.facts(&searcher)?;
+        let stories = Stories::new(&searcher, self.fields(), &facts.stories, self.drafts)?;
         let mut longest = vec![];
         for candidate in cited.pop().unwrap_or_default() {
             if let Some(story) = stories.read(&candidate.value)? {
@@ -63,7 +63,7 @@ impl Engine {
 
         let own = match of {
             TrendOf::Topic => vec![value.to_lowercase()],
-            TrendOf::Source => self.facts(&searcher)?.names.spellings(value),
+            TrendOf::Source => facts.names.spellings(value),
         };
         let others = |values: Vec<FacetCount>, skip: &[String]| -> Vec<FacetCount> {
             let kept = values.into_iter().filter(|v| !skip.contains(&v.value.to_lowercase()));
