@@ -37,6 +37,42 @@ pub enum Command {
     Story(StoryArgs),
     /// Serve the search pages and the JSON API (indexing first when needed).
     Serve(ServeArgs),
+    /// Add, change or remove the users `serve --auth-file` lets in.
+    User(UserArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// The users file (created by `user add` if missing).
+    #[arg(long, env = "ARCHIVE_AUTH_FILE", value_name = "FILE")]
+    pub auth_file: PathBuf,
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a user, or set a new password (asked twice on the terminal).
+    Add {
+        /// The user name: letters, digits, `_` or `-`.
+        name: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Make a new API token for a user (`Authorization: Bearer TOKEN`), replacing the
+    /// old one; it is printed once and stored only as a hash.
+    Token {
+        /// The user name.
+        name: String,
+    },
+    /// Remove a user and their token.
+    Remove {
+        /// The user name.
+        name: String,
+    },
+    /// List the users, and whether each has a password and a token.
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -45,14 +81,26 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:3000", env = "ARCHIVE_BIND")]
     pub bind: std::net::SocketAddr,
     /// Reindex by itself when files under the archive change.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "read_only")]
     pub watch: bool,
+    /// Never write the index: serve one that another process (`archive reindex`, or a
+    /// copy shipped from another host) keeps current. For replicas.
+    #[arg(long)]
+    pub read_only: bool,
     /// Requests answered at once; more get 503 with Retry-After.
     #[arg(long, default_value_t = archive::web::MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
     /// Also search and show entries marked as drafts or unpublished.
     #[arg(long)]
     pub drafts: bool,
+    /// Ask every request but /healthz for credentials from this users file (written by
+    /// `archive user`): HTTP Basic, or a bearer token for the API.
+    #[arg(long, env = "ARCHIVE_AUTH_FILE", value_name = "FILE")]
+    pub auth_file: Option<PathBuf>,
+    /// A proxy in front (nginx, say): requests from this address are counted against
+    /// the client its `X-Forwarded-For` names, for the sign-in limit. Repeatable.
+    #[arg(long, value_name = "IP")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Args)]

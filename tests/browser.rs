@@ -63,6 +63,15 @@ fn start_driver() -> Option<(Process, String)> {
 }
 
 async fn browser(driver: &str, javascript: bool, width: u32, height: u32) -> Client {
+    let mut extra = vec![format!("--window-size={width},{height}")];
+    if !javascript {
+        extra.push("--blink-settings=scriptEnabled=false".into());
+    }
+    browser_with(driver, &extra).await
+}
+
+/// A headless Chromium session with these arguments besides the usual ones.
+async fn browser_with(driver: &str, extra: &[String]) -> Client {
     let mut args = vec![
         "--headless=new".to_string(),
         "--no-sandbox".into(),
@@ -73,11 +82,8 @@ async fn browser(driver: &str, javascript: bool, width: u32, height: u32) -> Cli
         "--disable-background-networking".into(),
         "--disable-component-update".into(),
         "--disable-sync".into(),
-        format!("--window-size={width},{height}"),
     ];
-    if !javascript {
-        args.push("--blink-settings=scriptEnabled=false".into());
-    }
+    args.extend_from_slice(extra);
     let mut caps = Capabilities::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -308,5 +314,73 @@ async fn browser_end_to_end() {
         assert!(hit.text().await.unwrap().contains("LessWrong"));
     }
     shot(&c, "no-javascript").await;
+    c.close().await.unwrap();
+}
+
+/// `serve --auth-file` in the browser: without credentials the browser meets the 401
+/// challenge and stops at its sign-in dialog (headless, the dialog is not drawn: the
+/// page stays blank rather than showing the 401 body, which it shows without the
+/// challenge). A second browser answers the dialog as a person would, through an
+/// extension's `onAuthRequired` (the hook the dialog itself answers), and then the
+/// pages, the styles and the live search (a `fetch` of a page) all load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sign_in() {
+    let Some((_driver, driver)) = start_driver() else { return };
+    let file = SITE.beside("browser-users.auth");
+    crate::auth::add_user(&SITE, &file, "reader", "open sesame 42");
+    let server = SITE.serve(&["--auth-file", file.to_str().unwrap()]);
+    let status = "return performance.getEntriesByType('navigation')[0].responseStatus";
+
+    let c = browser(&driver, true, 1280, 1000).await;
+    c.goto(&server.url).await.unwrap();
+    assert_eq!(c.execute(status, vec![]).await.unwrap(), json!(401));
+    let waiting = "return document.title === '' && document.body.children.length === 0";
+    assert_eq!(c.execute(waiting, vec![]).await.unwrap(), json!(true), "no sign-in dialog");
+    c.close().await.unwrap();
+
+    let person = tempfile::tempdir().unwrap();
+    std::fs::write(
+        person.path().join("manifest.json"),
+        r#"{"manifest_version": 3, "name": "types the password", "version": "1",
+            "permissions": ["webRequest", "webRequestAuthProvider"],
+            "host_permissions": ["<all_urls>"],
+            "background": {"service_worker": "answer.js"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        person.path().join("answer.js"),
+        r#"chrome.webRequest.onAuthRequired.addListener(
+             (details, answer) => answer({authCredentials: {username: "reader", password: "open sesame 42"}}),
+             {urls: ["<all_urls>"]}, ["asyncBlocking"]);"#,
+    )
+    .unwrap();
+    let c = browser_with(
+        &driver,
+        &[
+            format!("--load-extension={}", person.path().display()),
+            "--disable-features=DisableLoadExtensionCommandLineSwitch".into(),
+        ],
+    )
+    .await;
+    // The extension's worker starts a moment after the browser: until it does, the
+    // dialog waits unanswered.
+    let mut answered = false;
+    for _ in 0..50 {
+        c.goto(&format!("{}/search?q=agents", server.url)).await.unwrap();
+        if c.execute(status, vec![]).await.unwrap() == json!(200) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answered, "the page never loaded after the sign-in dialog was answered");
+    assert!(count(&c, "#results .hit").await > 0);
+    let styled = "return document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 10";
+    assert_eq!(c.execute(styled, vec![]).await.unwrap(), json!(true), "the stylesheet loads");
+    let input = c.find(Locator::Css("#q")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("speculative decoding").await.unwrap();
+    until(&c, "live results", "return document.querySelectorAll('#results mark').length > 3 && location.search.includes('speculative')").await;
+    shot(&c, "signed-in").await;
     c.close().await.unwrap();
 }

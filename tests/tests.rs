@@ -2,6 +2,7 @@
 
 mod util;
 
+mod auth;
 mod bad_archive;
 mod browser;
 mod cli;
@@ -11,5 +12,6 @@ mod http;
 mod kill;
 mod quality;
 mod real_archives;
+mod replicas;
 mod serve;
 mod twir;

@@ -74,13 +74,24 @@ impl Sandbox {
 
     /// Starts `archive serve` on a free port of 127.0.0.1; killed when dropped.
     pub fn serve(&self, extra: &[&str]) -> Server {
+        self.serve_logging(extra, Stdio::null())
+    }
+
+    /// A file beside the archive and the index (not inside either).
+    pub fn beside(&self, name: &str) -> PathBuf {
+        self.archive.parent().unwrap().join(name)
+    }
+
+    /// [`Sandbox::serve`] with its log (warnings and errors) on `stderr`.
+    pub fn serve_logging(&self, extra: &[&str], stderr: impl Into<Stdio>) -> Server {
         let mut child = self
             .command()
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
             .env("RUST_LOG", "warn")
+            .env_remove("ARCHIVE_AUTH_FILE")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -191,14 +202,27 @@ pub fn any_contains(v: &Value, needle: &str) -> bool {
 
 /// A minimal HTTP/1.1 GET: status and body.
 pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    http_request(addr, path, &[]).map(|r| (r.status, r.body))
+}
+
+/// An HTTP/1.1 answer: status, head (lowercased) and body.
+pub struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+/// A minimal HTTP/1.1 GET with extra headers.
+pub fn http_request(addr: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<Answer> {
     let mut stream = std::net::TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n")?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    Ok((status, body))
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    Ok(Answer { status, head: head.to_ascii_lowercase(), body: body.to_string() })
 }
 
 /// The entry ids of a search's hits, in order.

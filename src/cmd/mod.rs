@@ -7,6 +7,7 @@ mod search;
 mod serve;
 mod show;
 mod story;
+mod user;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(&cli.index, &args),
         Command::Story(args) => story::run(&cli.index, &args),
         Command::Serve(args) => serve::run(&cli.archive, &cli.index, &args),
+        Command::User(args) => user::run(&args),
     }
 }
 

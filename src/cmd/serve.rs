@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use archive::index::{self, ReindexOptions, ReindexSummary};
 use archive::search::{Engine, SearchError};
+use archive::web::auth::Guard;
 use archive::web::{self, AppState};
 
 use crate::cli::ServeArgs;
@@ -22,11 +23,34 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
         )
         .with_writer(std::io::stderr)
         .init();
+    // The users file first: a broken one stops the server before any indexing.
+    let guard = match &args.auth_file {
+        Some(path) => {
+            let guard = Guard::open(path, args.trusted_proxy.clone())?;
+            tracing::info!(file = %path.display(), "every request but /healthz needs credentials");
+            Some(guard)
+        }
+        None if !args.bind.ip().is_loopback() => {
+            let warning = format!(
+                "warning: serving on {} without --auth-file: anyone who can reach this address can read the archive",
+                args.bind
+            );
+            eprintln!("archive: {warning}");
+            None
+        }
+        None => None,
+    };
     // An index that opens is served at once, checked against its checksums and brought
     // up to date in the background (the server follows the commit); a missing, outdated
     // or unreadable one is built first.
     let engine = match Engine::open(index_dir) {
         Ok(engine) => Arc::new(engine.with_drafts(args.drafts)),
+        Err(e) if args.read_only => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "--read-only serves an index another process writes, and there is none to serve at {}",
+                index_dir.display()
+            )));
+        }
         Err(e) => {
             let full = matches!(e, SearchError::Damaged(_));
             if full {
@@ -42,8 +66,13 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
     };
     let (archive_dir, index_path, checked) =
         (archive.to_path_buf(), index_dir.to_path_buf(), Arc::clone(&engine));
-    std::thread::spawn(move || catch_up(&archive_dir, &index_path, &checked));
-    let state = Arc::new(AppState::new(engine, args.max_in_flight));
+    let read_only = args.read_only;
+    std::thread::spawn(move || catch_up(&archive_dir, &index_path, &checked, read_only));
+    let mut state = AppState::new(engine, args.max_in_flight);
+    if let Some(guard) = guard {
+        state = state.with_guard(guard);
+    }
+    let state = Arc::new(state);
     if args.watch {
         watch(archive.to_path_buf(), index_dir.to_path_buf())?;
     }
@@ -53,13 +82,16 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
 }
 
 /// Verifies the served index's checksums (damage shows in `/healthz`), then reindexes
-/// if the archive moved while the server was down.
-fn catch_up(archive: &Path, index_dir: &Path, engine: &Engine) {
+/// if the archive moved while the server was down (unless the index is another's).
+fn catch_up(archive: &Path, index_dir: &Path, engine: &Engine, read_only: bool) {
     match engine.verify() {
         Ok(report) => {
             tracing::info!(files = report.files, bytes = report.bytes, "index checksums match")
         }
         Err(e) => tracing::error!(cause = %e, "index check failed"),
+    }
+    if read_only {
+        return;
     }
     match index::needs_reindex(archive, index_dir) {
         Ok(true) => {

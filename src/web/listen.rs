@@ -6,10 +6,16 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
+use tower::ServiceExt;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+
+/// The address a request came from, in its extensions (absent where a test calls the
+/// router directly).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::SocketAddr);
 
 /// A request line and headers past this size are answered 431.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -29,9 +35,9 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 // Out of file descriptors, say: wait a little instead of spinning.
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
@@ -43,7 +49,13 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
         };
         // Small replies must not wait for delayed ACKs.
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        // The peer's address, for the handlers that need it (the sign-in limit).
+        let service = TowerToHyperService::new(app.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(Peer(peer));
+                request
+            },
+        ));
         let (http, watcher) = (http.clone(), graceful.watcher());
         tokio::spawn(async move {
             if !first_head(&stream).await {

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod assets;
+pub mod auth;
 mod chart;
 mod document;
 mod error;
@@ -61,6 +62,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// The application: every route and layer.
 pub fn app(state: Arc<AppState>) -> Router {
     let max_in_flight = state.max_in_flight;
+    let guard = state.guard.clone();
     let api = Router::new()
         .route("/search", get(api::search))
         .route("/entries/{*id}", get(api::entry))
@@ -74,7 +76,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    Router::new()
+    let router = Router::new()
         .route("/", get(pages::search))
         .route("/search", get(pages::search))
         .route("/entries/{*id}", get(pages::entry))
@@ -89,7 +91,13 @@ pub fn app(state: Arc<AppState>) -> Router {
         .nest("/api", api)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
+        .with_state(state);
+    // Inside the headers below, so a 401 carries them too.
+    let router = match guard {
+        Some(guard) => router.layer(axum::middleware::from_fn_with_state(guard, auth::require)),
+        None => router,
+    };
+    router
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::auth::Guard;
 use crate::search::Engine;
 
 /// What every handler shares.
@@ -13,6 +14,8 @@ pub struct AppState {
     /// Engine work running at once: two per core. Admitted requests wait their turn
     /// here, so a burst costs neither more threads nor more memory than the cores use.
     workers: tokio::sync::Semaphore,
+    /// Credentials every request must carry (`serve --auth-file`); `None` serves all.
+    pub guard: Option<Arc<Guard>>,
 }
 
 impl AppState {
@@ -23,7 +26,14 @@ impl AppState {
             engine,
             max_in_flight: max_in_flight.max(1),
             workers: tokio::sync::Semaphore::new(cores * 2),
+            guard: None,
         }
+    }
+
+    /// The same state asking every request for credentials.
+    pub fn with_guard(mut self, guard: Guard) -> AppState {
+        self.guard = Some(Arc::new(guard));
+        self
     }
 
     /// Runs engine work on the blocking pool, so searches never stall the event loop.
