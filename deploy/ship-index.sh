@@ -28,9 +28,12 @@ if [ ! -f "$src/meta.json" ]; then
 fi
 snapshot=$(mktemp -d "$(dirname "$src")/.ship-snapshot.XXXXXX")
 trap 'rm -rf "$snapshot"' EXIT
-# The writer's lock file is Tantivy's (flock): a reindex waits while we link.
+# The writer's lock file is Tantivy's (flock): a reindex waits while we link. Only what
+# a replica reads: the commit, its file list, and segment files (named by a 32-digit
+# segment id); not the locks, nor reindex's own cache, nor temporary files.
 flock "$src/.tantivy-writer.lock" \
-  find "$src" -maxdepth 1 -type f ! -name ".tantivy-*.lock" -exec ln -t "$snapshot" {} +
+  find "$src" -maxdepth 1 -type f \( -name meta.json -o -name .managed.json \
+    -o -regextype posix-extended -regex '.*/[0-9a-f]{32}\.[^/]*' \) -exec ln -t "$snapshot" {} +
 case "$dest" in
   *:*) ;;                      # remote: rsync creates it
   *) mkdir -p "$dest" ;;
