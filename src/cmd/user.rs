@@ -31,7 +31,8 @@ pub fn run(args: &UserArgs) -> anyhow::Result<ExitCode> {
             users.set_password(name, &password)?;
             users.save(path)?;
             let what = if new { "added" } else { "changed the password of" };
-            eprintln!("{what} `{name}` in {}", path.display());
+            let to = if new { "to" } else { "in" };
+            eprintln!("{what} `{name}` {to} {}", path.display());
         }
         UserAction::Token { name } => {
             let token = users.new_token(name)?;
