@@ -12,9 +12,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
@@ -203,9 +203,13 @@ impl Users {
                 continue;
             }
             let mut fields = line.splitn(3, ':');
-            let (Some(user), Some(kind), Some(hash)) = (fields.next(), fields.next(), fields.next())
+            let (Some(user), Some(kind), Some(hash)) =
+                (fields.next(), fields.next(), fields.next())
             else {
-                return Err(malformed(n + 1, "expected `name:password:hash` or `name:token:hash`".into()));
+                return Err(malformed(
+                    n + 1,
+                    "expected `name:password:hash` or `name:token:hash`".into(),
+                ));
             };
             check_name(user).map_err(|e| malformed(n + 1, e.to_string()))?;
             let kind = match kind {
@@ -314,8 +318,7 @@ impl Users {
     /// for a name the file does not have.
     pub fn verify(&self, presented: &Presented) -> bool {
         let (kind, secret) = presented.kind_and_secret();
-        let found =
-            self.credentials.iter().find(|c| c.user == presented.user() && c.kind == kind);
+        let found = self.credentials.iter().find(|c| c.user == presented.user() && c.kind == kind);
         let hash = found.map_or(DECOY.as_str(), |c| c.hash.as_str());
         let Ok(parsed) = PasswordHash::new(hash) else { return false };
         let matches = Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok();

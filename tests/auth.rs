@@ -44,7 +44,8 @@ fn user(s: &Sandbox, file: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn get(addr: &str, path: &str, authorization: Option<&str>) -> Answer {
-    let headers: Vec<(&str, &str)> = authorization.map(|a| ("Authorization", a)).into_iter().collect();
+    let headers: Vec<(&str, &str)> =
+        authorization.map(|a| ("Authorization", a)).into_iter().collect();
     http_request(addr, path, &headers).unwrap()
 }
 
@@ -93,7 +94,11 @@ fn every_route_but_healthz_needs_credentials_and_guessing_is_limited() {
         let r = get(addr, path, None);
         assert_eq!(r.status, 401, "{path}: {}", r.body);
         assert!(r.head.contains("www-authenticate: basic realm=\"archive\""), "{path}: {}", r.head);
-        assert!(!r.body.contains("\"hits\"") && !r.body.contains("class=\"hit"), "{path}: {}", r.body);
+        assert!(
+            !r.body.contains("\"hits\"") && !r.body.contains("class=\"hit"),
+            "{path}: {}",
+            r.body
+        );
         if path.starts_with("/api/") {
             let v: Value = serde_json::from_str(&r.body).unwrap();
             assert_eq!(v["error"]["code"], "unauthorized", "{path}");
@@ -129,13 +134,17 @@ fn every_route_but_healthz_needs_credentials_and_guessing_is_limited() {
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("authentication failed"), "{logged}");
     assert!(logged.contains("10.0.0.1") && logged.contains("mallory"), "{logged}");
-    assert!(!logged.contains("battery") && !logged.contains(&token[6..]), "a secret in the log: {logged}");
+    assert!(
+        !logged.contains("battery") && !logged.contains(&token[6..]),
+        "a secret in the log: {logged}"
+    );
 
     // Guessing: 10 new credentials per client, then 429 with Retry-After, unchecked
     // (the right password too); another client, and credentials accepted before, pass.
     let mut statuses = Vec::new();
     for n in 0..8 {
-        statuses.push(get_from(addr, "/", &basic("alice", &format!("guess {n}")), "10.0.0.1").status);
+        statuses
+            .push(get_from(addr, "/", &basic("alice", &format!("guess {n}")), "10.0.0.1").status);
     }
     let refused = get_from(addr, "/", &basic("alice", "guess 9"), "10.0.0.1");
     assert_eq!(statuses, vec![401, 401, 401, 401, 401, 401, 429, 429], "4 wrong before, 10 in all");
@@ -179,7 +188,11 @@ fn bad_users_files_and_passwords_are_refused_clearly() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("the password is 0 characters; at least 8"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the password is 0 characters; at least 8"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!file.exists(), "nothing written");
     let out = user(&s, &file, &["token", "nobody"]);
     assert!(text(&out.stderr).contains("there is no user `nobody`"), "{}", text(&out.stderr));
@@ -188,7 +201,12 @@ fn bad_users_files_and_passwords_are_refused_clearly() {
     let mut lines = std::fs::read_to_string(&file).unwrap();
     lines.push_str("bob:hunter2\n");
     std::fs::write(&file, lines).unwrap();
-    let out = s.command().args(["serve", "--bind", "127.0.0.1:0", "--auth-file"]).arg(&file).output().unwrap();
+    let out = s
+        .command()
+        .args(["serve", "--bind", "127.0.0.1:0", "--auth-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("users.auth:3: expected `name:password:hash`"), "{err}");

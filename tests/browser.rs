@@ -375,7 +375,8 @@ async fn browser_sign_in() {
     }
     assert!(answered, "the page never loaded after the sign-in dialog was answered");
     assert!(count(&c, "#results .hit").await > 0);
-    let styled = "return document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 10";
+    let styled =
+        "return document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 10";
     assert_eq!(c.execute(styled, vec![]).await.unwrap(), json!(true), "the stylesheet loads");
     let input = c.find(Locator::Css("#q")).await.unwrap();
     input.clear().await.unwrap();

@@ -105,10 +105,14 @@ struct Nginx {
 
 impl Nginx {
     fn start(prefix: &Path, listen: u16, replicas: &[u16]) -> Nginx {
-        let shipped =
-            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx.conf"))
-                .unwrap();
-        assert!(shipped.contains("server 127.0.0.1:3001 ") && shipped.contains("listen 127.0.0.1:8080;"));
+        let shipped = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx.conf"),
+        )
+        .unwrap();
+        assert!(
+            shipped.contains("server 127.0.0.1:3001 ")
+                && shipped.contains("listen 127.0.0.1:8080;")
+        );
         let upstreams: String = replicas
             .iter()
             .map(|p| format!("server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;\n        "))
@@ -133,7 +137,11 @@ impl Nginx {
         let nginx = Nginx { child, prefix: prefix.to_owned() };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", listen)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "nginx did not start: {}", nginx.errors());
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nginx did not start: {}",
+                nginx.errors()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         nginx
@@ -168,10 +176,17 @@ fn check(body: &str) -> Result<String, String> {
     for hit in v["hits"].as_array().ok_or("no hits")? {
         let title = hit["title"].as_str().unwrap_or_default();
         let version = title.split(" item ").next().unwrap_or_default().to_string();
-        entries.entry(hit["entry_id"].as_str().unwrap_or_default().to_string()).or_default().push(version);
+        entries
+            .entry(hit["entry_id"].as_str().unwrap_or_default().to_string())
+            .or_default()
+            .push(version);
     }
     if v["total"].as_u64() != Some(entries.values().map(Vec::len).sum::<usize>() as u64) {
-        return Err(format!("total {} but {} hits", v["total"], entries.values().map(Vec::len).sum::<usize>()));
+        return Err(format!(
+            "total {} but {} hits",
+            v["total"],
+            entries.values().map(Vec::len).sum::<usize>()
+        ));
     }
     for (id, versions) in &entries {
         if versions.len() != ITEMS || versions.iter().any(|v| v != &versions[0]) {
@@ -182,7 +197,12 @@ fn check(body: &str) -> Result<String, String> {
 }
 
 /// Readers sending [`QUERY`] to `addr` until stopped.
-fn readers(addr: String, n: usize, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>) -> Vec<std::thread::JoinHandle<()>> {
+fn readers(
+    addr: String,
+    n: usize,
+    stop: Arc<AtomicBool>,
+    tally: Arc<Mutex<Tally>>,
+) -> Vec<std::thread::JoinHandle<()>> {
     (0..n)
         .map(|_| {
             let (addr, stop, tally) = (addr.clone(), stop.clone(), tally.clone());
@@ -261,14 +281,22 @@ fn report(what: &str, tally: &Tally, seconds: f64) {
 }
 
 fn assert_clean(tally: &Tally, runs: usize) {
-    assert!(tally.failures.is_empty(), "failed requests: {:?}", &tally.failures[..tally.failures.len().min(5)]);
+    assert!(
+        tally.failures.is_empty(),
+        "failed requests: {:?}",
+        &tally.failures[..tally.failures.len().min(5)]
+    );
     assert!(
         tally.inconsistent.is_empty(),
         "inconsistent answers: {:?}",
         &tally.inconsistent[..tally.inconsistent.len().min(5)]
     );
     assert!(runs >= 5, "only {runs} reindex runs");
-    assert!(tally.states.len() >= 5, "the readers saw only {} states of the archive", tally.states.len());
+    assert!(
+        tally.states.len() >= 5,
+        "the readers saw only {} states of the archive",
+        tally.states.len()
+    );
 }
 
 #[test]
@@ -285,7 +313,8 @@ fn replicas_behind_nginx_survive_reindex_sigkill_and_sigterm() {
     let listen = free_port();
     // nginx's workers drop root for `nobody`, who must reach its temporary files.
     let prefix = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(prefix.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(prefix.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .unwrap();
     let nginx = Nginx::start(prefix.path(), listen, &ports);
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -298,7 +327,8 @@ fn replicas_behind_nginx_survive_reindex_sigkill_and_sigterm() {
         std::thread::sleep(Duration::from_secs(3));
         // (b) SIGKILL in the middle of the stream, then a restart on the same port.
         drop(a.take());
-        events.push(format!("{:.1} s: replica A killed (SIGKILL)", started.elapsed().as_secs_f64()));
+        events
+            .push(format!("{:.1} s: replica A killed (SIGKILL)", started.elapsed().as_secs_f64()));
         std::thread::sleep(Duration::from_secs(2));
         a = Some(Replica::start(&s.index, ports[0], &log));
         events.push(format!("{:.1} s: replica A restarted", started.elapsed().as_secs_f64()));
@@ -306,7 +336,10 @@ fn replicas_behind_nginx_survive_reindex_sigkill_and_sigterm() {
         // (c) SIGTERM: B drains what it has and exits 0; A takes the rest.
         let status = b.take().unwrap().terminate();
         assert!(status.success(), "replica B after SIGTERM: {status}");
-        events.push(format!("{:.1} s: replica B drained and exited (SIGTERM)", started.elapsed().as_secs_f64()));
+        events.push(format!(
+            "{:.1} s: replica B drained and exited (SIGTERM)",
+            started.elapsed().as_secs_f64()
+        ));
         std::thread::sleep(Duration::from_secs(2));
         b = Some(Replica::start(&s.index, ports[1], &log));
         events.push(format!("{:.1} s: replica B restarted", started.elapsed().as_secs_f64()));
@@ -326,7 +359,10 @@ fn replicas_behind_nginx_survive_reindex_sigkill_and_sigterm() {
     assert_clean(&tally, runs);
     // nginx did meet the failures, and retried them on the other replica.
     let errors = nginx.errors();
-    assert!(errors.contains("failed") || errors.contains("refused") || errors.contains("closed"), "{errors}");
+    assert!(
+        errors.contains("failed") || errors.contains("refused") || errors.contains("closed"),
+        "{errors}"
+    );
     drop((a, b));
 }
 
@@ -387,4 +423,16 @@ fn a_replica_fed_by_ship_index_never_sees_a_half_copied_index() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     drop(replica);
+}
+
+#[test]
+fn a_read_only_replica_never_builds_an_index() {
+    let s = Sandbox::sample();
+    let out = s.command().args(["serve", "--read-only", "--bind", "127.0.0.1:0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--read-only never builds or repairs the index"), "{err}");
+    assert!(!s.index.join("meta.json").exists(), "an index was built");
+    let out = s.command().args(["serve", "--read-only", "--watch"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "--watch writes the index: not with --read-only");
 }

@@ -47,7 +47,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
         Ok(engine) => Arc::new(engine.with_drafts(args.drafts)),
         Err(e) if args.read_only => {
             return Err(anyhow::Error::new(e).context(format!(
-                "--read-only serves an index another process writes, and there is none to serve at {}",
+                "--read-only never builds or repairs the index: cannot serve {}",
                 index_dir.display()
             )));
         }

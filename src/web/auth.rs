@@ -175,7 +175,10 @@ pub async fn require(State(guard): State<Arc<Guard>>, request: Request, next: Ne
     let client = guard.client(&request);
     let Some(presented) = authorization.to_str().ok().and_then(Presented::parse) else {
         tracing::warn!(%client, "authentication failed: a malformed Authorization header");
-        return unauthorized(format, "the Authorization header is neither Basic nor Bearer credentials");
+        return unauthorized(
+            format,
+            "the Authorization header is neither Basic nor Bearer credentials",
+        );
     };
     if let Err(not_until) = guard.limiter.check_key(&client) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());

@@ -6,11 +6,11 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
-use tower::ServiceExt;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 /// The address a request came from, in its extensions (absent where a test calls the
 /// router directly).
