@@ -19,6 +19,8 @@ use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, Story
 use crate::digest::taxonomy::StorySettings;
 use crate::index::{Fields, Kind, field, from_day_number};
 
+/// A ranked item that is the first mention of its stories, with its story ids.
+pub type FirstMention = ((f32, DocAddress), Vec<String>);
 /// The story ids items cite, read from the `stories` column of each segment (they are
 /// not stored). Opening a column reads its dictionary's index: done once per commit
 /// ([`StoryIds::open`]), kept with the engine's facts.
@@ -134,7 +136,7 @@ impl<'a> Stories<'a> {
         story_ids: &StoryIds,
         ranked: Vec<(f32, DocAddress)>,
         need: usize,
-    ) -> tantivy::Result<Vec<((f32, DocAddress), Vec<String>)>> {
+    ) -> tantivy::Result<Vec<FirstMention>> {
         let mut seen: HashSet<String> = HashSet::new();
         let mut first = vec![];
         for chunk in ranked.chunks(need.max(1)) {

@@ -88,7 +88,7 @@ impl Chart {
                 }
             })
             .collect();
-        let halves = if top % 2 == 0 { vec![0, top / 2, top] } else { vec![0, top] };
+        let halves = if top.is_multiple_of(2) { vec![0, top / 2, top] } else { vec![0, top] };
         let counts = halves
             .into_iter()
             .map(|n| Tick {
