@@ -209,7 +209,21 @@ fn a_hundred_incremental_reindexes_keep_the_index_near_the_size_of_a_fresh_build
     assert_eq!(answers_of(&s), answers_of(&fresh));
     let (kept, clean) = (dir_size(&s.index), dir_size(&fresh.index));
     println!("after 100 reindexes: {kept} bytes; a fresh build: {clean} bytes");
-    assert!(kept * 2 <= clean * 3, "index {kept} bytes after 100 reindexes, a fresh build {clean}");
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| format!("{} {}", e.file_name().to_string_lossy(), e.metadata().unwrap().len()))
+            .collect();
+        names.sort();
+        names.join("\n")
+    };
+    assert!(
+        kept * 2 <= clean * 3,
+        "index {kept} bytes after 100 reindexes, a fresh build {clean}\n{}\n{}",
+        listing(&s.index),
+        std::fs::read_to_string(s.index.join("meta.json")).unwrap()
+    );
 }
 
 fn answers_of(s: &Sandbox) -> Vec<u64> {
