@@ -73,6 +73,17 @@ fn markdown_files(root: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// The index's files with their sizes, one per line: what a size check shows when it fails.
+fn listing(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| format!("{} {}", e.file_name().to_string_lossy(), e.metadata().unwrap().len()))
+        .collect();
+    names.sort();
+    names.join("\n")
+}
+
 fn dir_size(path: &Path) -> u64 {
     std::fs::read_dir(path).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
 }
@@ -165,15 +176,6 @@ fn a_reindex_killed_at_random_moments_leaves_the_old_or_the_new_state_and_conver
     assert_eq!(answers(&s), if in_b { state_b } else { state_a });
     // Whatever the killed runs wrote and never committed has been collected.
     let (kept, clean) = (dir_size(&s.index), dir_size(&fresh.index));
-    let listing = |p: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap())
-            .map(|e| format!("{} {}", e.file_name().to_string_lossy(), e.metadata().unwrap().len()))
-            .collect();
-        names.sort();
-        names.join("\n")
-    };
     assert!(
         kept * 2 <= clean * 3,
         "index {kept} bytes after the kills, a fresh build {clean}\n{}\n{}\n{converged}",
@@ -209,15 +211,6 @@ fn a_hundred_incremental_reindexes_keep_the_index_near_the_size_of_a_fresh_build
     assert_eq!(answers_of(&s), answers_of(&fresh));
     let (kept, clean) = (dir_size(&s.index), dir_size(&fresh.index));
     println!("after 100 reindexes: {kept} bytes; a fresh build: {clean} bytes");
-    let listing = |dir: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap())
-            .map(|e| format!("{} {}", e.file_name().to_string_lossy(), e.metadata().unwrap().len()))
-            .collect();
-        names.sort();
-        names.join("\n")
-    };
     assert!(
         kept * 2 <= clean * 3,
         "index {kept} bytes after 100 reindexes, a fresh build {clean}\n{}\n{}",

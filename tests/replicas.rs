@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{Sandbox, http_get, text};
+use crate::util::{Sandbox, Server, http_get, text};
 
 /// Items per test entry.
 const ITEMS: usize = 4;
@@ -50,50 +50,31 @@ fn entry(n: usize, version: usize) -> String {
 }
 
 /// An `archive serve --read-only` on a fixed port; SIGKILLed when dropped.
-struct Replica {
-    child: Child,
-}
+struct Replica(Server);
 
 impl Replica {
     fn start(index: &Path, port: u16, log: &Path) -> Replica {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_archive"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_archive"));
+        command
             .args(["--archive", "/nonexistent", "--index"])
             .arg(index)
             .args(["serve", "--read-only", "--bind", &format!("127.0.0.1:{port}")])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        assert!(line.contains("serving http://"), "replica on {port}: {line:?}");
-        Replica { child }
+            .stderr(std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap());
+        Replica(Server::start(command))
     }
 
     /// SIGTERM, and the exit status once it has drained.
     fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
+        let pid = self.0.child.id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         let started = Instant::now();
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.0.child.try_wait().unwrap() {
                 return status;
             }
             assert!(started.elapsed() < Duration::from_secs(15), "no exit after SIGTERM");
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -84,23 +84,9 @@ impl Sandbox {
 
     /// [`Sandbox::serve`] with its log (warnings and errors) on `stderr`.
     pub fn serve_logging(&self, extra: &[&str], stderr: impl Into<Stdio>) -> Server {
-        let mut child = self
-            .command()
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .env_remove("ARCHIVE_AUTH_FILE")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("{line:?}"));
-        Server { url: url.to_string(), child }
+        let mut command = self.command();
+        command.args(["serve", "--bind", "127.0.0.1:0"]).args(extra).stderr(stderr);
+        Server::start(command)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -156,6 +142,24 @@ pub struct Server {
 }
 
 impl Server {
+    /// Spawns an `archive ... serve` command (logging warnings, without an auth file
+    /// from the environment) and waits for its "serving http://..." line.
+    pub fn start(mut command: Command) -> Server {
+        let mut child = command
+            .env("RUST_LOG", "warn")
+            .env_remove("ARCHIVE_AUTH_FILE")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("{line:?}"));
+        Server { url: url.to_string(), child }
+    }
+
     /// `127.0.0.1:PORT`
     pub fn addr(&self) -> &str {
         self.url.trim_start_matches("http://")
