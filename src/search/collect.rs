@@ -62,11 +62,12 @@ pub fn matches(
     let page = Page { by, limit, offset };
     let count_limit = (!request.exact).then_some(request.count_limit);
     let mut compiled = compile::compile(scope, parsed, request, false);
-    let (mut counts, mut ranked) = count::count(searcher, &*compiled.query, count_limit, &page)?;
+    let (mut counts, mut ranked) =
+        count::count(searcher, scope.columns, &*compiled.query, count_limit, &page)?;
     let mut warning = None;
     if counts.total < FALLBACK_BELOW && compile::relaxable(&parsed.root) {
         let relaxed = compile::compile(scope, parsed, request, true);
-        let again = count::count(searcher, &*relaxed.query, count_limit, &page)?;
+        let again = count::count(searcher, scope.columns, &*relaxed.query, count_limit, &page)?;
         if again.0.total > counts.total {
             let words =
                 parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();
@@ -80,9 +81,13 @@ pub fn matches(
     // Counted from a sample: the page is found on its own.
     let ranked = match (ranked, by) {
         (Some(ranked), _) => ranked,
-        (None, By::Score) => {
-            rank::by_score(searcher, &*compiled.scored, compiled.hidden.as_deref(), &page)?
-        }
+        (None, By::Score) => rank::by_score(
+            searcher,
+            scope.columns,
+            &*compiled.scored,
+            compiled.hidden.as_deref(),
+            &page,
+        )?,
         (None, By::Date(order)) => rank::by_date(
             searcher,
             scope.f.day,

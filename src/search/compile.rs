@@ -10,6 +10,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::SearchRequest;
+use super::collectors::Columns;
 use super::names::SourceNames;
 use super::query::{DateRange, FilterField, Node, Parsed};
 use super::speller::Speller;
@@ -86,6 +87,8 @@ pub struct Scope<'a> {
     pub languages: &'a [String],
     /// Whether drafts are searched.
     pub drafts: bool,
+    /// The columns of the searcher's segments.
+    pub columns: &'a Columns,
 }
 
 struct Builder<'a> {

@@ -18,7 +18,7 @@ use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TERMINATED};
 
 use super::FacetCount;
-use super::collectors::{EntryCount, FacetCollector, MonthCollector};
+use super::collectors::{Columns, EntryCount, FacetCollector, MonthCollector};
 use super::rank::{Page, Ranked, TopK};
 use crate::index::field;
 
@@ -38,7 +38,7 @@ const PLAIN_PAST: f64 = 6.0;
 const FIRST_ROUND: usize = 16;
 
 /// What is counted over the matches.
-type Counters = (FacetCollector, MonthCollector, EntryCount);
+type Counters<'a> = (FacetCollector<'a>, MonthCollector<'a>, EntryCount<'a>);
 
 /// Counts over a query's matches.
 pub struct Counts {
@@ -61,18 +61,22 @@ pub struct Counts {
 /// match. Up to `limit` matches the counts are always exact.
 pub fn count(
     searcher: &Searcher,
+    columns: &Columns,
     query: &dyn Query,
     limit: Option<usize>,
     page: &Page,
 ) -> tantivy::Result<(Counts, Option<Ranked>)> {
     let counters: Counters = (
-        FacetCollector::new(vec![
-            (field::TOPICS, FACET_LIMIT),
-            (field::SOURCES, FACET_LIMIT),
-            (field::TAGS, FACET_LIMIT),
-        ]),
-        MonthCollector,
-        EntryCount,
+        FacetCollector::new(
+            columns,
+            vec![
+                (field::TOPICS, FACET_LIMIT),
+                (field::SOURCES, FACET_LIMIT),
+                (field::TAGS, FACET_LIMIT),
+            ],
+        ),
+        MonthCollector(columns),
+        EntryCount(columns),
     );
     let segments = searcher.segment_readers();
     let children = || -> tantivy::Result<Vec<<Counters as Collector>::Child>> {
@@ -96,7 +100,7 @@ pub fn count(
         let mut projected_once = false;
         for (ord, segment) in segments.iter().enumerate() {
             let mut scorer = weight.scorer(segment, 1.0)?;
-            let days = segment.fast_fields().u64(field::DAY)?;
+            let days = columns.u64(segment, field::DAY)?;
             let alive = segment.alive_bitset();
             let mut doc = scorer.doc();
             while doc != TERMINATED {
@@ -269,6 +273,7 @@ mod tests {
 
     use super::{Counts, Windows, count};
     use crate::index::{day_number, field};
+    use crate::search::collectors::Columns;
     use crate::search::rank::{By, Page};
 
     /// Entries of 1 to 12 items over three segments, items with words at known rates.
@@ -314,13 +319,14 @@ mod tests {
         let (index, parser) = index()?;
         let searcher = index.reader()?.searcher();
         let page = Page { by: By::Score, limit: 10, offset: 0 };
+        let columns = Columns::default();
         let counted = |query: &dyn tantivy::query::Query, limit| -> tantivy::Result<Counts> {
-            Ok(count(&searcher, query, limit, &page)?.0)
+            Ok(count(&searcher, &columns, query, limit, &page)?.0)
         };
         for q in ["common", "rare", "common -rare"] {
             let query = parser.parse_query(q)?;
             let want = searcher.search(&*query, &tantivy::collector::Count)?;
-            let (exact, ranked) = count(&searcher, &*query, None, &page)?;
+            let (exact, ranked) = count(&searcher, &columns, &*query, None, &page)?;
             assert!(!exact.estimated);
             assert_eq!(exact.total, want, "{q}");
             // Counted one by one: the page is ranked in the same pass.
@@ -331,7 +337,7 @@ mod tests {
             assert_eq!((under.total, under.entries), (want, exact.entries), "{q}");
             assert_eq!(under.months, exact.months, "{q}");
             // A tenth of the matches: an estimate, marked, within 10%; no page.
-            let (sampled, ranked) = count(&searcher, &*query, Some(want / 10), &page)?;
+            let (sampled, ranked) = count(&searcher, &columns, &*query, Some(want / 10), &page)?;
             assert!(sampled.estimated, "{q}");
             assert!(ranked.is_none());
             let off = |a: usize, b: usize| (a as f64 - b as f64).abs() / b as f64;

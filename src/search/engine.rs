@@ -10,7 +10,7 @@ use tantivy::query::Query;
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
 use super::collect::{self, Found};
-use super::collectors::group_by_entry;
+use super::collectors::{Columns, group_by_entry};
 use super::compile::Scope;
 use super::explain;
 use super::names::SourceNames;
@@ -19,7 +19,7 @@ use super::results::ITEMS_PER_GROUP;
 use super::snippets::{self, Snippets};
 use super::speller::Speller;
 use super::stored::Bodies;
-use super::stories::{Stories, StoryIds};
+use super::stories::{Known, Stories, StoryIds};
 use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
 use crate::digest::taxonomy::StorySettings;
 use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
@@ -46,6 +46,10 @@ pub(super) struct Facts {
     pub stories: StorySettings,
     /// The story ids of its items.
     pub story_ids: StoryIds,
+    /// The columns of its segments, opened as searches need them.
+    pub columns: Columns,
+    /// The stories its searches have read.
+    pub known_stories: Known,
 }
 
 impl Facts {
@@ -67,7 +71,9 @@ impl Facts {
         languages.sort();
         let stories = index::story_settings(searcher.index());
         let story_ids = StoryIds::open(searcher)?;
-        Ok(Facts { names: SourceNames::read(searcher, f)?, languages, stories, story_ids })
+        let names = SourceNames::read(searcher, f)?;
+        let (columns, known_stories) = Default::default();
+        Ok(Facts { names, languages, stories, story_ids, columns, known_stories })
     }
 }
 
@@ -126,7 +132,8 @@ impl Engine {
     /// What compiling a query reads besides the query.
     fn scope<'a>(&'a self, facts: &'a Facts, speller: &'a Speller<'a>) -> Scope<'a> {
         let f = self.fields();
-        Scope { f, speller, names: &facts.names, languages: &facts.languages, drafts: self.drafts }
+        let (names, languages, columns) = (&facts.names, &facts.languages, &facts.columns);
+        Scope { f, speller, names, languages, drafts: self.drafts, columns }
     }
 
     /// The query `q` compiled on its own (drafts left out unless they are shown), for
@@ -173,8 +180,8 @@ impl Engine {
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries, estimated } = found;
-        let mut stories = Stories::new(&searcher, f, &facts.stories, self.drafts)?;
-        let (hits, groups) = page(&searcher, f, &snippets, &facts, &mut stories, ranked, request)?;
+        let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
+        let (hits, groups) = page(&searcher, f, &snippets, &facts, &stories, ranked, request)?;
         let explanation =
             if total == 0 { explain::explain(&searcher, &scope, &parsed.root)? } else { vec![] };
         // "Did you mean": whenever a word is in no item, whether or not a near word
@@ -205,17 +212,16 @@ fn page(
     f: &Fields,
     snippets: &Snippets,
     facts: &Facts,
-    stories: &mut Stories,
+    stories: &Stories,
     ranked: Vec<(f32, tantivy::DocAddress)>,
     request: &SearchRequest,
 ) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
     let bodies = RefCell::new(Bodies::new(searcher, f));
-    let stories = RefCell::new(stories);
     let (names, ids) = (&facts.names, &facts.story_ids);
     let hit = |(ranked, story_ids): ((f32, tantivy::DocAddress), Vec<String>)| {
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
-        hit.story = stories.borrow_mut().of(&story_ids)?;
+        hit.story = stories.of(&story_ids)?;
         hit.story_ids = story_ids;
         Ok::<_, tantivy::TantivyError>(hit)
     };
@@ -230,15 +236,17 @@ fn page(
         }
         Group::Story => {
             let need = request.offset() + request.per_page;
-            let first = stories.borrow_mut().first_mentions(ids, ranked, need)?;
+            let first = stories.first_mentions(ids, ranked, need)?;
             let page = first.into_iter().skip(request.offset()).take(request.per_page);
             return Ok((page.map(hit).collect::<Result<_, _>>()?, None));
         }
         Group::Entry => {}
     }
     let mut groups = vec![];
-    for (entry_id, items) in
-        group_by_entry(searcher, &ranked)?.into_iter().skip(request.offset()).take(request.per_page)
+    for (entry_id, items) in group_by_entry(searcher, &facts.columns, &ranked)?
+        .into_iter()
+        .skip(request.offset())
+        .take(request.per_page)
     {
         let matches = items.len();
         let best = items.into_iter().take(ITEMS_PER_GROUP).collect();

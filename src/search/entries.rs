@@ -84,11 +84,12 @@ impl Engine {
             Facet::Sources => field::SOURCES,
         };
         let searcher = self.reader.searcher();
-        let collector = FacetCollector::new(vec![(name, usize::MAX)]);
+        let facts = self.facts(&searcher)?;
+        let collector = FacetCollector::new(&facts.columns, vec![(name, usize::MAX)]);
         let values =
             searcher.search(&*self.kind(Kind::Item), &collector)?.pop().unwrap_or_default();
         Ok(match facet {
-            Facet::Sources => self.facts(&searcher)?.names.merge(values),
+            Facet::Sources => facts.names.merge(values),
             Facet::Topics => values,
         })
     }
@@ -177,8 +178,8 @@ impl Engine {
         let f = self.fields();
         let searcher = self.reader.searcher();
         // A shared story outweighs any overlap of topics and sources.
-        let settings = self.facts(&searcher)?.stories;
-        let stories = Stories::new(&searcher, f, &settings, self.drafts)?;
+        let facts = self.facts(&searcher)?;
+        let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
         let mut shared: Vec<(Occur, Box<dyn Query>)> = vec![];
         let ids: BTreeSet<&String> = entry.items.iter().flat_map(|i| &i.story_ids).collect();
         for id in ids {
@@ -224,7 +225,9 @@ impl Engine {
         ]);
         let ranked = searcher.search(&query, &TopDocs::with_limit(200).order_by_score())?;
         let mut links = vec![];
-        for (_, items) in group_by_entry(&searcher, &ranked)?.into_iter().take(limit) {
+        for (_, items) in
+            group_by_entry(&searcher, &facts.columns, &ranked)?.into_iter().take(limit)
+        {
             let doc: TantivyDocument = searcher.doc(items[0].1)?;
             links.push(EntryLink {
                 id: first_str(&doc, f.entry_id),

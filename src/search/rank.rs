@@ -20,6 +20,7 @@ use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, TERMINATED, Term};
 
 use super::FacetCount;
+use super::collectors::Columns;
 use crate::index::{day_number, field};
 
 /// Matches a date-ordered page wants in its months before they are searched alone.
@@ -125,6 +126,7 @@ impl<'a> TopK<'a> {
 /// Tantivy can prune.
 pub fn by_score(
     searcher: &Searcher,
+    columns: &Columns,
     query: &dyn Query,
     hidden: Option<&dyn Query>,
     page: &Page,
@@ -138,7 +140,7 @@ pub fn by_score(
             Some(weight) => docs(weight.scorer(segment, 1.0)?),
             None => vec![],
         };
-        let days = segment.fast_fields().u64(field::DAY)?;
+        let days = columns.u64(segment, field::DAY)?;
         let alive = segment.alive_bitset();
         let mut threshold = top.threshold();
         weight.for_each_pruning(threshold, segment, &mut |doc, score| {
@@ -253,6 +255,7 @@ mod tests {
     use super::{By, Page, by_date, by_score};
     use crate::index::{day_number, field};
     use crate::search::FacetCount;
+    use crate::search::collectors::{Columns, MonthCollector};
 
     /// Three segments of items over four years, some undated; words at known rates.
     fn index() -> tantivy::Result<(Index, QueryParser)> {
@@ -293,7 +296,7 @@ mod tests {
         let query = parser.parse_query("common")?;
         let total = searcher.search(&*query, &tantivy::collector::Count)?;
         let months: Vec<FacetCount> =
-            searcher.search(&*query, &crate::search::collectors::MonthCollector)?;
+            searcher.search(&*query, &MonthCollector(&Columns::default()))?;
         for order in [Order::Desc, Order::Asc] {
             for (limit, offset) in [(10, 0), (10, 40), (100, 0), (1, 1500)] {
                 let page = Page { by: By::Date(order), limit, offset };
@@ -325,13 +328,13 @@ mod tests {
             let scores: Vec<f32> = all.iter().map(|(s, _)| *s).collect();
             for (limit, offset) in [(10, 0), (7, 20)] {
                 let page = Page { by: By::Score, limit, offset };
-                let got = by_score(&searcher, &*query, None, &page)?;
+                let got = by_score(&searcher, &Columns::default(), &*query, None, &page)?;
                 let got: Vec<f32> = got.iter().map(|(s, _)| *s).collect();
                 assert_eq!(got, scores[offset..offset + limit], "{q}");
             }
             // Hidden documents are passed over.
             let page = Page { by: By::Score, limit: 50, offset: 0 };
-            let got = by_score(&searcher, &*query, Some(&*hidden), &page)?;
+            let got = by_score(&searcher, &Columns::default(), &*query, Some(&*hidden), &page)?;
             let hidden_docs = searcher.search(&*hidden, &tantivy::collector::DocSetCollector)?;
             assert_eq!(got.len(), 50);
             assert!(got.iter().all(|(_, a)| !hidden_docs.contains(a)), "{q}");

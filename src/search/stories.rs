@@ -4,6 +4,7 @@
 //! remembered for the page; and the first mentions of a ranked list (`group=story`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::StrColumn;
@@ -11,12 +12,12 @@ use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
-use super::collectors::{DayRange, EntryCount};
+use super::collectors::{Columns, DayRange, EntryCount};
 use super::compile::{term_or_phrase, tokens, without_drafts};
+use super::engine::Facts;
 use super::query::quote;
 use super::stored::first_str;
 use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryKind, StoryView};
-use crate::digest::taxonomy::StorySettings;
 use crate::index::{Fields, Kind, field, from_day_number};
 
 /// A ranked item that is the first mention of its stories, with its story ids.
@@ -76,14 +77,38 @@ impl StoryIds {
     }
 }
 
+/// The stories read in one commit, by id, shared by its searches: a story is a
+/// function of the commit alone, and the same few come back page after page (reading
+/// one is three small searches and a stored document). Forgotten all at once when full.
+#[derive(Default)]
+pub struct Known(Mutex<HashMap<String, Option<Story>>>);
+
+/// Stories [`Known`] holds at most (each ~100 bytes).
+const KNOWN_MOST: usize = 100_000;
+
+impl Known {
+    fn get(&self, id: &str) -> Option<Option<Story>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    fn insert(&self, id: &str, story: Option<Story>) {
+        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() >= KNOWN_MOST {
+            known.clear();
+        }
+        known.insert(id.to_string(), story);
+    }
+}
+
 /// The stories of one page of hits.
 pub struct Stories<'a> {
     searcher: &'a Searcher,
     f: &'a Fields,
+    columns: &'a Columns,
     drafts: bool,
     /// Items a link may be cited by before it is boilerplate.
     most_items: u64,
-    memo: HashMap<String, Option<Story>>,
+    known: &'a Known,
 }
 
 impl<'a> Stories<'a> {
@@ -93,28 +118,23 @@ impl<'a> Stories<'a> {
     pub fn new(
         searcher: &'a Searcher,
         f: &'a Fields,
-        settings: &StorySettings,
+        facts: &'a Facts,
         drafts: bool,
     ) -> tantivy::Result<Self> {
+        let settings = &facts.stories;
         let entries = searcher.doc_freq(&f.kind_term(Kind::Entry))?;
         let share = (entries as f64 * settings.boilerplate_share) as u64;
         let most_items = share.max(settings.boilerplate_items);
-        Ok(Stories { searcher, f, drafts, most_items, memo: HashMap::new() })
+        let (columns, known) = (&facts.columns, &facts.known_stories);
+        Ok(Stories { searcher, f, columns, drafts, most_items, known })
     }
 
     /// The story of an item citing these story ids: the one in the most entries, if any
     /// is in two or more.
-    pub fn of(&mut self, ids: &[String]) -> tantivy::Result<Option<Story>> {
+    pub fn of(&self, ids: &[String]) -> tantivy::Result<Option<Story>> {
         let mut best: Option<Story> = None;
         for id in ids {
-            let story = match self.memo.get(id) {
-                Some(known) => known.clone(),
-                None => {
-                    let story = self.read(id)?;
-                    self.memo.insert(id.clone(), story.clone());
-                    story
-                }
-            };
+            let story = self.read(id)?;
             // The one in most entries; of those, the smallest id (whatever order the
             // ids come in).
             if let Some(story) = story
@@ -132,7 +152,7 @@ impl<'a> Stories<'a> {
     /// decodes the column's dictionary) and only ids an item shares with the items
     /// before it are looked up.
     pub fn first_mentions(
-        &mut self,
+        &self,
         story_ids: &StoryIds,
         ranked: Vec<(f32, DocAddress)>,
         need: usize,
@@ -164,6 +184,15 @@ impl<'a> Stories<'a> {
     /// A story that is one: cited in two or more entries, by no more items than
     /// boilerplate is.
     pub fn read(&self, id: &str) -> tantivy::Result<Option<Story>> {
+        if let Some(known) = self.known.get(id) {
+            return Ok(known);
+        }
+        let story = self.look_up(id)?;
+        self.known.insert(id, story.clone());
+        Ok(story)
+    }
+
+    fn look_up(&self, id: &str) -> tantivy::Result<Option<Story>> {
         let cited = self.searcher.doc_freq(&Term::from_field_text(self.f.stories, id))?;
         if cited < 2 || cited > self.most_items {
             return Ok(None);
@@ -186,7 +215,9 @@ impl<'a> Stories<'a> {
         if tokens.is_empty() {
             return Ok(false);
         }
-        let titled = self.searcher.search(&*term_or_phrase(self.f.title, &tokens), &EntryCount)?;
+        let titled = self
+            .searcher
+            .search(&*term_or_phrase(self.f.title, &tokens), &EntryCount(self.columns))?;
         Ok(titled.distinct as u64 > 2 * story.entries)
     }
 
@@ -208,8 +239,10 @@ impl<'a> Stories<'a> {
 
     /// A story's counts and dates, however few or many cite it (`None`: none does).
     pub fn counted(&self, id: &str) -> tantivy::Result<Option<Story>> {
-        let (items, entries, days) =
-            self.searcher.search(&*self.citing(id), &(Count, EntryCount, DayRange))?;
+        let (items, entries, days) = self.searcher.search(
+            &*self.citing(id),
+            &(Count, EntryCount(self.columns), DayRange(self.columns)),
+        )?;
         if items == 0 {
             return Ok(None);
         }
@@ -231,8 +264,8 @@ impl Engine {
     /// requests.
     pub fn stories(&self) -> Result<Vec<Story>, SearchError> {
         let searcher = self.reader.searcher();
-        let settings = self.facts(&searcher)?.stories;
-        let stories = Stories::new(&searcher, self.fields(), &settings, self.drafts)?;
+        let facts = self.facts(&searcher)?;
+        let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
         let mut ids = std::collections::BTreeSet::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(self.fields().stories)?;
@@ -253,8 +286,8 @@ impl Engine {
     /// and sources. `None` when no item cites it.
     pub fn story(&self, id: &str) -> Result<Option<StoryView>, SearchError> {
         let searcher = self.reader.searcher();
-        let settings = self.facts(&searcher)?.stories;
-        let stories = Stories::new(&searcher, self.fields(), &settings, self.drafts)?;
+        let facts = self.facts(&searcher)?;
+        let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
         let Some(story) = stories.counted(id)? else {
             return Ok(None);
         };

@@ -39,11 +39,11 @@ impl Engine {
         }
         let searcher = self.reader.searcher();
         let query = self.compile(&searcher, &q)?;
-        let counters = (DayRange, FacetCollector::new(vec![(field::STORIES, STORY_CANDIDATES)]));
-        let (days, mut cited) = searcher.search(&*query, &counters)?;
-
         let facts = self.facts(&searcher)?;
-        let stories = Stories::new(&searcher, self.fields(), &facts.stories, self.drafts)?;
+        let cited = FacetCollector::new(&facts.columns, vec![(field::STORIES, STORY_CANDIDATES)]);
+        let (days, mut cited) = searcher.search(&*query, &(DayRange(&facts.columns), cited))?;
+
+        let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
         let mut longest = vec![];
         for candidate in cited.pop().unwrap_or_default() {
             if let Some(story) = stories.read(&candidate.value)? {

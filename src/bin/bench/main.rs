@@ -59,7 +59,8 @@ struct Args {
     /// profiling queries).
     #[arg(long)]
     queries_only: bool,
-    /// Run only the queries of the set equal to this one (repeatable).
+    /// Run only the queries of the set equal to this one (repeatable), and nothing
+    /// after them (for profiling).
     #[arg(long)]
     query: Vec<String>,
     /// Only print where the bytes of this index go (any index, e.g. a real archive's).
@@ -414,6 +415,10 @@ fn main() -> ExitCode {
         percentile(&mut all, 0.99)
     ));
 
+    if !args.query.is_empty() {
+        // Profiling some queries: nothing else runs.
+        return ExitCode::SUCCESS;
+    }
     let in_process_rate = 1e3 * all.len() as f64 / all.iter().sum::<f64>();
     if args.http_seconds > 0 && Command::new("wrk").arg("--version").output().is_ok() {
         // The same queries in process on as many threads as the server has cores.

@@ -3,10 +3,11 @@
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentReader};
 
+use super::Columns;
 use crate::index::field;
 
 /// The smallest and largest `day` of the matches, as day numbers (`None`: none dated).
-pub struct DayRange;
+pub struct DayRange<'a>(pub &'a Columns);
 
 /// Per segment: the day column and the range so far.
 pub struct DayRangeSegment {
@@ -14,12 +15,12 @@ pub struct DayRangeSegment {
     range: Option<(u64, u64)>,
 }
 
-impl Collector for DayRange {
+impl Collector for DayRange<'_> {
     type Fruit = Option<(u64, u64)>;
     type Child = DayRangeSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        Ok(DayRangeSegment { column: segment.fast_fields().u64(field::DAY)?, range: None })
+        Ok(DayRangeSegment { column: self.0.u64(segment, field::DAY)?, range: None })
     }
 
     fn requires_scoring(&self) -> bool {

@@ -4,11 +4,12 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentReader};
 
+use super::Columns;
 use crate::index::field;
 
 /// Counts the distinct entries among matching items. An entry's documents are always
 /// added together, so they live in one segment: distinct ordinals per segment add up.
-pub struct EntryCount;
+pub struct EntryCount<'a>(pub &'a Columns);
 
 /// Entries counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,12 +42,12 @@ impl EntryCountSegment {
     }
 }
 
-impl Collector for EntryCount {
+impl Collector for EntryCount<'_> {
     type Fruit = Entries;
     type Child = EntryCountSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let column = segment.fast_fields().str(field::ENTRY_ID)?;
+        let column = self.0.str(segment, field::ENTRY_ID)?;
         let terms = column.as_ref().map_or(0, |c| c.num_terms());
         Ok(EntryCountSegment {
             column,

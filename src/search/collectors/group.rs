@@ -1,11 +1,10 @@
 //! Ranked items grouped under their entries, for grouped pages and related entries.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
-use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, Searcher};
 
+use super::Columns;
 use crate::index::field;
 
 /// Ranked items (score, address).
@@ -14,20 +13,15 @@ pub type Ranked = Vec<(f32, DocAddress)>;
 /// Groups ranked items by entry, entries in the order of their best item.
 pub fn group_by_entry(
     searcher: &Searcher,
+    columns: &Columns,
     ranked: &[(f32, DocAddress)],
 ) -> tantivy::Result<Vec<(String, Ranked)>> {
-    let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
     let mut groups: Vec<(String, Ranked)> = vec![];
     let mut position: HashMap<String, usize> = HashMap::new();
     let mut id = String::new();
     for &(score, address) in ranked {
-        let column = match columns.entry(address.segment_ord) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(
-                searcher.segment_reader(address.segment_ord).fast_fields().str(field::ENTRY_ID)?,
-            ),
-        };
-        let Some(column) = column else { continue };
+        let segment = searcher.segment_reader(address.segment_ord);
+        let Some(column) = columns.str(segment, field::ENTRY_ID)? else { continue };
         let Some(ord) = column.term_ords(address.doc_id).next() else { continue };
         id.clear();
         column.ord_to_str(ord, &mut id)?;

@@ -1,13 +1,16 @@
 //! Collectors over the matches of one query, one per file as in Tantivy's own
 //! `collector` module: facet values ([`FacetCollector`]), months ([`MonthCollector`]),
-//! distinct entries ([`EntryCount`]); and [`group_by_entry`] over a ranked list.
+//! distinct entries ([`EntryCount`]); and [`group_by_entry`] over a ranked list. Their
+//! columns come from [`Columns`], opened once per segment and commit.
 
+mod columns;
 mod day_range;
 mod entry_count;
 mod facet;
 mod group;
 mod month;
 
+pub use self::columns::Columns;
 pub use self::day_range::DayRange;
 pub use self::entry_count::EntryCount;
 pub use self::facet::FacetCollector;

@@ -6,12 +6,13 @@ use chrono::Datelike;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentReader};
 
+use super::Columns;
 use crate::index::{field, from_day_number};
 use crate::search::FacetCount;
 
 /// Counts matching items per month (`2026-04`), from the `day` fast field: a counter
 /// per day in the segment's range, turned into months once per segment.
-pub struct MonthCollector;
+pub struct MonthCollector<'a>(pub &'a Columns);
 
 /// Per segment: the day column and a counter per day from its smallest value.
 pub struct MonthSegmentCollector {
@@ -20,12 +21,12 @@ pub struct MonthSegmentCollector {
     counts: Vec<u64>,
 }
 
-impl Collector for MonthCollector {
+impl Collector for MonthCollector<'_> {
     type Fruit = Vec<FacetCount>;
     type Child = MonthSegmentCollector;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let column = segment.fast_fields().u64(field::DAY)?;
+        let column = self.0.u64(segment, field::DAY)?;
         let (min, max) = (column.min_value(), column.max_value());
         let span = if max >= min { (max - min + 1) as usize } else { 0 };
         Ok(MonthSegmentCollector { column, min, counts: vec![0; span] })
@@ -90,6 +91,7 @@ mod tests {
     use super::MonthCollector;
     use crate::index::{day_number, field};
     use crate::search::FacetCount;
+    use crate::search::collectors::Columns;
 
     #[test]
     fn counts_months_across_segments_and_skips_undated() -> tantivy::Result<()> {
@@ -108,7 +110,8 @@ mod tests {
             writer.commit()?;
         }
         let searcher = index.reader()?.searcher();
-        let months = searcher.search(&tantivy::query::AllQuery, &MonthCollector)?;
+        let months =
+            searcher.search(&tantivy::query::AllQuery, &MonthCollector(&Columns::default()))?;
         let want = |value: &str, count| FacetCount { value: value.into(), count };
         assert_eq!(months, vec![want("2026-04", 3), want("2025-12", 1), want("2026-03", 1)]);
         Ok(())
