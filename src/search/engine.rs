@@ -19,7 +19,7 @@ use super::results::ITEMS_PER_GROUP;
 use super::snippets::{self, Snippets};
 use super::speller::Speller;
 use super::stored::Bodies;
-use super::stories::{Known, Stories, StoryIds};
+use super::stories::{Known, Stories, story_ids};
 use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
 use crate::digest::taxonomy::StorySettings;
 use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
@@ -44,8 +44,6 @@ pub(super) struct Facts {
     pub languages: Vec<String>,
     /// How its stories were found, and what is boilerplate.
     pub stories: StorySettings,
-    /// The story ids of its items.
-    pub story_ids: StoryIds,
     /// The columns of its segments, opened as searches need them.
     pub columns: Columns,
     /// The stories its searches have read.
@@ -70,10 +68,9 @@ impl Facts {
         }
         languages.sort();
         let stories = index::story_settings(searcher.index());
-        let story_ids = StoryIds::open(searcher)?;
         let names = SourceNames::read(searcher, f)?;
         let (columns, known_stories) = Default::default();
-        Ok(Facts { names, languages, stories, story_ids, columns, known_stories })
+        Ok(Facts { names, languages, stories, columns, known_stories })
     }
 }
 
@@ -217,7 +214,7 @@ fn page(
     request: &SearchRequest,
 ) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
     let bodies = RefCell::new(Bodies::new(searcher, f));
-    let (names, ids) = (&facts.names, &facts.story_ids);
+    let names = &facts.names;
     let hit = |(ranked, story_ids): ((f32, tantivy::DocAddress), Vec<String>)| {
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
@@ -228,7 +225,11 @@ fn page(
     // The story ids of some ranked items, read in one pass over each segment's column.
     let with_ids = |ranked: Vec<(f32, tantivy::DocAddress)>| {
         let addresses: Vec<tantivy::DocAddress> = ranked.iter().map(|&(_, at)| at).collect();
-        Ok::<_, tantivy::TantivyError>(ranked.into_iter().zip(ids.of_all(&addresses)?))
+        Ok::<_, tantivy::TantivyError>(ranked.into_iter().zip(story_ids(
+            searcher,
+            &facts.columns,
+            &addresses,
+        )?))
     };
     match request.group {
         Group::Item => {
@@ -236,7 +237,7 @@ fn page(
         }
         Group::Story => {
             let need = request.offset() + request.per_page;
-            let first = stories.first_mentions(ids, ranked, need)?;
+            let first = stories.first_mentions(ranked, need)?;
             let page = first.into_iter().skip(request.offset()).take(request.per_page);
             return Ok((page.map(hit).collect::<Result<_, _>>()?, None));
         }

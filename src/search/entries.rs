@@ -10,7 +10,7 @@ use tantivy::{DateTime, Order, TantivyDocument, Term};
 
 use super::collectors::{FacetCollector, group_by_entry};
 use super::stored::{all_str, date_in, first_str, first_u64};
-use super::stories::Stories;
+use super::stories::{Stories, story_ids};
 use super::{Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, compile};
 use crate::digest::outline::outline;
 use crate::index::{EntryMeta, Kind, field, from_datetime, to_datetime};
@@ -50,7 +50,9 @@ impl Engine {
         }
         let Some(view) = view.filter(|v| self.drafts || !v.draft) else { return Ok(None) };
         let facts = self.facts(&searcher)?;
-        for ((_, item), ids) in items.iter_mut().zip(facts.story_ids.of_all(&addresses)?) {
+        for ((_, item), ids) in
+            items.iter_mut().zip(story_ids(&searcher, &facts.columns, &addresses)?)
+        {
             item.story_ids = ids;
         }
         items.sort_by_key(|(ord, _)| *ord);

@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::columnar::StrColumn;
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
@@ -22,61 +21,45 @@ use crate::index::{Fields, Kind, field, from_day_number};
 
 /// A ranked item that is the first mention of its stories, with its story ids.
 pub type FirstMention = ((f32, DocAddress), Vec<String>);
-/// The story ids items cite, read from the `stories` column of each segment (they are
-/// not stored). Opening a column reads its dictionary's index: done once per commit
-/// ([`StoryIds::open`]), kept with the engine's facts.
-pub struct StoryIds {
-    columns: Vec<Option<StrColumn>>,
-}
-
-impl StoryIds {
-    /// The columns of every segment of a searcher.
-    pub fn open(searcher: &Searcher) -> tantivy::Result<Self> {
-        let each = searcher.segment_readers().iter();
-        let columns =
-            each.map(|s| s.fast_fields().str(field::STORIES)).collect::<Result<_, _>>()?;
-        Ok(StoryIds { columns })
-    }
-
-    fn column(&self, segment: u32) -> Option<&StrColumn> {
-        self.columns.get(segment as usize).and_then(Option::as_ref)
-    }
-
-    /// The story ids of each item, the dictionary of each segment read once, in order.
-    pub fn of_all(&self, addresses: &[DocAddress]) -> tantivy::Result<Vec<Vec<String>>> {
-        let mut out = vec![vec![]; addresses.len()];
-        let mut segments: Vec<u32> = addresses.iter().map(|a| a.segment_ord).collect();
-        segments.sort_unstable();
-        segments.dedup();
-        for segment in segments {
-            let Some(column) = self.column(segment) else { continue };
-            let mut wanted: Vec<(u64, usize)> = vec![];
-            for (i, address) in addresses.iter().enumerate() {
-                if address.segment_ord == segment {
-                    wanted.extend(column.term_ords(address.doc_id).map(|ord| (ord, i)));
-                }
+/// The story ids of each item, from the `stories` column of its segment (they are not
+/// stored), the dictionary of each segment read once, in order.
+pub fn story_ids(
+    searcher: &Searcher,
+    columns: &Columns,
+    addresses: &[DocAddress],
+) -> tantivy::Result<Vec<Vec<String>>> {
+    let mut out = vec![vec![]; addresses.len()];
+    let mut segments: Vec<u32> = addresses.iter().map(|a| a.segment_ord).collect();
+    segments.sort_unstable();
+    segments.dedup();
+    for segment in segments {
+        let reader = searcher.segment_reader(segment);
+        let Some(column) = columns.str(reader, field::STORIES)? else { continue };
+        let mut wanted: Vec<(u64, usize)> = vec![];
+        for (i, address) in addresses.iter().enumerate() {
+            if address.segment_ord == segment {
+                wanted.extend(column.term_ords(address.doc_id).map(|ord| (ord, i)));
             }
-            wanted.sort_unstable();
-            let mut ords: Vec<u64> = wanted.iter().map(|&(ord, _)| ord).collect();
-            ords.dedup();
-            let mut next = wanted.iter().peekable();
-            let mut ords_iter = ords.iter();
-            column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-                let ord = ords_iter.next().copied();
-                let id = String::from_utf8_lossy(term).into_owned();
-                while let Some(&&(o, i)) = next.peek() {
-                    if Some(o) != ord {
-                        break;
-                    }
-                    out[i].push(id.clone());
-                    next.next();
-                }
-            })?;
         }
-        Ok(out)
+        wanted.sort_unstable();
+        let mut ords: Vec<u64> = wanted.iter().map(|&(ord, _)| ord).collect();
+        ords.dedup();
+        let mut next = wanted.iter().peekable();
+        let mut ords_iter = ords.iter();
+        column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+            let ord = ords_iter.next().copied();
+            let id = String::from_utf8_lossy(term).into_owned();
+            while let Some(&&(o, i)) = next.peek() {
+                if Some(o) != ord {
+                    break;
+                }
+                out[i].push(id.clone());
+                next.next();
+            }
+        })?;
     }
+    Ok(out)
 }
-
 /// The stories read in one commit, by id, shared by its searches: a story is a
 /// function of the commit alone, and the same few come back page after page (reading
 /// one is three small searches and a stored document). Forgotten all at once when full.
@@ -153,7 +136,6 @@ impl<'a> Stories<'a> {
     /// before it are looked up.
     pub fn first_mentions(
         &self,
-        story_ids: &StoryIds,
         ranked: Vec<(f32, DocAddress)>,
         need: usize,
     ) -> tantivy::Result<Vec<FirstMention>> {
@@ -161,7 +143,8 @@ impl<'a> Stories<'a> {
         let mut first = vec![];
         for chunk in ranked.chunks(need.max(1)) {
             let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, at)| at).collect();
-            for (&ranked, ids) in chunk.iter().zip(story_ids.of_all(&addresses)?) {
+            let ids = story_ids(self.searcher, self.columns, &addresses)?;
+            for (&ranked, ids) in chunk.iter().zip(ids) {
                 let mut retold = false;
                 for id in ids.iter().filter(|id| seen.contains(*id)) {
                     if self.of(std::slice::from_ref(id))?.is_some() {
