@@ -1,6 +1,6 @@
 //! `archive serve` as a process: it picks up a `reindex` run from another shell without
 //! a restart or a failed request, reindexes by itself with `--watch`, and shuts down
-//! gracefully on SIGTERM.
+//! gracefully on SIGTERM. What it remembers per commit (stories read) follows the next one.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -267,4 +267,40 @@ fn under_repeated_reindexes_every_answer_shows_whole_entries() {
     assert!(torn.is_empty(), "entries with some of their items: {:?}", &torn[..torn.len().min(3)]);
     assert!(answers >= 20, "{answers}");
     assert_eq!(total(server.addr(), "wombatmarker"), 12);
+}
+
+/// A running server remembers the stories it has read for one commit only: after a
+/// reindex from another shell adds a mention, every hit shows the story with it.
+#[test]
+fn stories_a_server_has_shown_follow_the_next_commit() {
+    let s = Sandbox::empty();
+    let day = |d: u32| {
+        s.write(
+            &format!("daily/2026-07-{d:02}.md"),
+            format!("# Daily, July {d}\n\n## Otterquill, day {d}\n\nThe [otterquill thread](https://forum.example/t/otterquill) again, day {d}.\n"),
+        );
+    };
+    day(1);
+    day(2);
+    s.reindex();
+    let server = s.serve(&[]);
+    let stories = || -> Vec<Value> {
+        let (status, body) = get(server.addr(), "/api/search?q=otterquill").unwrap();
+        assert_eq!(status, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        v["hits"].as_array().unwrap().iter().map(|h| h["story"].clone()).collect()
+    };
+    let before = stories();
+    assert_eq!(before.len(), 2);
+    assert!(before.iter().all(|st| st["entries"] == 2 && st["last_seen"] == "2026-07-02"));
+    day(5);
+    s.reindex();
+    wait_for("the third mention", Duration::from_secs(10), || {
+        total(server.addr(), "otterquill") == 3
+    });
+    let after = stories();
+    assert!(
+        after.iter().all(|st| st["entries"] == 3 && st["last_seen"] == "2026-07-05"),
+        "{after:?}"
+    );
 }
