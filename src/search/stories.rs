@@ -1,7 +1,7 @@
 //! A hit's story: the other items, in other digests, that cite what it cites or retell
 //! its text (the ids of its links' story keys and of its text's near duplicates,
 //! [`crate::digest::stories`]). Read per page of hits, a small query per story,
-//! remembered for the page; and the first mentions of a ranked list (`group=story`).
+//! remembered for the commit; and the first mentions of a ranked list (`group=story`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -60,6 +60,7 @@ pub fn story_ids(
     }
     Ok(out)
 }
+
 /// The stories read in one commit, by id, shared by its searches: a story is a
 /// function of the commit alone, and the same few come back page after page (reading
 /// one is three small searches and a stored document). Forgotten all at once when full.
