@@ -225,11 +225,8 @@ fn page(
     // The story ids of some ranked items, read in one pass over each segment's column.
     let with_ids = |ranked: Vec<(f32, tantivy::DocAddress)>| {
         let addresses: Vec<tantivy::DocAddress> = ranked.iter().map(|&(_, at)| at).collect();
-        Ok::<_, tantivy::TantivyError>(ranked.into_iter().zip(story_ids(
-            searcher,
-            &facts.columns,
-            &addresses,
-        )?))
+        let ids = story_ids(searcher, &facts.columns, &addresses)?;
+        Ok::<_, tantivy::TantivyError>(ranked.into_iter().zip(ids))
     };
     match request.group {
         Group::Item => {
