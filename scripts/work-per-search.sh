@@ -16,10 +16,14 @@ sed -n '/^const QUERIES/,/^];/p' src/bin/bench/main.rs | grep '^    "' |
     sed 's/^    "//; s/",$//; s/\\"/"/g' |
     while IFS= read -r query; do
         count() {
-            valgrind --tool=callgrind --callgrind-out-file="$out/cg" \
+            valgrind --tool=callgrind --callgrind-out-file="$out/cg" --log-file="$out/vg" \
                 --toggle-collect='*Engine*::search' "$bench" --digests "$digests" \
                 --queries-only --no-rg --http-seconds 0 --repeat "$1" --query "$query" \
-                >/dev/null 2>&1
+                >/dev/null 2>"$out/err" || {
+                echo "the bench failed on \`$query\` (is there an index for $digests digests?):" >&2
+                tail -5 "$out/err" >&2
+                exit 1
+            }
             awk '/^(summary|totals):/ {print $2; exit}' "$out/cg"
         }
         one=$(count 1)

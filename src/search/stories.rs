@@ -88,11 +88,11 @@ impl Known {
 pub struct Stories<'a> {
     searcher: &'a Searcher,
     f: &'a Fields,
-    columns: &'a Columns,
     drafts: bool,
     /// Items a link may be cited by before it is boilerplate.
     most_items: u64,
-    known: &'a Known,
+    /// The commit's columns and the stories read in it.
+    facts: &'a Facts,
 }
 
 impl<'a> Stories<'a> {
@@ -109,8 +109,7 @@ impl<'a> Stories<'a> {
         let entries = searcher.doc_freq(&f.kind_term(Kind::Entry))?;
         let share = (entries as f64 * settings.boilerplate_share) as u64;
         let most_items = share.max(settings.boilerplate_items);
-        let (columns, known) = (&facts.columns, &facts.known_stories);
-        Ok(Stories { searcher, f, columns, drafts, most_items, known })
+        Ok(Stories { searcher, f, drafts, most_items, facts })
     }
 
     /// The story of an item citing these story ids: the one in the most entries, if any
@@ -144,7 +143,7 @@ impl<'a> Stories<'a> {
         let mut first = vec![];
         for chunk in ranked.chunks(need.max(1)) {
             let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, at)| at).collect();
-            let ids = story_ids(self.searcher, self.columns, &addresses)?;
+            let ids = story_ids(self.searcher, &self.facts.columns, &addresses)?;
             for (&ranked, ids) in chunk.iter().zip(ids) {
                 let mut retold = false;
                 for id in ids.iter().filter(|id| seen.contains(*id)) {
@@ -168,11 +167,11 @@ impl<'a> Stories<'a> {
     /// A story that is one: cited in two or more entries, by no more items than
     /// boilerplate is.
     pub fn read(&self, id: &str) -> tantivy::Result<Option<Story>> {
-        if let Some(known) = self.known.get(id) {
+        if let Some(known) = self.facts.known_stories.get(id) {
             return Ok(known);
         }
         let story = self.look_up(id)?;
-        self.known.insert(id, story.clone());
+        self.facts.known_stories.insert(id, story.clone());
         Ok(story)
     }
 
@@ -201,7 +200,7 @@ impl<'a> Stories<'a> {
         }
         let titled = self
             .searcher
-            .search(&*term_or_phrase(self.f.title, &tokens), &EntryCount(self.columns))?;
+            .search(&*term_or_phrase(self.f.title, &tokens), &EntryCount(&self.facts.columns))?;
         Ok(titled.distinct as u64 > 2 * story.entries)
     }
 
@@ -225,7 +224,7 @@ impl<'a> Stories<'a> {
     pub fn counted(&self, id: &str) -> tantivy::Result<Option<Story>> {
         let (items, entries, days) = self.searcher.search(
             &*self.citing(id),
-            &(Count, EntryCount(self.columns), DayRange(self.columns)),
+            &(Count, EntryCount(&self.facts.columns), DayRange(&self.facts.columns)),
         )?;
         if items == 0 {
             return Ok(None);

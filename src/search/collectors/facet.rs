@@ -25,7 +25,7 @@ impl<'a> FacetCollector<'a> {
 /// A segment whose matches hold at most this many values of a field puts all of them
 /// forward: their strings are read in one sorted pass over the dictionary, where a value
 /// it left out costs a dictionary lookup of its own for each other segment's candidate.
-/// Those lookups were a quarter of a search of 2,000 matches at 100k digests (profile);
+/// Those lookups were a fifth of a search of 2,000 matches at 100k digests (profile);
 /// 1,024 cost more than 256 where matches hold many values (`quokkaformer`, 21k
 /// matches: 47.8 M instructions a search against 41.7-43.0 M).
 const ALL_UP_TO: usize = 256;
