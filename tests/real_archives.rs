@@ -256,6 +256,15 @@ fn the_same_story_in_several_digests_is_one_story() {
     let (status, page) = http_get(server.addr(), &format!("/stories/{id}")).unwrap();
     assert_eq!(status, 200);
     assert!(page.contains("first appearance") && page.contains("Pi follow-up"), "{page}");
+    // A link's id as written before ids were numbers (the hash's top bit set) is the
+    // same story; a malformed id is none.
+    let old = u64::from_str_radix(&id, 16).expect("a link's id is 16 hex digits") | 1 << 63;
+    let (status, body) = http_get(server.addr(), &format!("/api/stories/{old:016x}")).unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["story"]["id"], id.as_str());
+    let (status, _) = http_get(server.addr(), "/api/stories/not-an-id").unwrap();
+    assert_eq!(status, 404);
+    assert_eq!(s.search("story:not-an-id")["total"], 0);
     // One hit per story: the three mentions fold into the best-ranked one; items in
     // no story stay, one hit each.
     let (status, body) = http_get(server.addr(), "/api/search?q=raspberry&group=story").unwrap();

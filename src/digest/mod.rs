@@ -111,9 +111,9 @@ pub struct Item {
     pub topics: Vec<String>,
     /// Its links.
     pub links: Vec<Link>,
-    /// The stories it cites: the [`stories::id`]s of its links' [`stories::key`]s, and
+    /// The stories it cites: the [`stories::StoryId`]s of its links' [`stories::key`]s, and
     /// those its text shares with near duplicates ([`stories::near_duplicate_ids`]).
-    pub stories: Vec<String>,
+    pub stories: Vec<stories::StoryId>,
     /// Byte offset in the entry's body of the block that carries the anchor.
     #[serde(skip)]
     pub offset: usize,
@@ -174,7 +174,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
         .map(|raw| {
             let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
             let topics = item_topics(&raw, &entry_topics, taxonomy);
-            let mut stories: Vec<String> = vec![];
+            let mut stories = vec![];
             let links = stories::link_ids(raw.links.iter().map(|l| l.url.as_str()));
             // The summary, not the headline: a story told again is often retitled.
             let near = stories::near_duplicate_ids(&raw.text, taxonomy.stories.near_duplicate);

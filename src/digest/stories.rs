@@ -124,7 +124,7 @@ pub fn key(link: &str) -> Option<String> {
 /// The story ids of one item's links: their keys' ids, without the keys another of
 /// them lies below (an item that cites a meetup group and one of its events is about
 /// the event).
-pub fn link_ids<'a>(urls: impl Iterator<Item = &'a str>) -> Vec<String> {
+pub fn link_ids<'a>(urls: impl Iterator<Item = &'a str>) -> Vec<StoryId> {
     let keys: Vec<String> = urls.filter_map(key).collect();
     let below = |outer: &str, inner: &str| {
         inner.len() > outer.len()
@@ -132,12 +132,66 @@ pub fn link_ids<'a>(urls: impl Iterator<Item = &'a str>) -> Vec<String> {
             && matches!(inner.as_bytes()[outer.len()], b'/' | b'?')
     };
     let specific = keys.iter().filter(|k| !keys.iter().any(|other| below(k, other)));
-    specific.map(|k| id(k)).collect()
+    specific.map(|k| StoryId::of_key(k)).collect()
 }
 
-/// A short, stable id for a story key: what `/stories/{id}` and `story:` use.
-pub fn id(key: &str) -> String {
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes()))
+/// A story's id: a number in the index (a `u64` term and column value, 8 bytes and no
+/// dictionary to read back), written as 16 hex digits for a link's story key, or
+/// [`NEAR_PREFIX`] and 15 for a near-duplicate text's: what `/stories/{id}` and `story:`
+/// use. The top bit tells the two apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StoryId(pub u64);
+
+/// The bit of a near-duplicate text's id.
+const TEXT: u64 = 1 << 63;
+
+impl StoryId {
+    /// The id of a link's story key: its hash, without the top bit.
+    pub fn of_key(key: &str) -> StoryId {
+        StoryId(xxhash_rust::xxh3::xxh3_64(key.as_bytes()) & !TEXT)
+    }
+
+    /// Whether it is a near-duplicate text's id (else a link's).
+    pub fn is_text(self) -> bool {
+        self.0 & TEXT != 0
+    }
+}
+
+impl std::fmt::Display for StoryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_text() {
+            write!(f, "{NEAR_PREFIX}{:015x}", self.0 & !TEXT)
+        } else {
+            write!(f, "{:016x}", self.0)
+        }
+    }
+}
+
+/// Written as text, as everywhere a reader sees it.
+impl serde::Serialize for StoryId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl std::str::FromStr for StoryId {
+    type Err = String;
+
+    /// A written id. 16 digits with the top bit set are a link id as written before ids
+    /// were numbers (the whole hash): it is the same story.
+    fn from_str(s: &str) -> Result<StoryId, String> {
+        let hex = |digits: &str, len: usize| {
+            let ok = digits.len() == len && digits.bytes().all(|b| b.is_ascii_hexdigit());
+            ok.then(|| u64::from_str_radix(digits, 16).ok()).flatten()
+        };
+        let id = match s.strip_prefix(NEAR_PREFIX) {
+            Some(digits) => hex(digits, 15).map(|n| n | TEXT),
+            None => hex(s, 16).map(|n| n & !TEXT),
+        };
+        id.map(StoryId).ok_or_else(|| {
+            format!("`{s}` is not a story id: 16 hex digits, or `{NEAR_PREFIX}` and 15")
+        })
+    }
 }
 
 /// The first character of a near-duplicate text's story id (a link's is a hex digit).
@@ -162,7 +216,7 @@ const MIN_PAIRS: usize = 20;
 ///
 /// Numbers must agree as well: the same listing with another date, or the same
 /// template with another count ("109 pull requests were merged"), is another story.
-pub fn near_duplicate_ids(text: &str, similarity: f64) -> Vec<String> {
+pub fn near_duplicate_ids(text: &str, similarity: f64) -> Vec<StoryId> {
     let Some((bands, rows)) = banding(similarity) else { return vec![] };
     let words = word_hashes(text);
     let mut numbers: Vec<&str> =
@@ -182,8 +236,7 @@ pub fn near_duplicate_ids(text: &str, similarity: f64) -> Vec<String> {
         .map(|band| {
             let hash = band_hash(&registers[band * rows..(band + 1) * rows]);
             let key = format!("{band}/{hash:016x}/{numbers}");
-            let key = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
-            format!("{NEAR_PREFIX}{:015x}", key >> 4)
+            StoryId(xxhash_rust::xxh3::xxh3_64(key.as_bytes()) >> 4 | TEXT)
         })
         .collect()
 }
@@ -230,7 +283,7 @@ fn word_hashes(text: &str) -> Vec<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{banding, key, near_duplicate_ids};
+    use super::{StoryId, banding, key, near_duplicate_ids};
 
     const SUMMARY: &str = "A thread on r/LocalLLaMA walks through pairing a 0.5B draft model with an 8B target. \
         The author reports roughly 1.8x more tokens per second on a consumer GPU, with the biggest \
@@ -257,6 +310,29 @@ mod tests {
         // Short texts and a threshold of 0 have none.
         assert!(near_duplicate_ids("Topics: inference, agents", 0.8).is_empty());
         assert!(near_duplicate_ids(SUMMARY, 0.0).is_empty());
+    }
+
+    /// Ids are written and read back; a link id written before ids were numbers (the
+    /// whole hash, top bit set) reads as the same story; anything else is an error.
+    #[test]
+    fn ids_are_written_and_read_back() {
+        let link = StoryId::of_key("example.com/post/launch");
+        let text = near_duplicate_ids(SUMMARY, 0.7)[0];
+        for id in [link, text] {
+            assert_eq!(id.to_string().parse::<StoryId>(), Ok(id));
+        }
+        assert!(!link.is_text() && text.is_text());
+        assert_eq!(link.to_string().len(), 16);
+        assert!(text.to_string().starts_with('n') && text.to_string().len() == 16);
+        let whole = format!("{:016x}", link.0 | 1 << 63);
+        assert_eq!(whole.parse::<StoryId>(), Ok(link));
+        assert_eq!("00000000000000ff".parse::<StoryId>(), Ok(StoryId(255)));
+        for bad in
+            ["", "n", "xyz", "0123", "0123456789abcdefa", "n0123456789abcdef", "g000000000000000"]
+        {
+            let err = bad.parse::<StoryId>().unwrap_err();
+            assert!(err.contains("not a story id"), "{bad}: {err}");
+        }
     }
 
     #[test]

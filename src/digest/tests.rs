@@ -297,9 +297,9 @@ fn an_item_citing_a_group_and_its_event_is_about_the_event() {
         "events/2026-05-01",
         "# Events\n\n* 2026-05-20 | Zurich | [Rust Zurich](https://www.meetup.com/rust-zurich/)\n    * [**Async in practice**](https://www.meetup.com/rust-zurich/events/310000001/)\n",
     );
-    let event = stories::id("meetup.com/rust-zurich/events/310000001");
-    let ids: Vec<&String> = e.items.iter().flat_map(|i| &i.stories).collect();
+    let event = stories::StoryId::of_key("meetup.com/rust-zurich/events/310000001");
+    let ids: Vec<&stories::StoryId> = e.items.iter().flat_map(|i| &i.stories).collect();
     assert!(ids.contains(&&event), "{ids:?}");
-    let group = stories::id("meetup.com/rust-zurich");
+    let group = stories::StoryId::of_key("meetup.com/rust-zurich");
     assert!(!ids.contains(&&group), "the group page makes no story: {ids:?}");
 }

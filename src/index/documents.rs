@@ -144,7 +144,7 @@ impl Fields {
             doc.add_text(self.repos, repo);
         }
         for story in &item.stories {
-            doc.add_text(self.stories, story);
+            doc.add_u64(self.stories, story.0);
         }
         for (domain, name) in &item.named_domains {
             doc.add_text(self.source_names, format!("{domain}{SOURCE_NAME_SEPARATOR}{name}"));

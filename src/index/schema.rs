@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 15;
+pub const SCHEMA_VERSION: u32 = 16;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -213,8 +213,9 @@ pub fn schema() -> (Schema, Fields) {
         tags: b.add_text_field(field::TAGS, keyword(true)),
         source_names: b.add_text_field("source_names", flag(false)),
         lang: b.add_text_field(field::LANG, flag(true)),
-        // Not stored: hits read their ids from the column, and trends count them in it.
-        stories: b.add_text_field(field::STORIES, flag(false).set_fast("raw")),
+        // Numbers ([`crate::digest::stories::StoryId`]), not stored: hits read their ids
+        // from the column, and trends count them in it.
+        stories: b.add_u64_field(field::STORIES, INDEXED | tantivy::schema::FAST),
         authors: b.add_text_field("authors", keyword(false)),
         series: b.add_text_field("series", keyword(false)),
         sites: b.add_text_field("sites", keyword(false)),

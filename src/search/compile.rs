@@ -15,6 +15,7 @@ use super::names::SourceNames;
 use super::query::{DateRange, FilterField, Node, Parsed};
 use super::speller::Speller;
 use crate::digest::language;
+use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, analyze, language_query_analyzer, query_analyzer, to_datetime};
 
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
@@ -234,7 +235,14 @@ impl Builder<'_> {
                 Box::new(BooleanQuery::new(each))
             }
             FilterField::Tag => exact(f.tags, value),
-            FilterField::Story => exact(f.stories, value),
+            // An id that is not one matches nothing, like a topic no item has.
+            FilterField::Story => match value.parse::<StoryId>() {
+                Ok(id) => Box::new(TermQuery::new(
+                    Term::from_field_u64(f.stories, id.0),
+                    IndexRecordOption::Basic,
+                )),
+                Err(_) => Box::new(tantivy::query::EmptyQuery),
+            },
             FilterField::Lang => {
                 exact(f.lang, &language::from_value(value).unwrap_or_else(|| "en".into()))
             }

@@ -19,7 +19,7 @@ use super::results::ITEMS_PER_GROUP;
 use super::snippets::{self, Snippets};
 use super::speller::Speller;
 use super::stored::Bodies;
-use super::stories::{Known, Stories, story_ids};
+use super::stories::{FirstMention, Known, Stories, story_ids};
 use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
 use crate::digest::taxonomy::StorySettings;
 use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
@@ -215,11 +215,11 @@ fn page(
 ) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
     let bodies = RefCell::new(Bodies::new(searcher, f));
     let names = &facts.names;
-    let hit = |(ranked, story_ids): ((f32, tantivy::DocAddress), Vec<String>)| {
+    let hit = |(ranked, story_ids): FirstMention| {
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
         hit.story = stories.of(&story_ids)?;
-        hit.story_ids = story_ids;
+        hit.story_ids = story_ids.iter().map(ToString::to_string).collect();
         Ok::<_, tantivy::TantivyError>(hit)
     };
     // The story ids of some ranked items, read in one pass over each segment's column.

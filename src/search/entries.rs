@@ -13,6 +13,7 @@ use super::stored::{all_str, date_in, first_str, first_u64};
 use super::stories::{Stories, story_ids};
 use super::{Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, compile};
 use crate::digest::outline::outline;
+use crate::digest::stories::StoryId;
 use crate::index::{EntryMeta, Kind, field, from_datetime, to_datetime};
 
 /// How much more an item citing one of an entry's stories weighs, for its related
@@ -53,7 +54,7 @@ impl Engine {
         for ((_, item), ids) in
             items.iter_mut().zip(story_ids(&searcher, &facts.columns, &addresses)?)
         {
-            item.story_ids = ids;
+            item.story_ids = ids.iter().map(ToString::to_string).collect();
         }
         items.sort_by_key(|(ord, _)| *ord);
         let names = &facts.names;
@@ -183,10 +184,15 @@ impl Engine {
         let facts = self.facts(&searcher)?;
         let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
         let mut shared: Vec<(Occur, Box<dyn Query>)> = vec![];
-        let ids: BTreeSet<&String> = entry.items.iter().flat_map(|i| &i.story_ids).collect();
+        let ids: BTreeSet<StoryId> = entry
+            .items
+            .iter()
+            .flat_map(|i| &i.story_ids)
+            .filter_map(|id| id.parse().ok())
+            .collect();
         for id in ids {
             if stories.read(id)?.is_some() {
-                let term = Term::from_field_text(f.stories, id);
+                let term = Term::from_field_u64(f.stories, id.0);
                 let cited = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                 shared.push((Occur::Should, Box::new(BoostQuery::new(cited, SHARED_STORY))));
             }

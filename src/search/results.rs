@@ -75,17 +75,6 @@ pub enum StoryKind {
     Text,
 }
 
-impl StoryKind {
-    /// The kind of a story id.
-    pub fn of(id: &str) -> StoryKind {
-        if id.starts_with(crate::digest::stories::NEAR_PREFIX) {
-            StoryKind::Text
-        } else {
-            StoryKind::Link
-        }
-    }
-}
-
 /// Facet counts over all matching items.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Facets {

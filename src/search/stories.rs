@@ -14,49 +14,29 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 use super::collectors::{Columns, DayRange, EntryCount};
 use super::compile::{term_or_phrase, tokens, without_drafts};
 use super::engine::Facts;
-use super::query::quote;
 use super::stored::first_str;
 use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryKind, StoryView};
+use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, field, from_day_number};
 
 /// A ranked item that is the first mention of its stories, with its story ids.
-pub type FirstMention = ((f32, DocAddress), Vec<String>);
+pub type FirstMention = ((f32, DocAddress), Vec<StoryId>);
+
 /// The story ids of each item, from the `stories` column of its segment (they are not
-/// stored), the dictionary of each segment read once, in order.
+/// stored).
 pub fn story_ids(
     searcher: &Searcher,
     columns: &Columns,
     addresses: &[DocAddress],
-) -> tantivy::Result<Vec<Vec<String>>> {
-    let mut out = vec![vec![]; addresses.len()];
-    let mut segments: Vec<u32> = addresses.iter().map(|a| a.segment_ord).collect();
-    segments.sort_unstable();
-    segments.dedup();
-    for segment in segments {
-        let reader = searcher.segment_reader(segment);
-        let Some(column) = columns.str(reader, field::STORIES)? else { continue };
-        let mut wanted: Vec<(u64, usize)> = vec![];
-        for (i, address) in addresses.iter().enumerate() {
-            if address.segment_ord == segment {
-                wanted.extend(column.term_ords(address.doc_id).map(|ord| (ord, i)));
-            }
-        }
-        wanted.sort_unstable();
-        let mut ords: Vec<u64> = wanted.iter().map(|&(ord, _)| ord).collect();
-        ords.dedup();
-        let mut next = wanted.iter().peekable();
-        let mut ords_iter = ords.iter();
-        column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-            let ord = ords_iter.next().copied();
-            let id = String::from_utf8_lossy(term).into_owned();
-            while let Some(&&(o, i)) = next.peek() {
-                if Some(o) != ord {
-                    break;
-                }
-                out[i].push(id.clone());
-                next.next();
-            }
-        })?;
+) -> tantivy::Result<Vec<Vec<StoryId>>> {
+    let mut out = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let reader = searcher.segment_reader(address.segment_ord);
+        let ids = match columns.u64_opt(reader, field::STORIES)? {
+            Some(column) => column.values_for_doc(address.doc_id).map(StoryId).collect(),
+            None => vec![],
+        };
+        out.push(ids);
     }
     Ok(out)
 }
@@ -65,22 +45,22 @@ pub fn story_ids(
 /// function of the commit alone, and the same few come back page after page (reading
 /// one is three small searches and a stored document). Forgotten all at once when full.
 #[derive(Default)]
-pub struct Known(Mutex<HashMap<String, Option<Story>>>);
+pub struct Known(Mutex<HashMap<StoryId, Option<Story>>>);
 
 /// Stories [`Known`] holds at most (each ~100 bytes).
 const KNOWN_MOST: usize = 100_000;
 
 impl Known {
-    fn get(&self, id: &str) -> Option<Option<Story>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    fn get(&self, id: StoryId) -> Option<Option<Story>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
     }
 
-    fn insert(&self, id: &str, story: Option<Story>) {
+    fn insert(&self, id: StoryId, story: Option<Story>) {
         let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if known.len() >= KNOWN_MOST {
             known.clear();
         }
-        known.insert(id.to_string(), story);
+        known.insert(id, story);
     }
 }
 
@@ -114,9 +94,9 @@ impl<'a> Stories<'a> {
 
     /// The story of an item citing these story ids: the one in the most entries, if any
     /// is in two or more.
-    pub fn of(&self, ids: &[String]) -> tantivy::Result<Option<Story>> {
+    pub fn of(&self, ids: &[StoryId]) -> tantivy::Result<Option<Story>> {
         let mut best: Option<Story> = None;
-        for id in ids {
+        for &id in ids {
             let story = self.read(id)?;
             // The one in most entries; of those, the smallest id (whatever order the
             // ids come in).
@@ -131,15 +111,14 @@ impl<'a> Stories<'a> {
 
     /// The first `need` of the ranked items that are not a later mention of a story told
     /// by an item before them (the best-ranked mention stands for the others), each
-    /// with its story ids. Items are read a page at a time (reading an item's ids
-    /// decodes the column's dictionary) and only ids an item shares with the items
-    /// before it are looked up.
+    /// with its story ids. Items are read a page at a time and only ids an item shares
+    /// with the items before it are looked up.
     pub fn first_mentions(
         &self,
         ranked: Vec<(f32, DocAddress)>,
         need: usize,
     ) -> tantivy::Result<Vec<FirstMention>> {
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<StoryId> = HashSet::new();
         let mut first = vec![];
         for chunk in ranked.chunks(need.max(1)) {
             let addresses: Vec<DocAddress> = chunk.iter().map(|&(_, at)| at).collect();
@@ -152,7 +131,7 @@ impl<'a> Stories<'a> {
                         break;
                     }
                 }
-                seen.extend(ids.iter().cloned());
+                seen.extend(ids.iter().copied());
                 if !retold {
                     first.push((ranked, ids));
                 }
@@ -166,7 +145,7 @@ impl<'a> Stories<'a> {
 
     /// A story that is one: cited in two or more entries, by no more items than
     /// boilerplate is.
-    pub fn read(&self, id: &str) -> tantivy::Result<Option<Story>> {
+    pub fn read(&self, id: StoryId) -> tantivy::Result<Option<Story>> {
         if let Some(known) = self.facts.known_stories.get(id) {
             return Ok(known);
         }
@@ -175,15 +154,15 @@ impl<'a> Stories<'a> {
         Ok(story)
     }
 
-    fn look_up(&self, id: &str) -> tantivy::Result<Option<Story>> {
-        let cited = self.searcher.doc_freq(&Term::from_field_text(self.f.stories, id))?;
+    fn look_up(&self, id: StoryId) -> tantivy::Result<Option<Story>> {
+        let cited = self.searcher.doc_freq(&Term::from_field_u64(self.f.stories, id.0))?;
         if cited < 2 || cited > self.most_items {
             return Ok(None);
         }
         let Some(story) = self.counted(id)?.filter(|story| story.entries >= 2) else {
             return Ok(None);
         };
-        if self.recurring_section(&story)? {
+        if self.recurring_section(id, &story)? {
             return Ok(None);
         }
         Ok(Some(story))
@@ -193,8 +172,8 @@ impl<'a> Stories<'a> {
     /// Week: this week's crate is ...", "Jobs: see the hiring thread"), alike in text or
     /// citing the same page: its first mention's title is in more than twice as many
     /// entries as the story. A story told again keeps its title only where it is told.
-    fn recurring_section(&self, story: &Story) -> tantivy::Result<bool> {
-        let tokens = tokens(&self.first_title(&story.id)?);
+    fn recurring_section(&self, id: StoryId, story: &Story) -> tantivy::Result<bool> {
+        let tokens = tokens(&self.first_title(id)?);
         if tokens.is_empty() {
             return Ok(false);
         }
@@ -205,14 +184,14 @@ impl<'a> Stories<'a> {
     }
 
     /// The items that cite a story (drafts among them when they are shown).
-    fn citing(&self, id: &str) -> Box<dyn Query> {
-        let term = Term::from_field_text(self.f.stories, id);
+    fn citing(&self, id: StoryId) -> Box<dyn Query> {
+        let term = Term::from_field_u64(self.f.stories, id.0);
         let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
         if self.drafts { query } else { without_drafts(self.f, query) }
     }
 
     /// The title of a story's first mention ("" when none is dated or none cites it).
-    pub fn first_title(&self, id: &str) -> tantivy::Result<String> {
+    pub fn first_title(&self, id: StoryId) -> tantivy::Result<String> {
         let oldest = TopDocs::with_limit(1).order_by_fast_field::<u64>(field::DAY, Order::Asc);
         let Some((_, address)) = self.searcher.search(&*self.citing(id), &oldest)?.pop() else {
             return Ok(String::new());
@@ -221,7 +200,7 @@ impl<'a> Stories<'a> {
     }
 
     /// A story's counts and dates, however few or many cite it (`None`: none does).
-    pub fn counted(&self, id: &str) -> tantivy::Result<Option<Story>> {
+    pub fn counted(&self, id: StoryId) -> tantivy::Result<Option<Story>> {
         let (items, entries, days) = self.searcher.search(
             &*self.citing(id),
             &(Count, EntryCount(&self.facts.columns), DayRange(&self.facts.columns)),
@@ -232,7 +211,7 @@ impl<'a> Stories<'a> {
         let day = |d: u64| from_day_number(d).map(|d| d.to_string());
         Ok(Some(Story {
             id: id.to_string(),
-            kind: StoryKind::of(id),
+            kind: if id.is_text() { StoryKind::Text } else { StoryKind::Link },
             items: items as u64,
             entries: entries.distinct as u64,
             first_seen: days.and_then(|(first, _)| day(first)),
@@ -254,12 +233,13 @@ impl Engine {
             let inverted = segment.inverted_index(self.fields().stories)?;
             let mut terms = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
             while terms.advance() {
-                ids.insert(String::from_utf8_lossy(terms.key()).into_owned());
+                let bytes = terms.key().try_into().ok().map(u64::from_be_bytes);
+                ids.extend(bytes.map(StoryId));
             }
         }
         let mut found = vec![];
         for id in ids {
-            found.extend(stories.read(&id)?);
+            found.extend(stories.read(id)?);
         }
         found.sort_by(|a, b| (b.entries, &a.id).cmp(&(a.entries, &b.id)));
         Ok(found)
@@ -268,6 +248,7 @@ impl Engine {
     /// One story by its id: every mention oldest first (the first 100), their topics
     /// and sources. `None` when no item cites it.
     pub fn story(&self, id: &str) -> Result<Option<StoryView>, SearchError> {
+        let Ok(id) = id.parse::<StoryId>() else { return Ok(None) };
         let searcher = self.reader.searcher();
         let facts = self.facts(&searcher)?;
         let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
@@ -275,7 +256,7 @@ impl Engine {
             return Ok(None);
         };
         let request = SearchRequest {
-            q: format!("story:{}", quote(id)),
+            q: format!("story:{id}"),
             sort: Some(Sort::Oldest),
             per_page: MAX_PER_PAGE,
             ..SearchRequest::default()

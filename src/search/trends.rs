@@ -2,14 +2,15 @@
 //! what it comes with, the stories that ran longest in it and its newest items. One
 //! search (the newest items and the counts, estimated past the count limit like any
 //! search's) and one pass over its matches for its first and last day and its stories
-//! (the `stories` fast column).
+//! (the `stories` column).
 
 use chrono::NaiveDate;
 
-use super::collectors::{DayRange, FacetCollector};
+use super::collectors::{DayRange, TopValues};
 use super::query::quote;
 use super::stories::Stories;
 use super::{Engine, FacetCount, SearchError, SearchRequest, Sort, StoryLine, Trend, TrendOf};
+use crate::digest::stories::StoryId;
 use crate::index::{field, from_day_number};
 
 /// The newest items a trend shows.
@@ -40,25 +41,24 @@ impl Engine {
         let searcher = self.reader.searcher();
         let query = self.compile(&searcher, &q)?;
         let facts = self.facts(&searcher)?;
-        let cited = FacetCollector::new(&facts.columns, vec![(field::STORIES, STORY_CANDIDATES)]);
-        let (days, mut cited) = searcher.search(&*query, &(DayRange(&facts.columns), cited))?;
+        let cited =
+            TopValues { columns: &facts.columns, field: field::STORIES, limit: STORY_CANDIDATES };
+        let (days, cited) = searcher.search(&*query, &(DayRange(&facts.columns), cited))?;
 
         let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
         let mut longest = vec![];
-        for candidate in cited.pop().unwrap_or_default() {
-            if let Some(story) = stories.read(&candidate.value)? {
-                longest.push((span(&story), story));
+        for (id, _) in cited {
+            if let Some(story) = stories.read(StoryId(id))? {
+                longest.push((span(&story), StoryId(id), story));
             }
         }
-        longest.sort_by(|(a_days, a), (b_days, b)| {
+        longest.sort_by(|(a_days, _, a), (b_days, _, b)| {
             (b_days, b.entries, &a.id).cmp(&(a_days, a.entries, &b.id))
         });
         longest.truncate(LONGEST);
         let stories = longest
             .into_iter()
-            .map(|(days, story)| {
-                Ok(StoryLine { title: stories.first_title(&story.id)?, story, days })
-            })
+            .map(|(days, id, story)| Ok(StoryLine { title: stories.first_title(id)?, story, days }))
             .collect::<tantivy::Result<Vec<_>>>()?;
 
         let own = match of {

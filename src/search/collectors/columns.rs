@@ -19,7 +19,7 @@ use tantivy::index::SegmentId;
 #[derive(Default)]
 pub struct Columns {
     strs: Opened<Option<StrColumn>>,
-    u64s: Opened<Column<u64>>,
+    u64s: Opened<Option<Column<u64>>>,
 }
 
 type Opened<T> = Mutex<HashMap<(SegmentId, &'static str), T>>;
@@ -34,9 +34,19 @@ impl Columns {
         cached(&self.strs, segment, name, || segment.fast_fields().str(name))
     }
 
-    /// The u64 column `name` of a segment.
+    /// The u64 column `name` of a segment, which every document of it has.
     pub fn u64(&self, segment: &SegmentReader, name: &'static str) -> tantivy::Result<Column<u64>> {
-        cached(&self.u64s, segment, name, || segment.fast_fields().u64(name))
+        let column = self.u64_opt(segment, name)?;
+        column.ok_or_else(|| tantivy::TantivyError::SchemaError(format!("no column `{name}`")))
+    }
+
+    /// The u64 column `name` of a segment (`None`: no document of it has a value).
+    pub fn u64_opt(
+        &self,
+        segment: &SegmentReader,
+        name: &'static str,
+    ) -> tantivy::Result<Option<Column<u64>>> {
+        cached(&self.u64s, segment, name, || segment.fast_fields().column_opt(name))
     }
 }
 
