@@ -8,7 +8,7 @@ use tantivy::tokenizer::PreTokenizedString;
 
 use super::analysis::{language_analyzer, tokens, words_analyzer};
 use super::dates::{day_number, to_datetime};
-use super::schema::{Fields, Kind, SOURCE_NAME_SEPARATOR};
+use super::schema::{Counted, Fields, Kind, SOURCE_NAME_SEPARATOR};
 use crate::digest::{Entry, SourceFile, Style, is_cjk, sources};
 
 /// What the entry document stores as JSON, beside its own fields.
@@ -131,6 +131,16 @@ impl Fields {
             for value in values {
                 doc.add_text(field, value);
                 doc.add_text(self.text, value);
+            }
+        }
+        let counted = [
+            (Counted::Topic, &item.topics[..]),
+            (Counted::Source, &item.sources[..]),
+            (Counted::Tag, &entry.tags[..]),
+        ];
+        for (group, values) in counted {
+            for value in values {
+                doc.add_text(self.counted, group.value(value));
             }
         }
         let mut sites: Vec<String> =

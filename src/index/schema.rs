@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 16;
+pub const SCHEMA_VERSION: u32 = 17;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -30,12 +30,9 @@ pub mod field {
     pub const DAY: &str = "day";
     /// The entry's date.
     pub const ENTRY_DATE: &str = "entry_date";
-    /// Item topics.
-    pub const TOPICS: &str = "topics";
-    /// Item sources.
-    pub const SOURCES: &str = "sources";
-    /// Item: its entry's tags.
-    pub const TAGS: &str = "tags";
+    /// Item: its topics, its sources and its entry's tags in one column (see
+    /// [`super::Counted`]).
+    pub const COUNTED: &str = "counted";
     /// Item: its entry's language.
     pub const LANG: &str = "lang";
     /// Item: the stories it cites.
@@ -46,6 +43,36 @@ pub mod field {
     pub const SIZE: &str = "size";
     /// The file's mtime.
     pub const MTIME: &str = "mtime";
+}
+
+/// The facets counted over a search's matches, each a group of values in the `counted`
+/// column: a value is its group's byte, then the value as written. One column, so a
+/// match costs one lookup of its values, not one per facet; each group is a range of
+/// the column's sorted dictionary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Item topics.
+    Topic,
+    /// Item sources.
+    Source,
+    /// The entry's tags.
+    Tag,
+}
+
+impl Counted {
+    /// The byte before each value of the group.
+    pub fn byte(self) -> u8 {
+        match self {
+            Counted::Topic => b't',
+            Counted::Source => b's',
+            Counted::Tag => b'g',
+        }
+    }
+
+    /// A value of the group as the column holds it.
+    pub fn value(self, value: &str) -> String {
+        format!("{}{value}", self.byte() as char)
+    }
 }
 
 /// Between a domain and its name in a `source_names` value.
@@ -116,6 +143,9 @@ pub struct Fields {
     pub sources: Field,
     /// Item: its entry's tags (`tag:`), which describe the entry, not each item.
     pub tags: Field,
+    /// Item: its topics, sources and entry tags as a column, what facets count
+    /// ([`Counted`]).
+    pub counted: Field,
     /// Item: the stories it cites (ids of its links' story keys and of its text's
     /// near duplicates): `story:`, and a fast column that hits read them from and trends
     /// count them in (not stored).
@@ -163,13 +193,14 @@ pub fn schema() -> (Schema, Fields) {
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored { options.set_stored() } else { options }
     };
-    // Only topics and sources are shown with a hit; the other keywords are filters.
+    // Only topics and sources are shown with a hit; the other keywords are filters. No
+    // column: facets count `counted`.
     let keyword = |stored: bool| {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(KEYWORD_ANALYZER)
             .set_index_option(IndexRecordOption::Basic)
             .set_fieldnorms(false);
-        let options = TextOptions::default().set_indexing_options(indexing).set_fast("raw");
+        let options = TextOptions::default().set_indexing_options(indexing);
         if stored { options.set_stored() } else { options }
     };
     // Exact values that only select (kind, draft, language): no field norms, which no
@@ -208,9 +239,10 @@ pub fn schema() -> (Schema, Fields) {
             .add_date_field(field::ENTRY_DATE, DateOptions::from(INDEXED).set_fast().set_stored()),
         entry_name: b.add_text_field("entry_name", STORED),
         day: b.add_u64_field(field::DAY, tantivy::schema::FAST),
-        topics: b.add_text_field(field::TOPICS, keyword(true)),
-        sources: b.add_text_field(field::SOURCES, keyword(true)),
-        tags: b.add_text_field(field::TAGS, keyword(true)),
+        topics: b.add_text_field("topics", keyword(true)),
+        sources: b.add_text_field("sources", keyword(true)),
+        tags: b.add_text_field("tags", keyword(true)),
+        counted: b.add_text_field(field::COUNTED, TextOptions::default().set_fast("raw")),
         source_names: b.add_text_field("source_names", flag(false)),
         lang: b.add_text_field(field::LANG, flag(true)),
         // Numbers ([`crate::digest::stories::StoryId`]), not stored: hits read their ids

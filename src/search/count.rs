@@ -20,7 +20,7 @@ use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TERMINATED};
 use super::FacetCount;
 use super::collectors::{Columns, EntryCount, FacetCollector, MonthCollector};
 use super::rank::{Page, Ranked, TopK};
-use crate::index::field;
+use crate::index::{Counted, field};
 
 /// Values listed per facet.
 const FACET_LIMIT: usize = 50;
@@ -70,9 +70,9 @@ pub fn count(
         FacetCollector::new(
             columns,
             vec![
-                (field::TOPICS, FACET_LIMIT),
-                (field::SOURCES, FACET_LIMIT),
-                (field::TAGS, FACET_LIMIT),
+                (Counted::Topic, FACET_LIMIT),
+                (Counted::Source, FACET_LIMIT),
+                (Counted::Tag, FACET_LIMIT),
             ],
         ),
         MonthCollector(columns),
@@ -272,7 +272,7 @@ mod tests {
     use tantivy::{Index, TantivyDocument, doc};
 
     use super::{Counts, Windows, count};
-    use crate::index::{day_number, field};
+    use crate::index::{Counted, day_number, field};
     use crate::search::collectors::Columns;
     use crate::search::rank::{By, Page};
 
@@ -282,9 +282,7 @@ mod tests {
         let text = builder.add_text_field("text", TEXT);
         builder.add_u64_field(field::DAY, FAST);
         builder.add_text_field(field::ENTRY_ID, STRING | FAST);
-        for facet in [field::TOPICS, field::SOURCES, field::TAGS] {
-            builder.add_text_field(facet, STRING | FAST);
-        }
+        builder.add_text_field(field::COUNTED, STRING | FAST);
         let schema = builder.build();
         let f = |name| schema.get_field(name).unwrap();
         let index = Index::create_in_ram(schema.clone());
@@ -303,7 +301,7 @@ mod tests {
                     text => words,
                     f(field::ENTRY_ID) => id.as_str(),
                     f(field::DAY) => day_number(Some(date)),
-                    f(field::TOPICS) => topic,
+                    f(field::COUNTED) => Counted::Topic.value(topic),
                 ))?;
             }
             if entry % 700 == 699 {

@@ -14,7 +14,7 @@ use super::stories::{Stories, story_ids};
 use super::{Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, compile};
 use crate::digest::outline::outline;
 use crate::digest::stories::StoryId;
-use crate::index::{EntryMeta, Kind, field, from_datetime, to_datetime};
+use crate::index::{Counted, EntryMeta, Kind, field, from_datetime, to_datetime};
 
 /// How much more an item citing one of an entry's stories weighs, for its related
 /// entries, than one sharing a topic or a source.
@@ -82,13 +82,13 @@ impl Engine {
 
     /// Every value of a facet over all items, with counts, most frequent first.
     pub fn facet_values(&self, facet: Facet) -> Result<Vec<FacetCount>, SearchError> {
-        let name = match facet {
-            Facet::Topics => field::TOPICS,
-            Facet::Sources => field::SOURCES,
+        let group = match facet {
+            Facet::Topics => Counted::Topic,
+            Facet::Sources => Counted::Source,
         };
         let searcher = self.reader.searcher();
         let facts = self.facts(&searcher)?;
-        let collector = FacetCollector::new(&facts.columns, vec![(name, usize::MAX)]);
+        let collector = FacetCollector::new(&facts.columns, vec![(group, usize::MAX)]);
         let values =
             searcher.search(&*self.kind(Kind::Item), &collector)?.pop().unwrap_or_default();
         Ok(match facet {

@@ -1,28 +1,30 @@
-//! The most frequent values of string fast fields (topics, sources) over every
-//! matching item, read from the columns' term ordinals (never from stored documents).
+//! The most frequent topics, sources and entry tags over every matching item, read from
+//! the term ordinals of the `counted` column (never from stored documents): one column
+//! for all of them, each a range of its sorted dictionary ([`Counted`]).
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{StrColumn, TermOrdHit};
 use tantivy::{DocId, Score, SegmentReader};
 
 use super::Columns;
+use crate::index::{Counted, field};
 use crate::search::FacetCount;
 
-/// The most frequent values of each of a list of string fast fields, with exact
-/// counts.
+/// The most frequent values of each of a list of groups of the `counted` column, with
+/// exact counts.
 pub struct FacetCollector<'a> {
-    fields: Vec<(&'static str, usize)>,
+    groups: Vec<(Counted, usize)>,
     columns: &'a Columns,
 }
 
 impl<'a> FacetCollector<'a> {
-    /// Counts the values of these fast fields, keeping the `limit` most frequent of each.
-    pub fn new(columns: &'a Columns, fields: Vec<(&'static str, usize)>) -> Self {
-        FacetCollector { fields, columns }
+    /// Counts the values of these groups, keeping the `limit` most frequent of each.
+    pub fn new(columns: &'a Columns, groups: Vec<(Counted, usize)>) -> Self {
+        FacetCollector { groups, columns }
     }
 }
 
-/// A segment whose matches hold at most this many values of a field puts all of them
+/// A segment whose matches hold at most this many values of a group puts all of them
 /// forward: their strings are read in one sorted pass over the dictionary, where a value
 /// it left out costs a dictionary lookup of its own for each other segment's candidate.
 /// Those lookups were a fifth of a search of 2,000 matches at 100k digests (profile);
@@ -30,18 +32,19 @@ impl<'a> FacetCollector<'a> {
 /// matches: 47.8 M instructions a search against 41.7-43.0 M).
 const ALL_UP_TO: usize = 256;
 
-/// One field in one segment: its column and a counter per term ordinal.
+/// One segment: its column, a counter per term ordinal, and the ordinals of each group.
 pub struct SegmentCounts {
     column: StrColumn,
     counts: Vec<u64>,
+    ranges: Vec<std::ops::Range<u64>>,
 }
 
 impl SegmentCounts {
-    /// The `limit` ordinals counted most often (all of them when there are no more than
-    /// [`ALL_UP_TO`]), in order, and whether some were left out.
-    fn top_ords(&self, limit: usize) -> (Vec<u64>, bool) {
+    /// The `limit` ordinals of group `g` counted most often (all of them when there are
+    /// no more than [`ALL_UP_TO`]), in order, and whether some were left out.
+    fn top_ords(&self, g: usize, limit: usize) -> (Vec<u64>, bool) {
         let mut ords: Vec<u64> =
-            (0..self.counts.len() as u64).filter(|&o| self.counts[o as usize] > 0).collect();
+            self.ranges[g].clone().filter(|&o| self.counts[o as usize] > 0).collect();
         let truncated = ords.len() > limit.max(ALL_UP_TO);
         if truncated {
             ords.select_nth_unstable_by_key(limit - 1, |&o| {
@@ -53,7 +56,7 @@ impl SegmentCounts {
         (ords, truncated)
     }
 
-    /// The count of a value in this segment.
+    /// The count of a value (as the column holds it) in this segment.
     fn count(&self, value: &[u8]) -> u64 {
         match self.column.dictionary().term_ord(value) {
             Ok(Some(ord)) => self.counts.get(ord as usize).copied().unwrap_or(0),
@@ -62,25 +65,32 @@ impl SegmentCounts {
     }
 }
 
-/// Per segment: a [`SegmentCounts`] per field (none where the segment has no values).
-pub struct FacetSegmentCollector {
-    columns: Vec<Option<SegmentCounts>>,
-}
+/// Per segment: its [`SegmentCounts`] (none where the segment has no values).
+pub struct FacetSegmentCollector(Option<SegmentCounts>);
 
 impl Collector for FacetCollector<'_> {
     type Fruit = Vec<Vec<FacetCount>>;
     type Child = FacetSegmentCollector;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let mut columns = vec![];
-        for (field, _) in &self.fields {
-            let column = self.columns.str(segment, field)?;
-            columns.push(column.map(|column| {
-                let counts = vec![0u64; column.num_terms()];
-                SegmentCounts { column, counts }
-            }));
+        let Some(column) = self.columns.str(segment, field::COUNTED)? else {
+            return Ok(FacetSegmentCollector(None));
+        };
+        let dictionary = column.dictionary();
+        // The ordinal of the first value from `byte` on (past the last: the count).
+        let first_at = |byte: u8| -> tantivy::Result<u64> {
+            Ok(match dictionary.term_ord_or_next([byte])? {
+                TermOrdHit::Exact(ord) | TermOrdHit::Next(ord) => {
+                    ord.min(column.num_terms() as u64)
+                }
+            })
+        };
+        let mut ranges = vec![];
+        for (group, _) in &self.groups {
+            ranges.push(first_at(group.byte())?..first_at(group.byte() + 1)?);
         }
-        Ok(FacetSegmentCollector { columns })
+        let counts = vec![0u64; column.num_terms()];
+        Ok(FacetSegmentCollector(Some(SegmentCounts { column, counts, ranges })))
     }
 
     fn requires_scoring(&self) -> bool {
@@ -88,26 +98,19 @@ impl Collector for FacetCollector<'_> {
     }
 
     /// Turns only the candidates into strings: each segment's `limit` most frequent
-    /// values. A candidate's count is exact: a segment that left values out is asked
-    /// for it by a dictionary lookup. A value no segment put forward counts at most the
-    /// sum of the segments' `limit`-th counts, so it could only tie with the last one.
-    fn merge_fruits(
-        &self,
-        fruits: Vec<Vec<Option<SegmentCounts>>>,
-    ) -> tantivy::Result<Self::Fruit> {
-        let mut per_field: Vec<Vec<SegmentCounts>> = self.fields.iter().map(|_| vec![]).collect();
-        for fruit in fruits {
-            for (into, counts) in per_field.iter_mut().zip(fruit) {
-                into.extend(counts);
-            }
-        }
+    /// values of each group. A candidate's count is exact: a segment that left values
+    /// out is asked for it by a dictionary lookup. A value no segment put forward counts
+    /// at most the sum of the segments' `limit`-th counts, so it could only tie with the
+    /// last one.
+    fn merge_fruits(&self, fruits: Vec<Option<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
+        let segments: Vec<SegmentCounts> = fruits.into_iter().flatten().collect();
         let mut out = vec![];
-        for (&(_, limit), segments) in self.fields.iter().zip(per_field) {
+        for (g, &(_, limit)) in self.groups.iter().enumerate() {
             // value -> (count so far, the segments it was counted in)
             let mut found: rustc_hash::FxHashMap<Vec<u8>, (u64, Vec<usize>)> = Default::default();
             let mut partial = vec![];
             for (i, segment) in segments.iter().enumerate() {
-                let (ords, truncated) = segment.top_ords(limit);
+                let (ords, truncated) = segment.top_ords(g, limit);
                 if truncated {
                     partial.push(i);
                 }
@@ -125,7 +128,8 @@ impl Collector for FacetCollector<'_> {
                     for &i in partial.iter().filter(|i| !seen.contains(i)) {
                         count += segments[i].count(&value);
                     }
-                    FacetCount { value: String::from_utf8_lossy(&value).into_owned(), count }
+                    let value = String::from_utf8_lossy(&value[1..]).into_owned();
+                    FacetCount { value, count }
                 })
                 .collect();
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -137,10 +141,10 @@ impl Collector for FacetCollector<'_> {
 }
 
 impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = Vec<Option<SegmentCounts>>;
+    type Fruit = Option<SegmentCounts>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for segment in self.columns.iter_mut().flatten() {
+        if let Some(segment) = &mut self.0 {
             for ord in segment.column.term_ords(doc) {
                 segment.counts[ord as usize] += 1;
             }
@@ -148,45 +152,62 @@ impl SegmentCollector for FacetSegmentCollector {
     }
 
     fn harvest(self) -> Self::Fruit {
-        self.columns
+        self.0
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tantivy::schema::{STRING, Schema};
+    use tantivy::schema::{FAST, STRING, Schema};
     use tantivy::{Index, TantivyDocument, doc};
 
     use super::FacetCollector;
+    use crate::index::{Counted, field};
     use crate::search::FacetCount;
     use crate::search::collectors::Columns;
 
-    /// Two segments whose top values differ: a value one segment left out is counted
-    /// there too, so every count is exact.
+    /// Two segments whose top topics differ, with sources and tags beside them in the
+    /// column: a value one segment left out is counted there too, so every count is
+    /// exact, and each group counts only its own values.
     #[test]
     fn counts_are_exact_across_segments_that_truncated() -> tantivy::Result<()> {
         let mut builder = Schema::builder();
-        let topics = builder.add_text_field("topics", STRING | tantivy::schema::FAST);
+        let counted = builder.add_text_field(field::COUNTED, STRING | FAST);
         let index = Index::create_in_ram(builder.build());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000)?;
         for segment in [["a", "a", "a", "b", "b", "c"], ["c", "c", "c", "d", "d", "b"]] {
             for topic in segment {
-                writer.add_document(doc!(topics => topic))?;
+                let mut doc = doc!(counted => Counted::Topic.value(topic));
+                doc.add_text(counted, Counted::Source.value("z"));
+                if topic == "d" {
+                    doc.add_text(counted, Counted::Tag.value("a"));
+                }
+                writer.add_document(doc)?;
             }
             writer.commit()?;
         }
         let searcher = index.reader()?.searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
         let columns = Columns::default();
-        let collector = FacetCollector::new(&columns, vec![("topics", 2)]);
+        let collector = FacetCollector::new(&columns, vec![(Counted::Topic, 2)]);
         let counts = searcher.search(&tantivy::query::AllQuery, &collector)?;
         let want = |value: &str, count| FacetCount { value: value.into(), count };
         assert_eq!(counts, vec![vec![want("c", 4), want("a", 3)]]);
         let all = searcher.search(
             &tantivy::query::AllQuery,
-            &FacetCollector::new(&columns, vec![("topics", 9)]),
+            &FacetCollector::new(
+                &columns,
+                vec![(Counted::Topic, 9), (Counted::Source, 9), (Counted::Tag, 9)],
+            ),
         )?;
-        assert_eq!(all, vec![vec![want("c", 4), want("a", 3), want("b", 3), want("d", 2)]]);
+        assert_eq!(
+            all,
+            vec![
+                vec![want("c", 4), want("a", 3), want("b", 3), want("d", 2)],
+                vec![want("z", 12)],
+                vec![want("a", 2)],
+            ]
+        );
         Ok(())
     }
 }
