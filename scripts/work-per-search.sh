@@ -4,12 +4,14 @@
 # counted inside Engine::search only; the difference over the 10 extra searches (each
 # repeat is a page of items and a page of one hit per story) is printed in millions.
 #
-#   scripts/work-per-search.sh [BENCH_BINARY] [DIGESTS]   (needs valgrind; the bench's
-#   index for DIGESTS must exist: run the bench once first)
+#   scripts/work-per-search.sh [BENCH_BINARY] [DIGESTS] [DIR]   (needs valgrind; the
+#   bench's index for DIGESTS must exist, in DIR, by default target/bench/DIGESTS: run the
+#   bench once first; a binary of another schema needs its own DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=${1:-target/release/bench}
 digests=${2:-100000}
+dir=${3:-target/bench/$digests}
 out=$(mktemp -d)
 # The query set, as written in the bench's source (one Rust string literal per line).
 sed -n '/^const QUERIES/,/^];/p' src/bin/bench/main.rs | grep '^    "' |
@@ -17,7 +19,7 @@ sed -n '/^const QUERIES/,/^];/p' src/bin/bench/main.rs | grep '^    "' |
     while IFS= read -r query; do
         count() {
             valgrind --tool=callgrind --callgrind-out-file="$out/cg" --log-file="$out/vg" \
-                --toggle-collect='*Engine*::search' "$bench" --digests "$digests" \
+                --toggle-collect='*Engine*::search' "$bench" --digests "$digests" --dir "$dir" \
                 --queries-only --no-rg --http-seconds 0 --repeat "$1" --query "$query" \
                 >/dev/null 2>"$out/err" || {
                 echo "the bench failed on \`$query\` (is there an index for $digests digests?):" >&2

@@ -87,6 +87,27 @@ fn the_quality_evaluation_keeps_its_floor() {
     assert!(stdout.contains("Topic precision"), "{stdout}");
 }
 
+/// The story report lists the sample's stories from the `stories` term dictionary (ids
+/// read back as numbers), each with its mentions.
+#[test]
+fn the_story_report_lists_stories_with_their_mentions() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_quality"))
+        .args(["--archive"])
+        .arg(crate::util::sample_archive())
+        .args(["--stories", "2"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let listed: u64 = stdout
+        .split_once(" stories in 2+ entries")
+        .and_then(|(before, _)| before.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no story count in {stdout}"));
+    assert!(listed >= 2, "{stdout}");
+    assert!(stdout.contains("\n## 2. ") && stdout.contains(" entries, 20"), "{stdout}");
+}
+
 /// The same digests exported as HTML (a site generator's or newsletter tool's output)
 /// are as findable as their Markdown.
 #[test]

@@ -151,6 +151,17 @@ fn copy_files(from: &Path, to: &Path) {
     }
 }
 
+/// CPU seconds (user and system, every thread) a process has used so far: `self`, or a
+/// pid. `None` where /proc does not say.
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i - 3)?.parse::<f64>().ok();
+    // /proc counts in USER_HZ, 100 on Linux.
+    Some((ticks(14)? + ticks(15)?) / 100.0)
+}
+
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let t = Instant::now();
     let out = f();
@@ -424,6 +435,7 @@ fn main() -> ExitCode {
         // The same queries in process on as many threads as the server has cores.
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let rounds = args.repeat.max(1);
+        let cpu_before = cpu_seconds("self");
         let (_, secs) = timed(|| {
             std::thread::scope(|scope| {
                 for _ in 0..threads {
@@ -437,8 +449,12 @@ fn main() -> ExitCode {
                 }
             })
         });
-        let threaded_rate = (threads * rounds * QUERIES.len()) as f64 / secs;
-        for l in http(&args, &archive, &index, (in_process_rate, threaded_rate, threads)) {
+        let searches = threads * rounds * QUERIES.len();
+        let threaded_rate = searches as f64 / secs;
+        let cpu_ms =
+            cpu_seconds("self").zip(cpu_before).map(|(b, a)| (b - a) * 1e3 / searches as f64);
+        let rates = (in_process_rate, threaded_rate, threads, cpu_ms);
+        for l in http(&args, &archive, &index, rates) {
             line(l);
         }
     }
@@ -617,7 +633,7 @@ fn http(
     args: &Args,
     archive: &Path,
     index: &Path,
-    (in_process_rate, threaded_rate, threads): (f64, f64, usize),
+    (in_process_rate, threaded_rate, threads, cpu_ms): (f64, f64, usize, Option<f64>),
 ) -> Vec<String> {
     use std::io::{BufRead, BufReader};
     let binary = std::env::current_exe().unwrap().with_file_name("archive");
@@ -671,7 +687,7 @@ fn http(
         format!("local paths = {{{}}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n", quoted.join(", ")),
     )
     .unwrap();
-    let wrk = |target: &str, lua: Option<&Path>| -> (f64, String, String) {
+    let wrk = |target: &str, lua: Option<&Path>| -> (f64, String, String, Option<f64>) {
         let mut cmd = Command::new("wrk");
         cmd.args([
             "-t2",
@@ -690,10 +706,24 @@ fn http(
                 .unwrap_or_default()
         };
         let rate = field("Requests/sec:").parse().unwrap_or(0.0);
-        (rate, field("50%"), field("99%"))
+        // "4455 requests in 10.01s, 95.31MB read"
+        let requests = out.lines().find_map(|l| {
+            l.trim().split_once(" requests in ").and_then(|(n, _)| n.parse::<f64>().ok())
+        });
+        (rate, field("50%"), field("99%"), requests)
     };
-    let (search_rate, search_p50, search_p99) = wrk(&format!("{url}/"), Some(&script));
-    let (health_rate, health_p50, health_p99) = wrk(&format!("{url}/healthz"), None);
+    let server = child.id().to_string();
+    let cpu_before = cpu_seconds(&server);
+    let (search_rate, search_p50, search_p99, requests) = wrk(&format!("{url}/"), Some(&script));
+    // The server's CPU per request, and its share of the cores during the load.
+    let server_cpu = match (cpu_seconds(&server), cpu_before, requests) {
+        (Some(after), Some(before), Some(n)) if n > 0.0 => Some((
+            (after - before) * 1e3 / n,
+            (after - before) / (args.http_seconds as f64 * threads as f64),
+        )),
+        _ => None,
+    };
+    let (health_rate, health_p50, health_p99, _) = wrk(&format!("{url}/healthz"), None);
     let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
         .ok()
         .and_then(|s| {
@@ -720,5 +750,12 @@ fn http(
             100.0 * search_rate / threaded_rate,
             100.0 * search_rate / in_process_rate
         ),
+        match (cpu_ms, server_cpu) {
+            (Some(own), Some((server, share))) => format!(
+                "CPU per search: {own:.2} ms in process, {server:.2} ms in the server per request; the server used {:.0}% of the {threads} cores during the load (the rest: `wrk`, the kernel, idle).\n",
+                100.0 * share
+            ),
+            _ => "CPU per search: not measured (no /proc).\n".into(),
+        },
     ]
 }
