@@ -219,6 +219,37 @@ fn a_hundred_incremental_reindexes_keep_the_index_near_the_size_of_a_fresh_build
     );
 }
 
+/// Segment files that no commit lists (a merge's output left on disk, a copy) are
+/// removed by the next reindex, even one with nothing to index; the index answers as
+/// before.
+#[test]
+fn segment_files_no_commit_lists_are_removed_by_the_next_reindex() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let before = answers_of(&s);
+    let stray = "0123456789abcdef0123456789abcdef";
+    let mut planted = vec![];
+    for entry in std::fs::read_dir(&s.index).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(ext) = name
+            .strip_suffix(".store")
+            .map(|_| "store")
+            .or_else(|| name.strip_suffix(".term").map(|_| "term"))
+        {
+            let to = s.index.join(format!("{stray}.{ext}"));
+            std::fs::copy(entry.path(), &to).unwrap();
+            planted.push(to);
+        }
+    }
+    assert!(!planted.is_empty(), "{}", listing(&s.index));
+    let summary = s.reindex();
+    assert!(summary["notes"].to_string().contains("tidied up"), "{summary}");
+    for path in &planted {
+        assert!(!path.exists(), "{} is still there:\n{}", path.display(), listing(&s.index));
+    }
+    assert_eq!(answers_of(&s), before);
+}
+
 fn answers_of(s: &Sandbox) -> Vec<u64> {
     ["revision", "extra", "agents", "topic:agents"]
         .iter()

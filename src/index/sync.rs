@@ -1,7 +1,7 @@
 //! `reindex`: bring the index in step with the archive, in one commit.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -245,6 +245,7 @@ fn write_out(
             let refused = options.strict && !summary.skipped.is_empty();
             if !refused {
                 stats.save(io, &state.recorded, summary);
+                tidy(io, index, state, summary)?;
             }
             summary.committed = !refused;
             let counts = counts(index, &state.fields).map_err(|e| io.error(e))?;
@@ -424,6 +425,21 @@ fn plan<'a>(
     (work, removed)
 }
 
+/// An empty commit when a killed run left files behind (or a merge its deletions call
+/// for): collects them and lets merges run.
+fn tidy(
+    io: &IndexIo,
+    index: &Index,
+    state: &State,
+    summary: &mut ReindexSummary,
+) -> Result<(), IndexError> {
+    if untidy(index, io.path) {
+        commit(writer(index, io.path)?, index, io.path, &state.payload).map_err(|e| io.error(e))?;
+        summary.notes.push("tidied up after an interrupted reindex".into());
+    }
+    Ok(())
+}
+
 /// Nothing to read or remove: the index (and its writer lock) is left alone, unless a
 /// killed run left files behind to collect.
 fn tidy_up(
@@ -432,10 +448,8 @@ fn tidy_up(
     options: &ReindexOptions,
     mut summary: ReindexSummary,
 ) -> Result<ReindexSummary, IndexError> {
-    if let Some(index) = state.existing.as_ref().filter(|i| !options.dry_run && untidy(i)) {
-        // An empty commit: collects stray files and lets merges run.
-        commit(writer(index, io.path)?, index, &state.payload).map_err(|e| io.error(e))?;
-        summary.notes.push("tidied up after an interrupted reindex".into());
+    if let Some(index) = state.existing.as_ref().filter(|_| !options.dry_run) {
+        tidy(io, index, state, &mut summary)?;
     }
     summary.entries = state.recorded.len() as u64;
     if let Some(index) = &state.existing {
@@ -624,7 +638,7 @@ fn commit_or_rollback(
         writer.rollback().map_err(|e| io.error(e))?;
         return Ok(());
     }
-    commit(writer, index, &state.payload).map_err(|e| io.error(e))?;
+    commit(writer, index, io.path, &state.payload).map_err(|e| io.error(e))?;
     summary.committed = true;
     let counts = counts(index, &state.fields).map_err(|e| io.error(e))?;
     (summary.entries, summary.items, summary.drafts) =
@@ -781,6 +795,7 @@ const DELETED_RATIO_BEFORE_MERGE: f32 = 0.25;
 fn commit(
     mut writer: IndexWriter<TantivyDocument>,
     index: &Index,
+    path: &Path,
     payload: &Payload,
 ) -> tantivy::Result<()> {
     let mut prepared = writer.prepare_commit()?;
@@ -788,7 +803,7 @@ fn commit(
     prepared.commit()?;
     expunge_deletes(&mut writer, index);
     writer.wait_merging_threads()?;
-    collect_garbage(index);
+    collect_garbage(index, path);
     Ok(())
 }
 
@@ -805,11 +820,37 @@ fn expunge_deletes(writer: &mut IndexWriter<TantivyDocument>, index: &Index) {
 }
 
 /// Deletes the files that merges replaced (a commit collects only what it replaced
-/// itself). Skipped when another writer has the lock: it collects them.
-fn collect_garbage(index: &Index) {
+/// itself), and then any segment file the last commit does not list: once, in CI, a
+/// merge's output stayed on disk after Tantivy's collection. Skipped when another writer
+/// has the lock: it collects them.
+fn collect_garbage(index: &Index, path: &Path) {
     if let Ok(writer) = index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000) {
         let _ = writer.garbage_collect_files().wait();
+        // The lock is held: no process is writing a segment. A searcher of an older
+        // commit has its files open already, and they stay readable once unlinked.
+        for stray in strays(index, path) {
+            let _ = std::fs::remove_file(stray);
+        }
     }
+}
+
+/// The files in the index folder of segments that the last commit does not list.
+fn strays(index: &Index, path: &Path) -> Vec<PathBuf> {
+    let Ok(ids) = index.searchable_segment_ids() else { return vec![] };
+    let living: HashSet<String> = ids.iter().map(|id| id.uuid_string()).collect();
+    let Ok(files) = std::fs::read_dir(path) else { return vec![] };
+    let stray = |name: &str| {
+        let id = name.split('.').next().unwrap_or("");
+        id.len() == 32
+            && name.len() > 32
+            && id.bytes().all(|b| b.is_ascii_hexdigit())
+            && !living.contains(id)
+    };
+    files
+        .flatten()
+        .filter(|f| f.file_name().to_str().is_some_and(stray))
+        .map(|f| f.path())
+        .collect()
 }
 
 fn too_deleted(m: &tantivy::SegmentMeta) -> bool {
@@ -818,14 +859,9 @@ fn too_deleted(m: &tantivy::SegmentMeta) -> bool {
 
 /// Whether a killed run left work undone: segment files no commit refers to, or a merge
 /// the deletions call for.
-fn untidy(index: &Index) -> bool {
+fn untidy(index: &Index, path: &Path) -> bool {
     let Ok(metas) = index.searchable_segment_metas() else { return false };
-    let living: HashSet<String> = metas.iter().map(|m| m.id().uuid_string()).collect();
-    metas.iter().any(too_deleted)
-        || index.directory().list_managed_files().iter().any(|path| {
-            let name = path.to_string_lossy();
-            name.len() > 32 && !living.contains(&name[..32])
-        })
+    metas.iter().any(too_deleted) || !strays(index, path).is_empty()
 }
 
 /// What the index holds.
