@@ -63,11 +63,11 @@ pub fn matches(
     let count_limit = (!request.exact).then_some(request.count_limit);
     let mut compiled = compile::compile(scope, parsed, request, false);
     let (mut counts, mut ranked) =
-        count::count(searcher, scope.columns, &*compiled.query, count_limit, &page)?;
+        count::count(searcher, scope.columns, compiled.both(), count_limit, &page)?;
     let mut warning = None;
     if counts.total < FALLBACK_BELOW && compile::relaxable(&parsed.root) {
         let relaxed = compile::compile(scope, parsed, request, true);
-        let again = count::count(searcher, scope.columns, &*relaxed.query, count_limit, &page)?;
+        let again = count::count(searcher, scope.columns, relaxed.both(), count_limit, &page)?;
         if again.0.total > counts.total {
             let words =
                 parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();
@@ -88,10 +88,11 @@ pub fn matches(
             compiled.hidden.as_deref(),
             &page,
         )?,
+        // The counting's windows gathered the query's date ranges: ranking reads them too.
         (None, By::Date(order)) => rank::by_date(
             searcher,
-            scope.f.day,
-            &*compiled.query,
+            (scope.f.day, (!compiled.dated).then_some(scope.f.date)),
+            &*compiled.windowed,
             (order, &page),
             (&counts.months, counts.total),
         )?,

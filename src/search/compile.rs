@@ -11,7 +11,9 @@ use tantivy::{Searcher, Term};
 
 use super::SearchRequest;
 use super::collectors::Columns;
+use super::gathered::Gathered;
 use super::names::SourceNames;
+use super::plus::Plus;
 use super::query::{DateRange, FilterField, Node, Parsed};
 use super::speller::Speller;
 use crate::digest::language;
@@ -25,13 +27,26 @@ const MATCHED_WORD: f32 = 1000.0;
 pub struct Compiled {
     /// What matches: drafts left out unless they are searched.
     pub query: Box<dyn Query>,
-    /// The same without leaving drafts out, for ranking: a query of words stays one
-    /// that Tantivy can prune, and the ranking passes over `hidden` itself.
+    /// The same without leaving out drafts or what the query excludes, for ranking: a
+    /// query of words stays one that Tantivy can prune, and the ranking passes over
+    /// `hidden` itself.
     pub scored: Box<dyn Query>,
-    /// The drafts, when they are left out.
+    /// The drafts, when they are left out, and the exclusions at the query's top.
     pub hidden: Option<Box<dyn Query>>,
+    /// `query` with its date ranges gathered once per segment ([`Gathered`]): the same
+    /// matches, for counting in windows, round after round.
+    pub windowed: Box<dyn Query>,
+    /// Whether the query has a date range of its own.
+    pub dated: bool,
     pub interpreted: String,
     pub warnings: Vec<String>,
+}
+
+impl Compiled {
+    /// What matches, as read over every match and as read in windows.
+    pub fn both(&self) -> (&dyn Query, &dyn Query) {
+        (&*self.query, &*self.windowed)
+    }
 }
 
 /// Builds the query for a request: the parsed query AND the request's own filters.
@@ -58,20 +73,85 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
         1 => nodes.pop(),
         _ => Some(Node::And(nodes)),
     };
-    let mut builder = Builder { scope, f, speller: scope.speller, relaxed, warnings: vec![] };
-    let query: Box<dyn Query> = match root.as_ref().map(|r| builder.node(r)) {
-        None => kind(f, Kind::Item),
-        Some(Some(q)) => q,
-        Some(None) => Box::new(EmptyQuery),
+    // The speller's corrections are looked up once per search: building a node again
+    // is cheap.
+    let node = |node: &Node, dates| {
+        let mut builder =
+            Builder { scope, f, speller: scope.speller, relaxed, dates, warnings: vec![] };
+        (builder.node(node), builder.warnings)
     };
-    let hidden: Option<Box<dyn Query>> = (!scope.drafts).then(|| drafts(f));
+    let build = |root: Option<&Node>, dates| -> (Box<dyn Query>, Vec<String>) {
+        match root.map(|r| node(r, dates)) {
+            None => (kind(f, Kind::Item), vec![]),
+            Some((Some(q), warnings)) => (q, warnings),
+            Some((None, warnings)) => (Box::new(EmptyQuery), warnings),
+        }
+    };
+    let visible = |query: &dyn Query| match scope.drafts {
+        true => query.box_clone(),
+        false => without_drafts(f, query.box_clone()),
+    };
+    let (query, warnings) = build(root.as_ref(), Dates::Terms);
+    let dated = root.as_ref().is_some_and(Node::has_dates);
+    let windowed = match dated {
+        true => visible(&*build(root.as_ref(), Dates::Gathered).0),
+        false => visible(&*query),
+    };
+    // An exclusion makes a query of words one that Tantivy cannot prune: the ranking
+    // passes over the excluded items as they come, as it does drafts.
+    let mut hidden: Vec<Box<dyn Query>> = (!scope.drafts).then(|| drafts(f)).into_iter().collect();
+    let split = root.as_ref().and_then(exclusions);
+    let scored = match split.map(|(kept, excluded)| (node(&kept, Dates::Terms).0, excluded)) {
+        Some((Some(kept), excluded)) => {
+            hidden.extend(excluded.iter().filter_map(|n| node(n, Dates::Terms).0));
+            kept
+        }
+        _ => query.box_clone(),
+    };
     Compiled {
-        query: if scope.drafts { query.box_clone() } else { without_drafts(f, query.box_clone()) },
-        scored: query,
-        hidden,
+        query: visible(&*query),
+        scored,
+        hidden: match hidden.len() {
+            0 => None,
+            1 => hidden.pop(),
+            _ => Some(Box::new(BooleanQuery::new(
+                hidden.into_iter().map(|q| (Occur::Should, q)).collect(),
+            ))),
+        },
+        windowed,
+        dated,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
-        warnings: builder.warnings,
+        warnings,
     }
+}
+
+/// An AND with exclusions and something else, as (the rest, what is excluded).
+fn exclusions(root: &Node) -> Option<(Node, Vec<Node>)> {
+    let Node::And(parts) = root else { return None };
+    let (excluded, mut kept): (Vec<&Node>, Vec<&Node>) =
+        parts.iter().partition(|p| matches!(p, Node::Not(_)));
+    if excluded.is_empty() || kept.is_empty() {
+        return None;
+    }
+    let kept = if kept.len() == 1 {
+        kept.remove(0).clone()
+    } else {
+        Node::And(kept.into_iter().cloned().collect())
+    };
+    let excluded = excluded.into_iter().filter_map(|n| match n {
+        Node::Not(inner) => Some(inner.as_ref().clone()),
+        _ => None,
+    });
+    Some((kept, excluded.collect()))
+}
+
+/// Where a query reads its date ranges.
+#[derive(Clone, Copy)]
+enum Dates {
+    /// The postings of the days' date terms, gathered at every scorer.
+    Terms,
+    /// The same, gathered at the first scorer of each segment only.
+    Gathered,
 }
 
 /// What compiling a query reads besides the query: the fields, the index's spellings,
@@ -97,6 +177,7 @@ struct Builder<'a> {
     f: &'a Fields,
     speller: &'a Speller<'a>,
     relaxed: bool,
+    dates: Dates,
     warnings: Vec<String>,
 }
 
@@ -118,7 +199,10 @@ impl Builder<'_> {
             Node::Word(w) => self.words(w),
             Node::Phrase(p) => self.words(p),
             Node::Filter(field, value) => Some(self.filter(field, value)),
-            Node::Date(range) => Some(date_query(self.f, range)),
+            Node::Date(range) => Some(match self.dates {
+                Dates::Terms => date_query(self.f, range),
+                Dates::Gathered => Box::new(Gathered::new(date_query(self.f, range))),
+            }),
             Node::Not(inner) => {
                 let inner = self.node(inner)?;
                 Some(Box::new(BooleanQuery::new(vec![
@@ -138,11 +222,7 @@ impl Builder<'_> {
                         (Node::Word(_) | Node::Phrase(_), Some(q)) if relaxed => {
                             // Each word found adds a constant far above any BM25 score,
                             // so items with more of the words rank first.
-                            let found: Box<dyn Query> =
-                                Box::new(ConstScoreQuery::new(q.box_clone(), MATCHED_WORD));
-                            let either =
-                                BooleanQuery::new(vec![(Occur::Should, found), (Occur::Should, q)]);
-                            clauses.push((Occur::Should, Box::new(either)));
+                            clauses.push((Occur::Should, Box::new(Plus::new(q, MATCHED_WORD))));
                         }
                         (_, Some(q)) => clauses.push((Occur::Must, q)),
                         (_, None) => {}

@@ -57,12 +57,13 @@ pub struct Counts {
 /// Counts `query`'s matches and ranks its page in one pass when there are few of them
 /// (or `limit` is `None`). Otherwise that pass is given up and the matches are counted
 /// again in windows spread evenly over the index until `limit` were counted, as scaled
-/// estimates. No page is returned then: [`super::rank`] finds it without visiting every
-/// match. Up to `limit` matches the counts are always exact.
+/// estimates, through `windowed` (the same matches, read in a way that suits a few
+/// documents at a time). No page is returned then: [`super::rank`] finds it without
+/// visiting every match. Up to `limit` matches the counts are always exact.
 pub fn count(
     searcher: &Searcher,
     columns: &Columns,
-    query: &dyn Query,
+    (query, windowed): (&dyn Query, &dyn Query),
     limit: Option<usize>,
     page: &Page,
 ) -> tantivy::Result<(Counts, Option<Ranked>)> {
@@ -133,7 +134,7 @@ pub fn count(
         return Ok((counts, Some(ranked)));
     }
     // Too many for that: windows, round after round, until `limit` matches.
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let weight = windowed.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut sampled = children()?;
     let (mut matched, mut seen_docs) = (0usize, 0u64);
     let mut order = windows.bit_reversed();
@@ -319,12 +320,12 @@ mod tests {
         let page = Page { by: By::Score, limit: 10, offset: 0 };
         let columns = Columns::default();
         let counted = |query: &dyn tantivy::query::Query, limit| -> tantivy::Result<Counts> {
-            Ok(count(&searcher, &columns, query, limit, &page)?.0)
+            Ok(count(&searcher, &columns, (query, query), limit, &page)?.0)
         };
         for q in ["common", "rare", "common -rare"] {
             let query = parser.parse_query(q)?;
             let want = searcher.search(&*query, &tantivy::collector::Count)?;
-            let (exact, ranked) = count(&searcher, &columns, &*query, None, &page)?;
+            let (exact, ranked) = count(&searcher, &columns, (&*query, &*query), None, &page)?;
             assert!(!exact.estimated);
             assert_eq!(exact.total, want, "{q}");
             // Counted one by one: the page is ranked in the same pass.
@@ -335,7 +336,8 @@ mod tests {
             assert_eq!((under.total, under.entries), (want, exact.entries), "{q}");
             assert_eq!(under.months, exact.months, "{q}");
             // A tenth of the matches: an estimate, marked, within 10%; no page.
-            let (sampled, ranked) = count(&searcher, &columns, &*query, Some(want / 10), &page)?;
+            let (sampled, ranked) =
+                count(&searcher, &columns, (&*query, &*query), Some(want / 10), &page)?;
             assert!(sampled.estimated, "{q}");
             assert!(ranked.is_none());
             let off = |a: usize, b: usize| (a as f64 - b as f64).abs() / b as f64;

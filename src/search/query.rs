@@ -520,6 +520,16 @@ impl Node {
         }
     }
 
+    /// Whether a date range is anywhere in the query.
+    pub fn has_dates(&self) -> bool {
+        match self {
+            Node::Date(_) => true,
+            Node::Not(inner) => inner.has_dates(),
+            Node::And(parts) | Node::Or(parts) => parts.iter().any(Node::has_dates),
+            Node::Word(_) | Node::Phrase(_) | Node::Filter(..) => false,
+        }
+    }
+
     /// How the query was read, in the query language with every AND written out.
     pub fn interpreted(&self) -> String {
         match self {

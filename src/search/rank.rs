@@ -17,11 +17,11 @@ use tantivy::collector::TopDocs;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, RangeQuery};
 use tantivy::schema::Field;
-use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, TERMINATED, Term};
+use tantivy::{DocAddress, DocSet, Order, Score, Searcher, Term};
 
 use super::FacetCount;
 use super::collectors::Columns;
-use crate::index::{day_number, field};
+use crate::index::{day_number, field, to_datetime};
 
 /// Matches a date-ordered page wants in its months before they are searched alone.
 const DATE_WINDOW_MARGIN: usize = 2;
@@ -121,9 +121,9 @@ impl<'a> TopK<'a> {
     }
 }
 
-/// The page by score (then the newer first). `hidden` (drafts) are passed over as they
-/// come rather than excluded in the query, which keeps a query of words one that
-/// Tantivy can prune.
+/// The page by score (then the newer first). `hidden` (drafts, exclusions) are passed
+/// over as they come rather than excluded in the query, which keeps a query of words
+/// one that Tantivy can prune.
 pub fn by_score(
     searcher: &Searcher,
     columns: &Columns,
@@ -136,15 +136,16 @@ pub fn by_score(
     let hidden = hidden.transpose()?;
     let mut top = TopK::new(page);
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let skip = match &hidden {
-            Some(weight) => docs(weight.scorer(segment, 1.0)?),
-            None => vec![],
-        };
+        let mut skip = hidden.as_ref().map(|w| w.scorer(segment, 1.0)).transpose()?;
         let days = columns.u64(segment, field::DAY)?;
         let alive = segment.alive_bitset();
         let mut threshold = top.threshold();
+        // Matches come in the order of their documents, so `skip` only moves forward.
         weight.for_each_pruning(threshold, segment, &mut |doc, score| {
-            if alive.is_some_and(|a| a.is_deleted(doc)) || skip.binary_search(&doc).is_ok() {
+            let hidden = skip
+                .as_mut()
+                .is_some_and(|s| s.doc() == doc || s.doc() < doc && s.seek(doc) == doc);
+            if hidden || alive.is_some_and(|a| a.is_deleted(doc)) {
                 return threshold;
             }
             top.push(score, days.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
@@ -155,23 +156,18 @@ pub fn by_score(
     Ok(top.into_page())
 }
 
-/// Every document of a (short) doc set, in order.
-fn docs(mut set: Box<dyn tantivy::query::Scorer>) -> Vec<DocId> {
-    let mut out = vec![];
-    let mut doc = set.doc();
-    while doc != TERMINATED {
-        out.push(doc);
-        doc = set.advance();
-    }
-    out
-}
-
 /// The page by date (`order`), then by score. `months` and `total` (exact or estimated
 /// counts of the matches) tell how far back (or forward) the page can reach: those
 /// months are searched first, and every match only when they hold fewer than the page.
+///
+/// The newest months are read through the items' date terms (`date`, given when the
+/// query has no date range of its own): the postings of their days and every day
+/// after are few, and lead the intersection with the query. Otherwise (the days after
+/// may be most of the index, or undated matches are wanted, which have no date term:
+/// day 0) the months are read from the `day` column.
 pub fn by_date(
     searcher: &Searcher,
-    day: Field,
+    (day, date): (Field, Option<Field>),
     query: &dyn Query,
     (order, page): (Order, &Page),
     (months, total): (&[FacetCount], usize),
@@ -187,10 +183,20 @@ pub fn by_date(
         )
     };
     if let Some((from, to)) = window(months, total, order, page.limit + page.offset) {
-        let term = |bound: Bound<u64>| bound.map(|d| Term::from_field_u64(day, d));
+        let range = match (from, to, date) {
+            (Bound::Included(first), Bound::Unbounded, Some(date)) => RangeQuery::new(
+                Bound::Included(Term::from_field_date(date, to_datetime(first))),
+                Bound::Unbounded,
+            ),
+            _ => {
+                let term =
+                    |b: Bound<NaiveDate>| b.map(|d| Term::from_field_u64(day, day_number(Some(d))));
+                RangeQuery::new(term(from), term(to))
+            }
+        };
         let windowed = BooleanQuery::new(vec![
             (Occur::Must, query.box_clone()),
-            (Occur::Must, Box::new(RangeQuery::new(term(from), term(to)))),
+            (Occur::Must, Box::new(range)),
         ]);
         let found = top(&windowed)?;
         // Everything outside the window sorts after everything in it: a full window
@@ -211,7 +217,7 @@ fn window(
     total: usize,
     order: Order,
     wanted: usize,
-) -> Option<(Bound<u64>, Bound<u64>)> {
+) -> Option<(Bound<NaiveDate>, Bound<NaiveDate>)> {
     let want = (wanted * DATE_WINDOW_MARGIN) as u64;
     if total as u64 <= want * 2 {
         return None;
@@ -231,7 +237,7 @@ fn window(
             held += n;
             held >= want
         })?;
-        Some((Bound::Included(day_number(Some(*first))), Bound::Unbounded))
+        Some((Bound::Included(*first), Bound::Unbounded))
     } else {
         let mut held = (total as u64).saturating_sub(dated);
         let (first, _) = by_month.iter().find(|&&(_, n)| {
@@ -239,7 +245,7 @@ fn window(
             held >= want
         })?;
         let next = first.checked_add_months(Months::new(1))?;
-        Some((Bound::Unbounded, Bound::Excluded(day_number(Some(next)))))
+        Some((Bound::Unbounded, Bound::Excluded(next)))
     }
 }
 
@@ -249,11 +255,11 @@ mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
     use tantivy::query::QueryParser;
-    use tantivy::schema::{FAST, Schema, TEXT};
+    use tantivy::schema::{FAST, INDEXED, Schema, TEXT};
     use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, doc};
 
     use super::{By, Page, by_date, by_score};
-    use crate::index::{day_number, field};
+    use crate::index::{day_number, field, to_datetime};
     use crate::search::FacetCount;
     use crate::search::collectors::{Columns, MonthCollector};
 
@@ -262,6 +268,8 @@ mod tests {
         let mut builder = Schema::builder();
         let text = builder.add_text_field("text", TEXT);
         let day = builder.add_u64_field(field::DAY, FAST);
+        // As in the index: dated items have a date term, undated ones none.
+        let date_field = builder.add_date_field("date", INDEXED);
         let index = Index::create_in_ram(builder.build());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 15_000_000)?;
         let start = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
@@ -273,7 +281,11 @@ mod tests {
                 _ => "filler",
             };
             let date = (n % 11 != 0).then(|| start + chrono::Days::new((n * 7919) % 1460));
-            writer.add_document(doc!(text => words, day => day_number(date)))?;
+            let mut doc = doc!(text => words, day => day_number(date));
+            if let Some(date) = date {
+                doc.add_date(date_field, to_datetime(date));
+            }
+            writer.add_document(doc)?;
             if n % 1000 == 999 {
                 writer.commit()?;
             }
@@ -293,6 +305,7 @@ mod tests {
         let (index, parser) = index()?;
         let searcher = index.reader()?.searcher();
         let day = index.schema().get_field(field::DAY)?;
+        let date = index.schema().get_field("date")?;
         let query = parser.parse_query("common")?;
         let total = searcher.search(&*query, &tantivy::collector::Count)?;
         let months: Vec<FacetCount> =
@@ -300,18 +313,22 @@ mod tests {
         for order in [Order::Desc, Order::Asc] {
             for (limit, offset) in [(10, 0), (10, 40), (100, 0), (1, 1500)] {
                 let page = Page { by: By::Date(order), limit, offset };
-                let got = by_date(&searcher, day, &*query, (order, &page), (&months, total))?;
                 let by_day = SortByStaticFastValue::<u64>::for_field(field::DAY);
                 let sort = ((by_day, order), (SortBySimilarityScore, Order::Desc));
                 let top = TopDocs::with_limit(limit).and_offset(offset).order_by(sort);
                 let want = searcher.search(&*query, &top)?;
-                let got: Vec<_> = got.iter().map(|(_, a)| *a).collect();
                 let want: Vec<_> = want.iter().map(|(_, a)| *a).collect();
-                assert_eq!(
-                    days(&searcher, &got),
-                    days(&searcher, &want),
-                    "{order:?} {limit} {offset}"
-                );
+                // The months read through the date terms, or from the column.
+                for date in [Some(date), None] {
+                    let got =
+                        by_date(&searcher, (day, date), &*query, (order, &page), (&months, total))?;
+                    let got: Vec<_> = got.iter().map(|(_, a)| *a).collect();
+                    assert_eq!(
+                        days(&searcher, &got),
+                        days(&searcher, &want),
+                        "{order:?} {limit} {offset} {date:?}"
+                    );
+                }
             }
         }
         Ok(())
@@ -339,6 +356,15 @@ mod tests {
             assert_eq!(got.len(), 50);
             assert!(got.iter().all(|(_, a)| !hidden_docs.contains(a)), "{q}");
         }
+        // An exclusion passed over as it comes ranks as the query that excludes it.
+        let page = Page { by: By::Score, limit: 30, offset: 5 };
+        let (common, rare) = (parser.parse_query("common")?, parser.parse_query("rare")?);
+        let got = by_score(&searcher, &Columns::default(), &*common, Some(&*rare), &page)?;
+        let top = TopDocs::with_limit(30).and_offset(5).order_by_score();
+        let want = searcher.search(&*parser.parse_query("common -rare")?, &top)?;
+        let scores =
+            |ranked: &[(f32, DocAddress)]| ranked.iter().map(|(s, _)| *s).collect::<Vec<_>>();
+        assert_eq!(scores(&got), scores(&want));
         Ok(())
     }
 }
