@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tantivy::Searcher;
+use tantivy::query::FuzzyTermQuery;
 
 use crate::digest::is_cjk;
 use crate::index::{Fields, analyze, language_query_analyzer, words_analyzer};
@@ -85,33 +86,28 @@ fn doc_freq(searcher: &Searcher, f: &Fields, word: &str) -> u64 {
 }
 
 /// The most frequent dictionary words within a small edit distance (one edit for words
-/// of up to 8 letters, two beyond; a swap of neighbours counts as one), sharing the
-/// first or the second letter (a swap may have moved the first).
+/// of up to 8 letters, two beyond; a swap of neighbours counts as one), starting with
+/// the word's first or second letter (a swap may have moved the first). The term
+/// dictionary is an FST: a Levenshtein automaton walks only the paths that can end
+/// within the distance, where comparing every word of those letters with the word
+/// cost a fifth of a search with a word in no item (100k digests, callgrind).
 fn nearest(searcher: &Searcher, f: &Fields, word: &str) -> Vec<String> {
     let max = if word.chars().count() > 8 { 2 } else { 1 };
-    let mut firsts: Vec<char> = word.chars().take(2).collect();
-    firsts.dedup();
+    let firsts: Vec<char> = word.chars().take(2).collect();
+    let term = tantivy::Term::from_field_text(f.words, word);
+    let Ok(automaton) = FuzzyTermQuery::new(term, max, true).automaton() else { return vec![] };
     let mut found: Vec<(u64, String)> = vec![];
-    for first in firsts {
-        let lo = first.to_string();
-        let Some(hi) = char::from_u32(first as u32 + 1).map(|c| c.to_string()) else { continue };
-        for segment in searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(f.words) else { continue };
-            let Ok(mut stream) =
-                inverted.terms().range().ge(lo.as_bytes()).lt(hi.as_bytes()).into_stream()
-            else {
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(f.words) else { continue };
+        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else { continue };
+        while stream.advance() {
+            let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
+            if candidate.chars().next().is_none_or(|c| !firsts.contains(&c))
+                || found.iter().any(|(_, w)| w == candidate)
+            {
                 continue;
-            };
-            while stream.advance() {
-                let Ok(candidate) = std::str::from_utf8(stream.key()) else { continue };
-                if candidate.len().abs_diff(word.len()) > max
-                    || found.iter().any(|(_, w)| w == candidate)
-                    || strsim::damerau_levenshtein(word, candidate) > max
-                {
-                    continue;
-                }
-                found.push((doc_freq(searcher, f, candidate), candidate.to_string()));
             }
+            found.push((doc_freq(searcher, f, candidate), candidate.to_string()));
         }
     }
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
