@@ -219,7 +219,7 @@ fn page(
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
         hit.story = stories.of(&story_ids)?;
-        hit.story_ids = story_ids.iter().map(ToString::to_string).collect();
+        hit.story_ids = story_ids;
         Ok::<_, tantivy::TantivyError>(hit)
     };
     // The story ids of some ranked items, read in one pass over each segment's column.

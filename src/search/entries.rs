@@ -54,7 +54,7 @@ impl Engine {
         for ((_, item), ids) in
             items.iter_mut().zip(story_ids(&searcher, &facts.columns, &addresses)?)
         {
-            item.story_ids = ids.iter().map(ToString::to_string).collect();
+            item.story_ids = ids;
         }
         items.sort_by_key(|(ord, _)| *ord);
         let names = &facts.names;
@@ -184,12 +184,8 @@ impl Engine {
         let facts = self.facts(&searcher)?;
         let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
         let mut shared: Vec<(Occur, Box<dyn Query>)> = vec![];
-        let ids: BTreeSet<StoryId> = entry
-            .items
-            .iter()
-            .flat_map(|i| &i.story_ids)
-            .filter_map(|id| id.parse().ok())
-            .collect();
+        let ids: BTreeSet<StoryId> =
+            entry.items.iter().flat_map(|i| i.story_ids.iter().copied()).collect();
         for id in ids {
             if stories.read(id)?.is_some() {
                 let term = Term::from_field_u64(f.stories, id.0);

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::request::Sort;
 use crate::digest::Link;
+use crate::digest::stories::StoryId;
 
 /// Items shown under each entry on a grouped page.
 pub const ITEMS_PER_GROUP: usize = 3;
@@ -43,7 +44,7 @@ pub struct Hit {
     pub story: Option<Story>,
     /// The stories its links cite (ids), for [`Hit::story`].
     #[serde(skip)]
-    pub story_ids: Vec<String>,
+    pub story_ids: Vec<StoryId>,
 }
 
 /// Items of several digests that cite the same thing (a thread, a paper, a post),
@@ -186,7 +187,7 @@ pub struct ItemView {
     pub links: Vec<Link>,
     /// The story ids of its links (cited elsewhere or not).
     #[serde(skip)]
-    pub story_ids: Vec<String>,
+    pub story_ids: Vec<StoryId>,
 }
 
 /// An entry as the index holds it.
