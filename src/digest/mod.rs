@@ -479,9 +479,13 @@ fn item_topics(
     let haystack = format!("{}\n{}", item.title, item.text);
     let found: Vec<&str> = taxonomy.topics_in(&haystack).collect();
     // The entry's tags describe the entry; an item has those its own text shows.
-    let words = normalized_words(&haystack);
+    let mut words = None;
     for tag in entry_topics {
-        if found.contains(&tag.as_str()) || shows(&haystack, &words, tag) {
+        let mut shown = || {
+            let words = words.get_or_insert_with(|| normalized_words(&haystack));
+            shows(&haystack, words, tag)
+        };
+        if found.contains(&tag.as_str()) || shown() {
             add(tag);
         }
     }
@@ -493,7 +497,13 @@ fn item_topics(
 fn normalized_words(text: &str) -> String {
     let mut out = String::from(" ");
     for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        out.push_str(&word.to_lowercase());
+        if word.is_ascii() {
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
         out.push(' ');
     }
     out

@@ -10,9 +10,6 @@
 //! A summary copied into the next day's digest, often word for word, is the same story
 //! too, link or not: [`near_duplicate_ids`] gives near-duplicate texts a shared id.
 
-use minhash_rs::hasher::Fnv;
-use minhash_rs::lsh::band_hash;
-use minhash_rs::prelude::MinHash;
 use url::Url;
 
 /// Query parameters that only say where a reader came from.
@@ -197,8 +194,8 @@ impl std::str::FromStr for StoryId {
 /// The first character of a near-duplicate text's story id (a link's is a hex digit).
 pub const NEAR_PREFIX: char = 'n';
 
-/// MinHash registers kept per text: the most bands times rows that [`banding`] uses.
-const PERMUTATIONS: usize = 48;
+/// The most MinHash registers a text gets: bands times rows, as [`banding`] picks them.
+const REGISTERS: usize = 48;
 /// The most bands, and so near-duplicate ids, an item gets.
 const MAX_BANDS: usize = 6;
 /// Mixes a word's hash with the next one's into the pair's.
@@ -224,25 +221,52 @@ pub fn near_duplicate_ids(text: &str, similarity: f64) -> Vec<StoryId> {
     numbers.sort_unstable();
     numbers.dedup();
     let numbers = numbers.join(" ");
-    let pairs: std::collections::HashSet<u64> =
+    let mut pairs: Vec<u64> =
         words.windows(2).map(|w| w[0].rotate_left(29).wrapping_mul(PAIR) ^ w[1]).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
     if pairs.len() < MIN_PAIRS {
         return vec![];
     }
-    // The pairs are hashes already: FNV spreads them as well as SipHash, for less.
-    let sketch: MinHash<u32, PERMUTATIONS, Fnv> = pairs.into_iter().collect();
-    let registers = sketch.into_words();
+    let registers = min_hashes(&pairs, bands * rows);
     (0..bands)
         .map(|band| {
-            let hash = band_hash(&registers[band * rows..(band + 1) * rows]);
+            let band_bytes: Vec<u8> = registers[band * rows..(band + 1) * rows]
+                .iter()
+                .flat_map(|r| r.to_le_bytes())
+                .collect();
+            let hash = xxhash_rust::xxh3::xxh3_64(&band_bytes);
             let key = format!("{band}/{hash:016x}/{numbers}");
             StoryId(xxhash_rust::xxh3::xxh3_64(key.as_bytes()) >> 4 | TEXT)
         })
         .collect()
 }
 
+/// The MinHash of a text's word pairs: for each of `count` hash functions, the least
+/// value it takes over the pairs. The functions are multiply-add-shift hashes
+/// (`(a * x + b) >> 32`, `a` odd), a universal family, over pairs that are well-mixed
+/// hashes already: a register costs one multiply and add per pair, and only the
+/// registers the bands read are computed.
+fn min_hashes(pairs: &[u64], count: usize) -> Vec<u32> {
+    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = || {
+        // splitmix64: the functions' constants, the same in every run.
+        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let z = (seed ^ (seed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    (0..count)
+        .map(|_| {
+            let (a, b) = (next() | 1, next());
+            let hashed = pairs.iter().map(|&p| (p.wrapping_mul(a).wrapping_add(b) >> 32) as u32);
+            hashed.min().unwrap_or(u32::MAX)
+        })
+        .collect()
+}
+
 /// Bands and rows whose LSH threshold, `(1/bands)^(1/rows)`, is nearest `similarity`:
-/// the most rows (the steepest curve) that fit in [`PERMUTATIONS`] with at most
+/// the most rows (the steepest curve) that fit in [`REGISTERS`] with at most
 /// [`MAX_BANDS`] bands (each band is a term of every item's in the index).
 fn banding(similarity: f64) -> Option<(usize, usize)> {
     if similarity <= 0.0 {
@@ -251,7 +275,7 @@ fn banding(similarity: f64) -> Option<(usize, usize)> {
     (2..=12)
         .rev()
         .map(|rows| ((1.0 / similarity).powi(rows as i32).round().max(1.0) as usize, rows))
-        .find(|(bands, rows)| *bands <= MAX_BANDS && bands * rows <= PERMUTATIONS)
+        .find(|(bands, rows)| *bands <= MAX_BANDS && bands * rows <= REGISTERS)
         .or(Some((MAX_BANDS, 4)))
 }
 
@@ -266,6 +290,13 @@ fn word_hashes(text: &str) -> Vec<u64> {
         }
     };
     for c in text.chars() {
+        if c.is_ascii() {
+            match c.is_ascii_alphanumeric() {
+                true => word.push(c.to_ascii_lowercase()),
+                false => push(&mut word),
+            }
+            continue;
+        }
         let cjk = matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af);
         if c.is_alphanumeric() && !cjk {
             word.extend(c.to_lowercase());
@@ -283,12 +314,30 @@ fn word_hashes(text: &str) -> Vec<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{StoryId, banding, key, near_duplicate_ids};
+    use super::{StoryId, banding, key, min_hashes, near_duplicate_ids};
 
     const SUMMARY: &str = "A thread on r/LocalLLaMA walks through pairing a 0.5B draft model with an 8B target. \
         The author reports roughly 1.8x more tokens per second on a consumer GPU, with the biggest \
         gains on code where the draft guesses boilerplate well. Acceptance rate drops sharply on \
         creative writing.";
+
+    #[test]
+    fn min_hashes_agree_as_often_as_the_sets_overlap() {
+        let hashed = |range: std::ops::Range<u64>| -> Vec<u64> {
+            range.map(|n| xxhash_rust::xxh3::xxh3_64(&n.to_le_bytes())).collect()
+        };
+        let agreeing = |a: &[u64], b: &[u64]| {
+            let (a, b) = (min_hashes(a, 400), min_hashes(b, 400));
+            a.iter().zip(&b).filter(|(x, y)| x == y).count() as f64 / 400.0
+        };
+        // Jaccard similarities 1, 0, 1/3 (100 of 300) and 0.8 (400 of 500).
+        assert_eq!(agreeing(&hashed(0..200), &hashed(0..200)), 1.0);
+        assert!(agreeing(&hashed(0..200), &hashed(200..400)) < 0.02);
+        let third = agreeing(&hashed(0..200), &hashed(100..300));
+        assert!((third - 1.0 / 3.0).abs() < 0.08, "{third}");
+        let most = agreeing(&hashed(0..450), &hashed(50..500));
+        assert!((most - 0.8).abs() < 0.08, "{most}");
+    }
 
     #[test]
     fn a_summary_repeated_with_small_edits_shares_an_id() {
