@@ -17,10 +17,10 @@ const MEMO_WORDS: usize = 200_000;
 type Packed = [u8; 16];
 
 fn pack(word: &str) -> Option<Packed> {
-    let len = word.len();
+    let len = u8::try_from(word.len()).ok().filter(|&len| len < 16)?;
     let mut packed = [0; 16];
-    packed.get_mut(..len)?.copy_from_slice(word.as_bytes());
-    packed[15] = u8::try_from(len).ok().filter(|&l| l < 16)?;
+    packed[..word.len()].copy_from_slice(word.as_bytes());
+    packed[15] = len;
     Some(packed)
 }
 
