@@ -481,11 +481,9 @@ fn item_topics(
     // The entry's tags describe the entry; an item has those its own text shows.
     let mut words = None;
     for tag in entry_topics {
-        let mut shown = || {
-            let words = words.get_or_insert_with(|| normalized_words(&haystack));
-            shows(&haystack, words, tag)
-        };
-        if found.contains(&tag.as_str()) || shown() {
+        if found.contains(&tag.as_str())
+            || shows(&haystack, words.get_or_insert_with(|| normalized_words(&haystack)), tag)
+        {
             add(tag);
         }
     }

@@ -91,8 +91,8 @@ pub fn matches(
         // The counting's windows gathered the query's date ranges: ranking reads them too.
         (None, By::Date(order)) => rank::by_date(
             searcher,
-            (scope.f.day, (!compiled.dated).then_some(scope.f.date)),
-            &*compiled.windowed,
+            (scope.f.day, (!compiled.dated()).then_some(scope.f.date)),
+            compiled.windowed(),
             (order, &page),
             (&counts.months, counts.total),
         )?,

@@ -33,19 +33,29 @@ pub struct Compiled {
     pub scored: Box<dyn Query>,
     /// The drafts, when they are left out, and the exclusions at the query's top.
     pub hidden: Option<Box<dyn Query>>,
-    /// `query` with its date ranges gathered once per segment ([`Gathered`]): the same
-    /// matches, for counting in windows, round after round.
-    pub windowed: Box<dyn Query>,
-    /// Whether the query has a date range of its own.
-    pub dated: bool,
+    /// When the query has date ranges of its own: `query` with them gathered once per
+    /// segment ([`Gathered`]), the same matches, for counting in windows, round after
+    /// round.
+    gathered: Option<Box<dyn Query>>,
     pub interpreted: String,
     pub warnings: Vec<String>,
 }
 
 impl Compiled {
+    /// What matches, as read in windows: [`Compiled::query`], with its date ranges
+    /// gathered.
+    pub fn windowed(&self) -> &dyn Query {
+        self.gathered.as_deref().unwrap_or(&*self.query)
+    }
+
     /// What matches, as read over every match and as read in windows.
     pub fn both(&self) -> (&dyn Query, &dyn Query) {
-        (&*self.query, &*self.windowed)
+        (&*self.query, self.windowed())
+    }
+
+    /// Whether the query has a date range of its own.
+    pub fn dated(&self) -> bool {
+        self.gathered.is_some()
     }
 }
 
@@ -92,11 +102,10 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
         false => without_drafts(f, query.box_clone()),
     };
     let (query, warnings) = build(root.as_ref(), Dates::Terms);
-    let dated = root.as_ref().is_some_and(Node::has_dates);
-    let windowed = match dated {
-        true => visible(&*build(root.as_ref(), Dates::Gathered).0),
-        false => visible(&*query),
-    };
+    let gathered = root
+        .as_ref()
+        .filter(|r| r.has_dates())
+        .map(|r| visible(&*build(Some(r), Dates::Gathered).0));
     // An exclusion makes a query of words one that Tantivy cannot prune: the ranking
     // passes over the excluded items as they come, as it does drafts.
     let mut hidden: Vec<Box<dyn Query>> = (!scope.drafts).then(|| drafts(f)).into_iter().collect();
@@ -118,8 +127,7 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
                 hidden.into_iter().map(|q| (Occur::Should, q)).collect(),
             ))),
         },
-        windowed,
-        dated,
+        gathered,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
         warnings,
     }
