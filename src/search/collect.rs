@@ -6,7 +6,7 @@
 use tantivy::{DocAddress, Order, Searcher};
 
 use super::compile::{self, Compiled, Scope};
-use super::count::{self, Counts};
+use super::count::{self, Counts, Limit};
 use super::query::Parsed;
 use super::rank::{self, By, Page};
 use super::{Facets, Group, SearchRequest, Sort};
@@ -60,14 +60,17 @@ pub fn matches(
         Sort::Oldest => By::Date(Order::Asc),
     };
     let page = Page { by, limit, offset };
-    let count_limit = (!request.exact).then_some(request.count_limit);
+    let limit = |compiled: &Compiled| Limit {
+        matches: (!request.exact).then_some(request.count_limit),
+        phrase_candidates: compiled.phrase_candidates,
+    };
     let mut compiled = compile::compile(scope, parsed, request, false);
     let (mut counts, mut ranked) =
-        count::count(searcher, scope.columns, compiled.both(), count_limit, &page)?;
+        count::count(searcher, scope.columns, compiled.both(), limit(&compiled), &page)?;
     let mut warning = None;
     if counts.total < FALLBACK_BELOW && compile::relaxable(&parsed.root) {
         let relaxed = compile::compile(scope, parsed, request, true);
-        let again = count::count(searcher, scope.columns, relaxed.both(), count_limit, &page)?;
+        let again = count::count(searcher, scope.columns, relaxed.both(), limit(&relaxed), &page)?;
         if again.0.total > counts.total {
             let words =
                 parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();

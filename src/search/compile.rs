@@ -4,7 +4,7 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -13,6 +13,7 @@ use super::SearchRequest;
 use super::collectors::Columns;
 use super::gathered::Gathered;
 use super::names::SourceNames;
+use super::phrase::Phrase;
 use super::plus::Plus;
 use super::query::{DateRange, FilterField, Node, Parsed};
 use super::speller::Speller;
@@ -37,6 +38,9 @@ pub struct Compiled {
     /// segment ([`Gathered`]), the same matches, for counting in windows, round after
     /// round.
     gathered: Option<Box<dyn Query>>,
+    /// The documents whose positions matching the query's phrases may read: for each
+    /// phrase, how many documents hold its rarest word.
+    pub phrase_candidates: u64,
     pub interpreted: String,
     pub warnings: Vec<String>,
 }
@@ -86,22 +90,29 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
     // The speller's corrections are looked up once per search: building a node again
     // is cheap.
     let node = |node: &Node, dates| {
-        let mut builder =
-            Builder { scope, f, speller: scope.speller, relaxed, dates, warnings: vec![] };
-        (builder.node(node), builder.warnings)
+        let mut builder = Builder {
+            scope,
+            f,
+            speller: scope.speller,
+            relaxed,
+            dates,
+            warnings: vec![],
+            phrase_candidates: 0,
+        };
+        (builder.node(node), builder.warnings, builder.phrase_candidates)
     };
-    let build = |root: Option<&Node>, dates| -> (Box<dyn Query>, Vec<String>) {
+    let build = |root: Option<&Node>, dates| -> (Box<dyn Query>, Vec<String>, u64) {
         match root.map(|r| node(r, dates)) {
-            None => (kind(f, Kind::Item), vec![]),
-            Some((Some(q), warnings)) => (q, warnings),
-            Some((None, warnings)) => (Box::new(EmptyQuery), warnings),
+            None => (kind(f, Kind::Item), vec![], 0),
+            Some((Some(q), warnings, phrases)) => (q, warnings, phrases),
+            Some((None, warnings, phrases)) => (Box::new(EmptyQuery), warnings, phrases),
         }
     };
     let visible = |query: &dyn Query| match scope.drafts {
         true => query.box_clone(),
         false => without_drafts(f, query.box_clone()),
     };
-    let (query, warnings) = build(root.as_ref(), Dates::Terms);
+    let (query, warnings, phrase_candidates) = build(root.as_ref(), Dates::Terms);
     let gathered = root
         .as_ref()
         .filter(|r| r.has_dates())
@@ -128,6 +139,7 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
             ))),
         },
         gathered,
+        phrase_candidates,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
         warnings,
     }
@@ -178,6 +190,8 @@ pub struct Scope<'a> {
     pub drafts: bool,
     /// The columns of the searcher's segments.
     pub columns: &'a Columns,
+    /// The searcher, for how many documents hold a word.
+    pub searcher: &'a Searcher,
 }
 
 struct Builder<'a> {
@@ -187,6 +201,8 @@ struct Builder<'a> {
     relaxed: bool,
     dates: Dates,
     warnings: Vec<String>,
+    /// See [`Compiled::phrase_candidates`].
+    phrase_candidates: u64,
 }
 
 /// Whether a query has words that the fallback could make optional: an AND with at
@@ -221,6 +237,7 @@ impl Builder<'_> {
             Node::And(parts) => {
                 let relaxed = std::mem::take(&mut self.relaxed);
                 let mut clauses = vec![];
+                let mut optional = vec![];
                 for part in parts {
                     match (part, self.node(part)) {
                         (Node::Not(_), Some(q)) => {
@@ -228,14 +245,25 @@ impl Builder<'_> {
                             clauses.push((Occur::MustNot, negated(q)));
                         }
                         (Node::Word(_) | Node::Phrase(_), Some(q)) if relaxed => {
-                            // Each word found adds a constant far above any BM25 score,
-                            // so items with more of the words rank first.
-                            clauses.push((Occur::Should, Box::new(Plus::new(q, MATCHED_WORD))));
+                            optional.push((self.in_some_item(&*q), q));
                         }
                         (_, Some(q)) => clauses.push((Occur::Must, q)),
                         (_, None) => {}
                     }
                 }
+                // A word in no item adds nothing to a relaxed query but its cost (unless
+                // no word is in any).
+                if optional.iter().any(|(found, _)| *found) {
+                    optional.retain(|(found, _)| *found);
+                }
+                // Each word found adds a constant far above any BM25 score, so items with
+                // more of the words rank first. One word alone is its own query, which
+                // the ranking can prune.
+                let mut optional = optional.into_iter().map(|(_, q)| Plus::new(q, MATCHED_WORD));
+                if clauses.is_empty() && optional.len() == 1 {
+                    return optional.next().map(|q| Box::new(q) as Box<dyn Query>);
+                }
+                clauses.extend(optional.map(|q| (Occur::Should, Box::new(q) as Box<dyn Query>)));
                 if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
                     clauses.push((Occur::Must, kind(self.f, Kind::Item)));
                 }
@@ -281,7 +309,7 @@ impl Builder<'_> {
 
     /// The words as English and as each other language of the index stems them: the
     /// query of each form, any of them matching.
-    fn in_any_language(&self, text: &str, english: Vec<String>) -> Option<Box<dyn Query>> {
+    fn in_any_language(&mut self, text: &str, english: Vec<String>) -> Option<Box<dyn Query>> {
         let mut forms = vec![english];
         for code in self.scope.languages {
             let Some(mut analyzer) = language_query_analyzer(code) else { continue };
@@ -297,9 +325,25 @@ impl Builder<'_> {
         Some(Box::new(BooleanQuery::new(each.collect())))
     }
 
-    fn terms(&self, tokens: &[String]) -> Option<Box<dyn Query>> {
+    /// Whether an item holds one of the query's words.
+    fn in_some_item(&self, query: &dyn Query) -> bool {
+        let mut found = false;
+        query.query_terms(&mut |term, _| {
+            found = found || self.scope.searcher.doc_freq(term).is_ok_and(|docs| docs > 0);
+        });
+        found
+    }
+
+    fn terms(&mut self, tokens: &[String]) -> Option<Box<dyn Query>> {
         if tokens.is_empty() {
             return None;
+        }
+        if tokens.len() > 1 {
+            let docs = |t: &String| {
+                let term = Term::from_field_text(self.f.text, t);
+                self.scope.searcher.doc_freq(&term).unwrap_or(0)
+            };
+            self.phrase_candidates += tokens.iter().map(docs).min().unwrap_or(0);
         }
         // One posting list per word, in `text` alone (item titles are in it twice, which
         // weighs them): an AND of words is one Tantivy can rank by block-max WAND.
@@ -365,9 +409,9 @@ pub(super) fn term_or_phrase(field: Field, tokens: &[String]) -> Box<dyn Query> 
             Term::from_field_text(field, token),
             IndexRecordOption::WithFreqs,
         )),
-        _ => Box::new(PhraseQuery::new(
-            tokens.iter().map(|t| Term::from_field_text(field, t)).collect(),
-        )),
+        _ => {
+            Box::new(Phrase::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect()))
+        }
     }
 }
 

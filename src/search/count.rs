@@ -37,6 +37,20 @@ const PLAIN_PAST: f64 = 6.0;
 /// Windows in the first round.
 const FIRST_ROUND: usize = 16;
 
+/// How many matches are counted exactly, and what matching them costs.
+#[derive(Clone, Copy)]
+pub struct Limit {
+    /// Matches counted exactly (`None`: every one).
+    pub matches: Option<usize>,
+    /// Documents whose positions matching the query's phrases may read (see
+    /// [`super::compile::Compiled::phrase_candidates`]). When there are more of them
+    /// than a plain pass may count matches, each match is dear: the pass looks at where
+    /// it is four times sooner and is given up as soon as its matches project past the
+    /// limit (not [`PLAIN_PAST`] limits), and a sample stops at a [`PLAIN_SHARE`]th of
+    /// the limit.
+    pub phrase_candidates: u64,
+}
+
 /// What is counted over the matches.
 type Counters<'a> = (FacetCollector<'a>, MonthCollector<'a>, EntryCount<'a>);
 
@@ -55,7 +69,7 @@ pub struct Counts {
 }
 
 /// Counts `query`'s matches and ranks its page in one pass when there are few of them
-/// (or `limit` is `None`). Otherwise that pass is given up and the matches are counted
+/// (or `limit.matches` is `None`). Otherwise that pass is given up and the matches are counted
 /// again in windows spread evenly over the index until `limit` were counted, as scaled
 /// estimates, through `windowed` (the same matches, read in a way that suits a few
 /// documents at a time). No page is returned then: [`super::rank`] finds it without
@@ -64,9 +78,11 @@ pub fn count(
     searcher: &Searcher,
     columns: &Columns,
     (query, windowed): (&dyn Query, &dyn Query),
-    limit: Option<usize>,
+    Limit { matches: limit, phrase_candidates }: Limit,
     page: &Page,
 ) -> tantivy::Result<(Counts, Option<Ranked>)> {
+    let dear = limit.is_some_and(|l| phrase_candidates as f64 > PLAIN_PAST * l as f64);
+    let past = if dear { 1.0 } else { PLAIN_PAST };
     let counters: Counters = (
         FacetCollector::new(
             columns,
@@ -87,8 +103,9 @@ pub fn count(
     let windows = Windows::new(segments);
     // Every match, counted and ranked as it comes; `None` when given up. `bounded`: at a
     // [`PLAIN_SHARE`]th of the limit, the matches so far are projected over the whole
-    // index; the pass goes on if that stays under [`PLAIN_PAST`] times the limit (then up
-    // to two limits more than that, in case the documents seen first were sparse), and
+    // index; the pass goes on if that stays under [`PLAIN_PAST`] times the limit (once
+    // for dear matches; then up to two limits more than that, in case the documents seen
+    // first were sparse), and
     // is given up otherwise: the rest of it would cost more than a sample and a pruned
     // ranking together.
     let plain = |bounded: bool| -> tantivy::Result<Option<(Counts, Ranked)>> {
@@ -97,7 +114,9 @@ pub fn count(
         let mut counted = children()?;
         let mut top = TopK::new(page);
         let (mut matched, mut before) = (0usize, 0u64);
-        let mut give_up = if bounded { limit / PLAIN_SHARE } else { usize::MAX };
+        // Dear matches are projected sooner: a sample may cost less than these.
+        let first_look = if dear { limit / PLAIN_SHARE / 4 } else { limit / PLAIN_SHARE };
+        let mut give_up = if bounded { first_look } else { usize::MAX };
         let mut projected_once = false;
         for (ord, segment) in segments.iter().enumerate() {
             let mut scorer = weight.scorer(segment, 1.0)?;
@@ -110,11 +129,11 @@ pub fn count(
                     if matched > give_up {
                         let seen = (before + u64::from(doc) + 1) as f64;
                         let projected = matched as f64 * windows.docs as f64 / seen;
-                        if projected_once || projected >= PLAIN_PAST * limit as f64 {
+                        if projected_once || projected >= past * limit as f64 {
                             return Ok(None);
                         }
                         projected_once = true;
-                        give_up = limit.saturating_mul(PLAIN_PAST as usize + 2);
+                        give_up = limit.saturating_mul(past as usize + 2);
                     }
                     counted[ord].collect(doc, 0.0);
                     let day = days.first(doc).unwrap_or(0);
@@ -133,7 +152,9 @@ pub fn count(
     if let Some((counts, ranked)) = plain(true)? {
         return Ok((counts, Some(ranked)));
     }
-    // Too many for that: windows, round after round, until `limit` matches.
+    // Too many for that: windows, round after round, until `limit` matches (a share of
+    // it when they are dear).
+    let enough = if dear { limit / PLAIN_SHARE } else { limit };
     let weight = windowed.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut sampled = children()?;
     let (mut matched, mut seen_docs) = (0usize, 0u64);
@@ -148,20 +169,25 @@ pub fn count(
         let (found, docs) = walk(&*weight, segments, &windows, &batch, &mut sampled)?;
         matched += found;
         seen_docs += docs;
-        if matched >= limit {
+        if matched >= enough {
             break;
         }
         // An eighth of the index seen, and its matches project to not much more than
         // the limit: one plain pass over every match counts (and ranks) them for less
         // than seeking through every window.
         let projected = matched as f64 * windows.docs as f64 / seen_docs as f64;
-        if seen_docs * 8 >= windows.docs && projected < PLAIN_PAST * limit as f64 {
+        if seen_docs * 8 >= windows.docs && projected < past * limit as f64 {
             let (counts, ranked) = plain(false)?.expect("a pass without a limit ends");
             return Ok((counts, Some(ranked)));
         }
         round = round.max(batch.len() * 2);
     }
     let scale = windows.docs as f64 / seen_docs.max(1) as f64;
+    // A sample of dear matches that projects under the limit after all: counted exactly.
+    if dear && (matched as f64 * scale) < limit as f64 {
+        let (counts, ranked) = plain(false)?.expect("a pass without a limit ends");
+        return Ok((counts, Some(ranked)));
+    }
     Ok((harvest(&counters, sampled, matched, scale)?, None))
 }
 
@@ -272,7 +298,7 @@ mod tests {
     use tantivy::schema::{FAST, STRING, Schema, TEXT};
     use tantivy::{Index, TantivyDocument, doc};
 
-    use super::{Counts, Windows, count};
+    use super::{Counts, Limit, Windows, count};
     use crate::index::{Counted, day_number, field};
     use crate::search::collectors::Columns;
     use crate::search::rank::{By, Page};
@@ -320,12 +346,14 @@ mod tests {
         let page = Page { by: By::Score, limit: 10, offset: 0 };
         let columns = Columns::default();
         let counted = |query: &dyn tantivy::query::Query, limit| -> tantivy::Result<Counts> {
+            let limit = Limit { matches: limit, phrase_candidates: 0 };
             Ok(count(&searcher, &columns, (query, query), limit, &page)?.0)
         };
         for q in ["common", "rare", "common -rare"] {
             let query = parser.parse_query(q)?;
             let want = searcher.search(&*query, &tantivy::collector::Count)?;
-            let (exact, ranked) = count(&searcher, &columns, (&*query, &*query), None, &page)?;
+            let every = Limit { matches: None, phrase_candidates: 0 };
+            let (exact, ranked) = count(&searcher, &columns, (&*query, &*query), every, &page)?;
             assert!(!exact.estimated);
             assert_eq!(exact.total, want, "{q}");
             // Counted one by one: the page is ranked in the same pass.
@@ -336,8 +364,8 @@ mod tests {
             assert_eq!((under.total, under.entries), (want, exact.entries), "{q}");
             assert_eq!(under.months, exact.months, "{q}");
             // A tenth of the matches: an estimate, marked, within 10%; no page.
-            let (sampled, ranked) =
-                count(&searcher, &columns, (&*query, &*query), Some(want / 10), &page)?;
+            let tenth = Limit { matches: Some(want / 10), phrase_candidates: 0 };
+            let (sampled, ranked) = count(&searcher, &columns, (&*query, &*query), tenth, &page)?;
             assert!(sampled.estimated, "{q}");
             assert!(ranked.is_none());
             let off = |a: usize, b: usize| (a as f64 - b as f64).abs() / b as f64;
@@ -358,6 +386,17 @@ mod tests {
             assert!(off(topic(&sampled), topic(&exact)) < 0.15, "{q}");
             // Most months still have a count.
             assert!(sampled.months.len() * 10 >= exact.months.len() * 8, "{q}");
+            // Dear matches (a phrase of common words): a smaller sample, still marked and
+            // close; exact under the limit.
+            let dear = Limit { matches: Some(want / 10), phrase_candidates: u64::MAX };
+            let (sampled, _) = count(&searcher, &columns, (&*query, &*query), dear, &page)?;
+            assert!(sampled.estimated, "{q}");
+            assert!(off(sampled.total, want) < 0.1, "{q}: {} for {want}", sampled.total);
+            let dear = Limit { matches: Some(want + 1), ..dear };
+            let (under, ranked) = count(&searcher, &columns, (&*query, &*query), dear, &page)?;
+            assert!(!under.estimated, "{q}");
+            assert_eq!(under.total, want, "{q}");
+            assert_eq!(ranked.map(|r| r.len()), Some(10));
         }
         Ok(())
     }

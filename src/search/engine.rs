@@ -127,10 +127,15 @@ impl Engine {
     }
 
     /// What compiling a query reads besides the query.
-    fn scope<'a>(&'a self, facts: &'a Facts, speller: &'a Speller<'a>) -> Scope<'a> {
+    fn scope<'a>(
+        &'a self,
+        searcher: &'a Searcher,
+        facts: &'a Facts,
+        speller: &'a Speller<'a>,
+    ) -> Scope<'a> {
         let f = self.fields();
         let (names, languages, columns) = (&facts.names, &facts.languages, &facts.columns);
-        Scope { f, speller, names, languages, drafts: self.drafts, columns }
+        Scope { f, speller, names, languages, drafts: self.drafts, columns, searcher }
     }
 
     /// The query `q` compiled on its own (drafts left out unless they are shown), for
@@ -145,7 +150,7 @@ impl Engine {
         let parsed = query::parse(q, today, &|name| compile::has_facet(searcher, f, name))?;
         let facts = self.facts(searcher)?;
         let speller = Speller::new(searcher, f, &facts.languages);
-        let scope = self.scope(&facts, &speller);
+        let scope = self.scope(searcher, &facts, &speller);
         Ok(compile::compile(&scope, &parsed, &SearchRequest::default(), false).query)
     }
 
@@ -171,7 +176,7 @@ impl Engine {
         let sort = request.sort.unwrap_or(Sort::default_for(parsed.root.is_none()));
         let facts = self.facts(&searcher)?;
         let speller = Speller::new(&searcher, f, &facts.languages);
-        let scope = self.scope(&facts, &speller);
+        let scope = self.scope(&searcher, &facts, &speller);
         let (compiled, found, relaxed) =
             collect::matches(&searcher, &scope, &parsed, request, sort)?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);

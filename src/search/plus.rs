@@ -65,6 +65,19 @@ impl Weight for PlusWeight {
     fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
         self.inner.count(reader)
     }
+
+    /// The query's own pruning, its scores and threshold moved by the constant.
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let added = self.added;
+        self.inner.for_each_pruning(threshold - added, reader, &mut |doc, score| {
+            callback(doc, score + added) - added
+        })
+    }
 }
 
 struct PlusScorer {
