@@ -15,7 +15,7 @@
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
-use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, SegmentReader, TERMINATED};
 
 use super::FacetCount;
 use super::collectors::{Columns, EntryCount, FacetCollector, MonthCollector};
@@ -229,24 +229,36 @@ fn walk(
     children: &mut [<Counters as Collector>::Child],
 ) -> tantivy::Result<(usize, u64)> {
     let (mut matched, mut docs) = (0usize, 0u64);
-    let mut current: Option<(usize, Box<dyn Scorer>)> = None;
+    // The segment's scorer, and the least document it may be asked about next.
+    let mut current: Option<(usize, Box<dyn Scorer>, DocId)> = None;
     for &window in batch {
         let (ord, start, end) = windows.get(window);
         docs += u64::from(end - start);
-        if current.as_ref().is_none_or(|(o, _)| *o != ord) {
-            current = Some((ord, weight.scorer(&segments[ord], 1.0)?));
+        if current.as_ref().is_none_or(|(o, _, _)| *o != ord) {
+            let scorer = weight.scorer(&segments[ord], 1.0)?;
+            let first = scorer.doc();
+            current = Some((ord, scorer, first));
         }
-        let Some((_, scorer)) = current.as_mut() else { continue };
+        let Some((_, scorer, next)) = current.as_mut() else { continue };
         children[ord].2.window(start);
         let alive = segments[ord].alive_bitset();
-        let mut doc = if scorer.doc() < start { scorer.seek(start) } else { scorer.doc() };
+        // Each document of the window asked in turn, never the first match past it (for
+        // a phrase, finding that reads positions the sample does not count). The scorer
+        // then only ever answers `seek_danger`, with targets that only grow.
+        let mut doc = start.max(*next);
         while doc < end {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                children[ord].collect(doc, 0.0);
-                matched += 1;
+            match scorer.seek_danger(doc) {
+                SeekDangerResult::Found => {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        children[ord].collect(doc, 0.0);
+                        matched += 1;
+                    }
+                    doc += 1;
+                }
+                SeekDangerResult::SeekLowerBound(bound) => doc = bound,
             }
-            doc = scorer.advance();
         }
+        *next = doc;
     }
     Ok((matched, docs))
 }
@@ -349,7 +361,7 @@ mod tests {
             let limit = Limit { matches: limit, phrase_candidates: 0 };
             Ok(count(&searcher, &columns, (query, query), limit, &page)?.0)
         };
-        for q in ["common", "rare", "common -rare"] {
+        for q in ["common", "rare", "common -rare", "\"common rare\""] {
             let query = parser.parse_query(q)?;
             let want = searcher.search(&*query, &tantivy::collector::Count)?;
             let every = Limit { matches: None, phrase_candidates: 0 };
