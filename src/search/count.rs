@@ -12,6 +12,10 @@
 //! and the counts are scaled by the share of documents seen. When an eighth of the index
 //! shows that the projection was wrong and there are few matches after all, a plain
 //! pass counts them exactly.
+//!
+//! A phrase of common words makes each match dear (its words' positions are read at
+//! every item holding them all): then the plain pass projects sooner and only goes on
+//! under the limit, and the sample stops at a quarter of it ([`Limit`]).
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
@@ -69,11 +73,11 @@ pub struct Counts {
 }
 
 /// Counts `query`'s matches and ranks its page in one pass when there are few of them
-/// (or `limit.matches` is `None`). Otherwise that pass is given up and the matches are counted
-/// again in windows spread evenly over the index until `limit` were counted, as scaled
-/// estimates, through `windowed` (the same matches, read in a way that suits a few
-/// documents at a time). No page is returned then: [`super::rank`] finds it without
-/// visiting every match. Up to `limit` matches the counts are always exact.
+/// (or `limit.matches` is `None`). Otherwise that pass is given up and the matches are
+/// counted again in windows spread evenly over the index until enough were counted, as
+/// scaled estimates, through `windowed` (the same matches, read in a way that suits a
+/// few documents at a time). No page is returned then: [`super::rank`] finds it without
+/// visiting every match. Up to `limit.matches` matches the counts are always exact.
 pub fn count(
     searcher: &Searcher,
     columns: &Columns,
@@ -105,9 +109,8 @@ pub fn count(
     // [`PLAIN_SHARE`]th of the limit, the matches so far are projected over the whole
     // index; the pass goes on if that stays under [`PLAIN_PAST`] times the limit (once
     // for dear matches; then up to two limits more than that, in case the documents seen
-    // first were sparse), and
-    // is given up otherwise: the rest of it would cost more than a sample and a pruned
-    // ranking together.
+    // first were sparse), and is given up otherwise: the rest of it would cost more than
+    // a sample and a pruned ranking together.
     let plain = |bounded: bool| -> tantivy::Result<Option<(Counts, Ranked)>> {
         let limit = limit.unwrap_or(usize::MAX);
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
