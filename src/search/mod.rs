@@ -4,14 +4,14 @@
 //!
 //! The pipeline, one stage per file: [`query`] parses the text into a tree of clauses;
 //! `compile` turns it into a Tantivy query over the index's fields, with `speller`'s
-//! corrections for words in no item (and queries of our own: `phrase`, ranked without reading every
-//! candidate's positions, `plus`, a word's score plus a constant, and `gathered`, a date
-//! range read once per segment); `collect` counts
-//! its matches (`count`: the total, facets, months and entries through the `collectors`,
-//! estimated past a limit), ranks the page (`rank`, pruning where the order allows) and
-//! relaxes the query when too few items have every word; `snippets` loads each hit and
-//! marks its text; `explain` says what emptied a query that found nothing. `engine` strings
-//! them together; `entries` answers the lookups around one entry.
+//! corrections for words in no item (and queries of our own: `phrase`, ranked without
+//! reading every candidate's positions; `plus`, a word's score plus a constant; and
+//! `gathered`, a date range read once per segment); `collect` counts its matches
+//! (`count`: the total, facets, months and entries through the `collectors`, estimated
+//! past a limit), ranks the page (`rank`, pruning where the order allows) and relaxes the
+//! query when too few items have every word; `snippets` loads each hit and marks its
+//! text; `explain` says what emptied a query that found nothing. `engine` strings them
+//! together; `entries` answers the lookups around one entry.
 
 mod collect;
 mod collectors;

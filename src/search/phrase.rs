@@ -22,52 +22,46 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
 /// Words that must follow each other in one field (two or more).
 #[derive(Clone)]
-pub struct Phrase {
-    terms: Vec<Term>,
-    inner: PhraseQuery,
-}
+pub struct Phrase(PhraseQuery);
 
 impl Phrase {
     /// The phrase of `terms`, in order, all of one field.
     pub fn new(terms: Vec<Term>) -> Phrase {
-        Phrase { inner: PhraseQuery::new(terms.clone()), terms }
-    }
-
-    fn field(&self) -> Field {
-        self.inner.field()
+        Phrase(PhraseQuery::new(terms))
     }
 }
 
 impl fmt::Debug for Phrase {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "Phrase({:?})", self.inner)
+        write!(f, "Phrase({:?})", self.0)
     }
 }
 
 impl Query for Phrase {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let inner = self.inner.weight(enable_scoring)?;
+        let inner = self.0.weight(enable_scoring)?;
         let EnableScoring::Enabled { statistics_provider, .. } = enable_scoring else {
             return Ok(inner);
         };
+        let terms = self.0.phrase_terms();
         // The same weight as Tantivy's phrase scorer gives its matches.
-        let bm25 = Bm25Weight::for_terms(statistics_provider, &self.terms)?;
+        let bm25 = Bm25Weight::for_terms(statistics_provider, &terms)?;
         let mut rarest = (0, u64::MAX);
-        for (i, term) in self.terms.iter().enumerate() {
+        for (i, term) in terms.iter().enumerate() {
             let docs = statistics_provider.doc_freq(term)?;
             if docs < rarest.1 {
                 rarest = (i, docs);
             }
         }
-        let term = &self.terms[rarest.0];
+        let term = &terms[rarest.0];
         let lead = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
         // A word's score and the phrase's differ by their weights alone (one field, one
         // average length): the ratio of their highest scores.
         let word = Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?;
         Ok(Box::new(PhraseWeight {
             inner,
-            terms: self.terms.clone(),
-            field: self.field(),
+            field: self.0.field(),
+            terms,
             ratio: bm25.max_score() / word.max_score(),
             bm25,
             rarest: rarest.0,
@@ -76,7 +70,7 @@ impl Query for Phrase {
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.inner.query_terms(visitor);
+        self.0.query_terms(visitor);
     }
 }
 
