@@ -15,3 +15,4 @@ mod real_archives;
 mod replicas;
 mod serve;
 mod twir;
+mod user_files;

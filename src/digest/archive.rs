@@ -36,7 +36,25 @@ pub struct Walk {
     pub files: Vec<SourceFile>,
     /// `(path, reason)` for files that cannot be entries.
     pub problems: Vec<(String, String)>,
+    /// Paths below the root (folders or files) that could not be read: what they held
+    /// is unknown, so the entries indexed from them stay. `""` is the whole archive.
+    pub unreadable: Vec<String>,
 }
+
+impl Walk {
+    /// Whether the entry `id` may lie in a part of the archive that could not be read
+    /// (and so must not be taken for removed).
+    pub fn keeps(&self, id: &str) -> bool {
+        self.unreadable.iter().any(|path| {
+            path.is_empty()
+                || id.strip_prefix(path.as_str()).is_some_and(|rest| rest.starts_with('/'))
+                || path.rsplit_once('.').is_some_and(|(stem, _)| stem == id)
+        })
+    }
+}
+
+/// A problem the walk met, and whether the path could not be read at all.
+type Problem = (String, String, bool);
 
 /// Walks an archive: digest files (`.md`, `.markdown`, `.txt`) anywhere below the root.
 /// Hidden files and folders are skipped; links are not followed by the walk, so a
@@ -48,7 +66,7 @@ pub struct Walk {
 pub fn walk(root: &Path) -> std::io::Result<Walk> {
     let canonical_root = root.canonicalize()?;
     std::fs::read_dir(&canonical_root)?;
-    let (tx, rx) = std::sync::mpsc::channel::<Result<SourceFile, (String, String)>>();
+    let (tx, rx) = std::sync::mpsc::channel::<Result<SourceFile, Problem>>();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
     WalkBuilder::new(&canonical_root)
         .standard_filters(false)
@@ -61,7 +79,7 @@ pub fn walk(root: &Path) -> std::io::Result<Walk> {
             Box::new(move |found| {
                 let outcome = match found {
                     Ok(entry) => visit(root, &entry),
-                    Err(e) => Some(Err((String::new(), e.to_string()))),
+                    Err(e) => Some(Err(unreadable(root, &e))),
                 };
                 if let Some(outcome) = outcome {
                     let _ = tx.send(outcome);
@@ -75,7 +93,12 @@ pub fn walk(root: &Path) -> std::io::Result<Walk> {
     for outcome in rx {
         match outcome {
             Ok(file) => files.push(file),
-            Err(problem) => walk.problems.push(problem),
+            Err((path, reason, unreadable)) => {
+                if unreadable {
+                    walk.unreadable.push(path.clone());
+                }
+                walk.problems.push((path, reason));
+            }
         }
     }
     // Sorted by path, so that of two files with one id the same one always wins.
@@ -95,8 +118,34 @@ pub fn walk(root: &Path) -> std::io::Result<Walk> {
     Ok(walk)
 }
 
+/// A folder (or file) the walk could not read, named below the root (`""` when the
+/// error names no path), with the cause.
+fn unreadable(root: &Path, error: &ignore::Error) -> Problem {
+    fn path_of(e: &ignore::Error) -> Option<&Path> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Loop { child, .. } => Some(child),
+            ignore::Error::Partial(errors) => errors.iter().find_map(path_of),
+            _ => None,
+        }
+    }
+    let path = path_of(error).map(|p| relative(root, p)).unwrap_or_default();
+    match error.io_error() {
+        Some(cause) => cannot_read(path, cause),
+        None => cannot_read(path, error),
+    }
+}
+
+fn cannot_read(path: String, cause: impl std::fmt::Display) -> Problem {
+    let reason = format!("cannot be read ({cause}): the entries indexed from it stay as they were");
+    (path, reason, true)
+}
+
 /// One entry of the walk: a digest file, a problem, or nothing of interest.
-fn visit(root: &Path, entry: &ignore::DirEntry) -> Option<Result<SourceFile, (String, String)>> {
+fn visit(root: &Path, entry: &ignore::DirEntry) -> Option<Result<SourceFile, Problem>> {
     let path = entry.path();
     if entry.file_type().is_none_or(|t| t.is_dir()) {
         return None;
@@ -111,20 +160,26 @@ fn visit(root: &Path, entry: &ignore::DirEntry) -> Option<Result<SourceFile, (St
         match path.canonicalize() {
             Ok(target) if target.starts_with(root) => std::fs::metadata(&target),
             Ok(_) => {
-                return Some(Err((rel, "symlink points outside the archive; not followed".into())));
+                let reason = "symlink points outside the archive; not followed".into();
+                return Some(Err((rel, reason, false)));
             }
-            Err(e) => return Some(Err((rel, format!("broken symlink or symlink loop: {e}")))),
+            Err(e) => {
+                return Some(Err((rel, format!("broken symlink or symlink loop: {e}"), false)));
+            }
         }
     } else {
-        entry.metadata().map_err(|e| std::io::Error::other(e.to_string()))
+        entry.metadata().map_err(|e| {
+            let text = e.to_string();
+            e.into_io_error().unwrap_or_else(|| std::io::Error::other(text))
+        })
     };
     let meta = match meta {
         Ok(meta) if meta.is_file() => meta,
         Ok(_) => return None,
-        Err(e) => return Some(Err((rel, e.to_string()))),
+        Err(e) => return Some(Err(cannot_read(rel, e))),
     };
     if path.to_str().is_none() {
-        return Some(Err((rel, "file name is not valid UTF-8".into())));
+        return Some(Err((rel, "file name is not valid UTF-8".into(), false)));
     }
     let mtime = meta
         .modified()
@@ -135,8 +190,11 @@ fn visit(root: &Path, entry: &ignore::DirEntry) -> Option<Result<SourceFile, (St
     Some(Ok(SourceFile { id, rel, path: path.to_path_buf(), size: meta.len(), mtime }))
 }
 
+/// A path below the root, its components joined with `/` (a `\\` is part of a name).
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+    parts.join("/")
 }
 
 impl SourceFile {

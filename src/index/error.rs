@@ -23,6 +23,27 @@ pub enum IndexError {
         /// What was found.
         cause: String,
     },
+    /// The index folder is the archive folder, lies inside it, or holds it.
+    #[error(
+        "the index folder {index} and the archive folder {archive} overlap: the index must be a folder of its own, outside the archive (--index DIR)"
+    )]
+    Overlap {
+        /// The archive root.
+        archive: PathBuf,
+        /// The index folder.
+        index: PathBuf,
+    },
+    /// The index folder holds files, and is not an index: a reindex would replace them.
+    #[error(
+        "{path} holds files and is not an archive index ({}): choose a new or empty folder for --index; nothing was changed",
+        found.join(", ")
+    )]
+    NotAnIndex {
+        /// The folder.
+        path: PathBuf,
+        /// Some of the files found there.
+        found: Vec<String>,
+    },
     /// Another process holds the index's writer lock.
     #[error(
         "another reindex has been writing the index at {0} for over 5 s; wait for it to finish and try again"

@@ -13,6 +13,7 @@ mod analysis;
 mod dates;
 mod documents;
 mod error;
+mod folder;
 mod open;
 mod recorder;
 mod schema;

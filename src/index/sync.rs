@@ -168,6 +168,7 @@ pub fn reindex_in(
     let racy_after = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64 - 2_000_000_000);
+    super::folder::check(root, index_path)?;
     let io = IndexIo { path: index_path, directory, failure: FirstFailure::default() };
     let taxonomy = Taxonomy::load(root).map_err(|source| IndexError::Taxonomy {
         path: root.join(digest::taxonomy::FILE_NAME),
@@ -401,15 +402,21 @@ impl State {
 }
 
 /// The files to read (new, or moved since they were indexed) and the entries whose
-/// files are gone; files that did not move count as unchanged.
+/// files are gone; files that did not move count as unchanged, and so do entries of a
+/// folder the walk could not read.
 fn plan<'a>(
     walk: &'a digest::Walk,
     state: &State,
     summary: &mut ReindexSummary,
 ) -> (Vec<Work<'a>>, Vec<String>) {
     let present: HashSet<&str> = walk.files.iter().map(|f| f.id.as_str()).collect();
-    let mut removed: Vec<String> =
-        state.recorded.keys().filter(|id| !present.contains(id.as_str())).cloned().collect();
+    let mut removed = vec![];
+    for id in state.recorded.keys().filter(|id| !present.contains(id.as_str())) {
+        match walk.keeps(id) {
+            true => summary.unchanged += 1,
+            false => removed.push(id.clone()),
+        }
+    }
     removed.sort_unstable();
     let mut work = vec![];
     for file in &walk.files {
@@ -473,7 +480,7 @@ struct Stats {
 }
 
 /// The file of [`Stats`] in the index folder.
-const STATS_FILE: &str = "archive-stats.tsv";
+pub(super) const STATS_FILE: &str = "archive-stats.tsv";
 
 impl Stats {
     /// The cache of an index folder, empty when it is missing or unreadable. Read and
@@ -686,17 +693,7 @@ fn open_existing(path: &Path, directory: &OpenDirectory<'_>) -> Result<Option<In
 
 /// Creates a new, empty index at `path`, removing an index of another version.
 fn create(path: &Path, schema: Schema, directory: &OpenDirectory<'_>) -> Result<Index, IndexError> {
-    let io_err = |source| IndexError::Io { path: path.to_path_buf(), source };
-    std::fs::create_dir_all(path).map_err(io_err)?;
-    for entry in std::fs::read_dir(path).map_err(io_err)? {
-        let entry = entry.map_err(io_err)?;
-        let name = entry.file_name();
-        // Keep dot-files we do not own (.gitignore); Tantivy's own are recreated.
-        if name == ".gitignore" || entry.file_type().map_err(io_err)?.is_dir() {
-            continue;
-        }
-        std::fs::remove_file(entry.path()).map_err(io_err)?;
-    }
+    super::folder::prepare(path)?;
     let dir = directory(path)
         .map_err(|e| IndexError::Tantivy { path: path.to_path_buf(), source: e.into() })?;
     Index::create(dir, schema, schema::settings())
