@@ -67,7 +67,7 @@ pub fn walk(root: &Path) -> std::io::Result<Walk> {
     let canonical_root = root.canonicalize()?;
     std::fs::read_dir(&canonical_root)?;
     let (tx, rx) = std::sync::mpsc::channel::<Result<SourceFile, Problem>>();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
+    let threads = crate::cores().min(8);
     WalkBuilder::new(&canonical_root)
         .standard_filters(false)
         .hidden(true)
@@ -233,7 +233,7 @@ pub fn read_parallel<W: Sync, T: Send, E>(
     mut done: impl FnMut(usize, T) -> Result<(), E>,
 ) -> Result<(), E> {
     let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let threads = crate::cores().min(4);
     let (tx, rx) = mpsc::sync_channel::<(usize, T)>(64);
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -263,13 +263,7 @@ impl Entry {
         let text = std::str::from_utf8(bytes).map_err(|e| ParseError::NotUtf8(e.valid_up_to()))?;
         // A bug of the parser on one file must not stop a reindex of thousands: the file
         // is reported like any other that cannot be read.
-        std::panic::catch_unwind(|| Entry::parse(id, text, taxonomy)).unwrap_or_else(|panic| {
-            let cause = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("unknown");
-            Err(ParseError::Bug(cause.chars().take(200).collect()))
-        })
+        crate::catch_panic(|| Entry::parse(id, text, taxonomy))
+            .unwrap_or_else(|cause| Err(ParseError::Bug(cause)))
     }
 }

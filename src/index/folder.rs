@@ -11,6 +11,9 @@ use super::IndexError;
 /// The file that marks a folder as an index written by `archive`.
 pub(super) const MARKER: &str = ".archive-index";
 
+/// The file of the stat cache (see `sync::stat_cache`).
+pub(super) const CACHE_FILE: &str = "archive-stats.tsv";
+
 /// What the marker says to whoever opens it.
 const MARKER_TEXT: &str = "This folder is a search index written by `archive reindex`.\n\
 It is generated: `archive reindex` rebuilds it, and deleting the folder loses nothing.\n";
@@ -70,10 +73,9 @@ fn is_tantivy_meta(path: &Path) -> bool {
 }
 
 /// Names of a file an index writes: Tantivy's metadata and segment files (a 32-digit
-/// hex segment id, a dot and an extension), and the stat cache of
-/// [`sync`](super::sync).
+/// hex segment id, a dot and an extension), and the stat cache.
 fn is_index_file(name: &str) -> bool {
-    if matches!(name, "meta.json" | ".managed.json" | super::sync::STATS_FILE) {
+    if matches!(name, "meta.json" | ".managed.json" | CACHE_FILE) {
         return true;
     }
     let (id, ext) = name.split_once('.').unwrap_or((name, ""));

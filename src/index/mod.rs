@@ -27,10 +27,10 @@ pub use self::analysis::{
 pub use self::dates::{day_number, from_datetime, from_day_number, to_datetime};
 pub use self::documents::EntryMeta;
 pub use self::error::{IndexError, damaged, is_damage};
-pub use self::open::{IndexHandle, open, story_settings};
+pub use self::open::{IndexHandle, OpenDirectory, open, story_settings};
 pub use self::schema::{Counted, Fields, Kind, SCHEMA_VERSION, SOURCE_NAME_SEPARATOR, field};
 pub use self::sync::{
-    Change, ChangeKind, OpenDirectory, ReindexOptions, ReindexSummary, Skipped, heap_per_thread,
-    indexing_threads, needs_reindex, reindex, reindex_in,
+    Change, ChangeKind, ReindexOptions, ReindexSummary, Skipped, heap_per_thread, indexing_threads,
+    needs_reindex, reindex, reindex_in,
 };
 pub use self::verify::{VerifyReport, verify};

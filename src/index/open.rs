@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use tantivy::Index;
-use tantivy::directory::MmapDirectory;
+use tantivy::directory::{Directory, MmapDirectory};
 
 use super::schema::{self, Fields, SCHEMA_VERSION};
+
 use super::{IndexError, analysis, damaged};
 use crate::digest::taxonomy::StorySettings;
 
@@ -39,6 +40,24 @@ pub(super) fn compatible(
     index.schema() == *schema && payload.is_some_and(|p| p.schema == SCHEMA_VERSION)
 }
 
+/// Opens the Tantivy directory of an index folder (the tests wrap the real one to fail
+/// writes, syncs and deletes).
+pub type OpenDirectory<'a> =
+    dyn Fn(&Path) -> Result<Box<dyn Directory>, tantivy::directory::error::OpenDirectoryError> + 'a;
+
+/// The index at `path` through the directory that `directory` opens, if one has been
+/// built: the one way both searches and reindexes open an index.
+pub(super) fn open_in(
+    path: &Path,
+    directory: &OpenDirectory<'_>,
+) -> Result<Option<Index>, IndexError> {
+    if !path.join("meta.json").exists() {
+        return Ok(None);
+    }
+    let dir = directory(path).map_err(|e| damaged(path, e.into()))?;
+    Ok(Some(Index::open(dir).map_err(|e| damaged(path, e))?))
+}
+
 /// An index opened for reading.
 pub struct IndexHandle {
     /// The Tantivy index, analyzers registered.
@@ -52,11 +71,8 @@ pub struct IndexHandle {
 /// Opens an existing index for reading. Fails with [`IndexError::Missing`] when none has
 /// been built, and [`IndexError::Stale`] when it was built with another schema.
 pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
-    if !path.join("meta.json").exists() {
-        return Err(IndexError::Missing(path.to_path_buf()));
-    }
-    let dir = MmapDirectory::open(path).map_err(|e| damaged(path, e.into()))?;
-    let index = Index::open(dir).map_err(|e| damaged(path, e))?;
+    let index = open_in(path, &|path| Ok(Box::new(MmapDirectory::open(path)?)))?
+        .ok_or_else(|| IndexError::Missing(path.to_path_buf()))?;
     let (schema, fields) = schema::schema();
     let payload = payload(&index);
     if !compatible(&index, &schema, payload.as_ref()) {

@@ -157,7 +157,7 @@ impl Engine {
     /// Runs a search. Tantivy trusts the bytes it reads and can panic on a flipped bit
     /// that only a checksum pass would catch: such a panic is reported as damage.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_search(request)))
+        crate::catch_panic(|| self.run_search(request))
             .unwrap_or_else(|_| {
                 Err(SearchError::Damaged(format!(
                     "the index at {} could not be read: it is probably damaged; run `archive check` to find the file and `archive reindex --full` to rebuild it",

@@ -81,7 +81,7 @@ impl Guard {
         let quota = Quota::with_period(REFILL)
             .expect("the refill period is not zero")
             .allow_burst(NonZeroU32::new(BURST).expect("the burst is not zero"));
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = crate::cores();
         Ok(Guard {
             path: path.to_owned(),
             loaded: Mutex::new(Loaded { users: Arc::new(users), stamp, looked: Instant::now() }),

@@ -21,7 +21,7 @@ pub struct AppState {
 impl AppState {
     /// The state of a server over this engine.
     pub fn new(engine: Arc<Engine>, max_in_flight: usize) -> AppState {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = crate::cores();
         AppState {
             engine,
             max_in_flight: max_in_flight.max(1),

@@ -437,7 +437,7 @@ fn main() -> ExitCode {
     let in_process_rate = 1e3 * all.len() as f64 / all.iter().sum::<f64>();
     if args.http_seconds > 0 && Command::new("wrk").arg("--version").output().is_ok() {
         // The same queries in process on as many threads as the server has cores.
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = archive::cores();
         let rounds = args.repeat.max(1);
         let cpu_before = cpu_seconds("self");
         let (_, secs) = timed(|| {
