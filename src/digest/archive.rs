@@ -253,17 +253,3 @@ pub fn read_parallel<W: Sync, T: Send, E>(
         rx.into_iter().try_for_each(|(i, outcome)| done(i, outcome))
     })
 }
-
-impl Entry {
-    /// Parses a digest from the bytes of its file.
-    pub fn from_bytes(id: &str, bytes: &[u8], taxonomy: &Taxonomy) -> Result<Entry, ParseError> {
-        if bytes[..bytes.len().min(8192)].contains(&0) {
-            return Err(ParseError::Binary);
-        }
-        let text = std::str::from_utf8(bytes).map_err(|e| ParseError::NotUtf8(e.valid_up_to()))?;
-        // A bug of the parser on one file must not stop a reindex of thousands: the file
-        // is reported like any other that cannot be read.
-        crate::catch_panic(|| Entry::parse(id, text, taxonomy))
-            .unwrap_or_else(|cause| Err(ParseError::Bug(cause)))
-    }
-}

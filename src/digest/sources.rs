@@ -4,7 +4,13 @@
 //! forbes.com link) that name, matched against the site's registrable domain by the
 //! public suffix list (`edition.cnn.com` is named `CNN`).
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use url::Url;
+
+use super::entry::push_unique;
+use super::{Taxonomy, outline};
 
 /// A link's source and, for GitHub, the repository it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +130,72 @@ const RESERVED_GITHUB: &[&str] = &[
     "collections",
     "trending",
 ];
+
+/// An item's sources: its links, its `Source:`/`Via:` lines, and sources the taxonomy
+/// finds named in its text.
+pub(super) fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> ItemSources {
+    static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?im)^[\W_]*(?:sources?|via)[*_]*\s*:[*_]*\s*(.+)$").unwrap()
+    });
+    let mut sources = vec![];
+    let mut repos = vec![];
+    let mut named = vec![];
+    let haystack = format!("{}\n{}", item.title, item.text);
+    for link in &item.links {
+        if let Some(found) = from_url(&link.url) {
+            // The taxonomy may name a site by its host or by its registrable domain.
+            let declared = taxonomy
+                .canonical_source(&found.source)
+                .or_else(|| registrable(&found.source).and_then(|d| taxonomy.canonical_source(&d)));
+            let source = match declared {
+                Some(name) => name.to_string(),
+                // A domain the text names is that name: one publication, however cited.
+                None if found.source.contains('.') => {
+                    match name_in_text(&haystack, &found.source) {
+                        Some(name) => {
+                            let pair = (found.source.clone(), name.clone());
+                            if !named.contains(&pair) {
+                                named.push(pair);
+                            }
+                            name
+                        }
+                        None => found.source,
+                    }
+                }
+                None => found.source,
+            };
+            push_unique(&mut sources, &source);
+            if let Some(repo) = found.repo {
+                push_unique(&mut repos, &repo);
+            }
+        }
+    }
+    for line in EXPLICIT.captures_iter(&item.text) {
+        for part in line[1].split([',', ';']).flat_map(|p| p.split(" and ")) {
+            let part = part.trim().trim_end_matches('.');
+            if let Some(name) = taxonomy.canonical_source(part) {
+                push_unique(&mut sources, name);
+            } else if !part.is_empty()
+                && part.split_whitespace().count() <= 4
+                && !part.contains("://")
+            {
+                push_unique(&mut sources, part);
+            }
+        }
+    }
+    for name in taxonomy.sources_in(&haystack) {
+        push_unique(&mut sources, name);
+    }
+    ItemSources { sources, repos, named }
+}
+
+/// An item's sources, the GitHub repositories it links to, and the domains its text
+/// names (`(forbes.com, Forbes)`).
+pub(super) struct ItemSources {
+    pub(super) sources: Vec<String>,
+    pub(super) repos: Vec<String>,
+    pub(super) named: Vec<(String, String)>,
+}
 
 #[cfg(test)]
 mod tests {

@@ -555,28 +555,6 @@ impl Under {
     }
 }
 
-/// Whether a text shows a topic: its name as whole words (a plural `s` aside), as
-/// written for CJK, or one of its taxonomy words.
-fn shows_topic(text: &str, topic: &str, taxonomy: &Taxonomy) -> bool {
-    if topic.chars().any(digest::is_cjk) {
-        return text.contains(topic);
-    }
-    let norm = |t: &str| format!(" {} ", words_any(t).join(" "));
-    let (text_words, name) = (norm(text), norm(topic));
-    let singular = name.strip_suffix("s ").map(|n| format!("{n} "));
-    text_words.contains(&name)
-        || text_words.contains(&format!("{}s ", name.trim_end()))
-        || singular.is_some_and(|n| n.trim().len() > 2 && text_words.contains(&n))
-        || taxonomy.topics_in(text).any(|t| t.eq_ignore_ascii_case(topic))
-}
-
-fn words_any(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
 /// Topic precision: for each of the ten largest topics, the share of the first 100
 /// items `topic:X` returns whose own text shows X.
 fn topic_precision(under: &Under, taxonomy: &Taxonomy) -> String {
@@ -590,7 +568,7 @@ fn topic_precision(under: &Under, taxonomy: &Taxonomy) -> String {
         for (entry_id, anchor) in under.items(&query, 100) {
             let Some(text) = under.item_text(&entry_id, &anchor) else { continue };
             checked += 1;
-            shown += usize::from(shows_topic(&text, &topic, taxonomy));
+            shown += usize::from(digest::shows_topic(&text, &topic, taxonomy));
         }
         all_checked += checked;
         all_shown += shown;

@@ -1,0 +1,298 @@
+//! The outline of a digest's Markdown body: its top-level blocks, split into the items
+//! a reader would cite.
+//!
+//! - A section under a heading is an item (the heading is its title).
+//! - A list whose entries each carry their own link(s) (`* [Title](url) — comment`) is
+//!   split: each top-level entry is an item, with the heading path as its context.
+//! - Without headings, each paragraph is an item; a date line on top and a signature line
+//!   at the bottom are metadata, not items (`meta.rs`).
+//!
+//! `blocks.rs` walks the Markdown once into top-level blocks (raw HTML included); this
+//! file splits them into items and titles them.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use pulldown_cmark::HeadingLevel;
+use regex::Regex;
+
+use super::Link;
+mod blocks;
+mod meta;
+
+use self::blocks::top_blocks;
+use self::meta::{date_line, signature};
+
+/// An item before its anchor is chosen: where it is and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawItem {
+    /// Its title: the heading, the first link's text, a bold lead, or its first words.
+    pub title: String,
+    /// The headings above it, outermost first.
+    pub context: Vec<String>,
+    /// Its Markdown source.
+    pub markdown: String,
+    /// Its plain text.
+    pub text: String,
+    /// Its links, in order.
+    pub links: Vec<Link>,
+    /// Byte offset in the body of the block that carries its anchor.
+    pub offset: usize,
+    /// Byte offset in the body where its last block ends.
+    pub end: usize,
+}
+
+/// A signature line at the bottom of a digest: `Weekly Roundup — March 3, 2026 — Sam Lee`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signature {
+    /// The date it names.
+    pub date: Option<NaiveDate>,
+    /// The name that signs it.
+    pub author: Option<String>,
+    /// The remaining part, usually the series (`Weekly Roundup`).
+    pub series: Option<String>,
+}
+
+/// What the body holds: items, plus the metadata written in the text itself.
+#[derive(Debug, Default)]
+pub struct Outline {
+    /// A single level-1 heading at the top: the entry's title.
+    pub title: Option<String>,
+    /// A date line near the top, and the words beside the date on that line.
+    pub date_line: Option<(NaiveDate, String)>,
+    /// The signature line at the bottom.
+    pub signature: Option<Signature>,
+    /// The items, in document order.
+    pub items: Vec<RawItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Heading(HeadingLevel),
+    Paragraph,
+    List,
+    Html,
+    Other,
+}
+
+/// A top-level block, or a top-level entry of a list.
+#[derive(Debug, Default)]
+struct Block {
+    range: Range<usize>,
+    text: String,
+    links: Vec<Link>,
+    /// Bold text or link text that opens the block: its natural title.
+    lead: Option<String>,
+}
+
+#[derive(Debug)]
+struct TopBlock {
+    kind: Kind,
+    block: Block,
+    entries: Vec<Block>,
+}
+
+impl TopBlock {
+    /// A list whose entries each carry their own link(s).
+    fn is_link_list(&self) -> bool {
+        if self.kind != Kind::List || self.entries.is_empty() {
+            return false;
+        }
+        let linked = self.entries.iter().filter(|e| !e.links.is_empty()).count();
+        linked == self.entries.len()
+            || (self.entries.len() >= 4 && linked * 4 >= self.entries.len() * 3)
+    }
+
+    fn is_single_line_paragraph(&self) -> bool {
+        self.kind == Kind::Paragraph && !self.block.text.trim().contains('\n')
+    }
+}
+
+/// Splits a Markdown body into its outline.
+pub fn outline(body: &str) -> Outline {
+    let mut blocks = top_blocks(body);
+    let mut outline = Outline::default();
+
+    // A lone level-1 heading on top is the entry's title, not a section.
+    let h1s = blocks.iter().filter(|b| b.kind == Kind::Heading(HeadingLevel::H1)).count();
+    if h1s == 1 && blocks.first().is_some_and(|b| b.kind == Kind::Heading(HeadingLevel::H1)) {
+        outline.title = Some(blocks.remove(0).block.text.trim().to_string());
+    }
+    if let Some(first) = blocks.first().filter(|b| b.is_single_line_paragraph())
+        && let Some(found) = date_line(first.block.text.trim())
+    {
+        outline.date_line = Some(found);
+        blocks.remove(0);
+    }
+    if let Some(last) = blocks.last().filter(|b| b.is_single_line_paragraph())
+        && let Some(sig) = signature(last.block.text.trim())
+    {
+        outline.signature = Some(sig);
+        blocks.pop();
+    }
+
+    let has_headings = blocks.iter().any(|b| matches!(b.kind, Kind::Heading(_)));
+    if has_headings {
+        sections(body, &blocks, &mut outline.items);
+    } else {
+        paragraphs(body, &blocks, &mut outline.items);
+    }
+    outline.items.retain(|i| !i.text.trim().is_empty() || !i.links.is_empty());
+    outline
+}
+
+/// Heading mode: one item per section, link lists split into their entries.
+fn sections(body: &str, blocks: &[TopBlock], items: &mut Vec<RawItem>) {
+    let mut path: Vec<(HeadingLevel, String)> = vec![];
+    let mut start = 0;
+    loop {
+        let end = blocks[start + 1..]
+            .iter()
+            .position(|b| matches!(b.kind, Kind::Heading(_)))
+            .map_or(blocks.len(), |p| p + start + 1);
+        let (heading, content) = match blocks[start].kind {
+            Kind::Heading(level) => {
+                let title = blocks[start].block.text.trim().to_string();
+                path.retain(|(l, _)| *l < level);
+                let context = path.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
+                path.push((level, title.clone()));
+                (Some((title, context, blocks[start].block.range.start)), &blocks[start + 1..end])
+            }
+            _ => (None, &blocks[start..end]),
+        };
+        section(body, heading, content, &path, items);
+        if end == blocks.len() {
+            break;
+        }
+        start = end;
+    }
+}
+
+fn section(
+    body: &str,
+    heading: Option<(String, Vec<String>, usize)>,
+    content: &[TopBlock],
+    path: &[(HeadingLevel, String)],
+    items: &mut Vec<RawItem>,
+) {
+    let rest: Vec<&TopBlock> = content.iter().filter(|b| !b.is_link_list()).collect();
+    let offset =
+        heading.as_ref().map(|h| h.2).or_else(|| rest.first().map(|b| b.block.range.start));
+    let mut found = vec![];
+    if let Some(offset) = offset {
+        let (title, context) = match heading {
+            Some((title, context, _)) => (title, context),
+            None => ("Introduction".to_string(), vec![]),
+        };
+        found.push(merge(body, title, context, offset, &rest));
+    }
+    let context: Vec<String> = path.iter().map(|(_, t)| t.clone()).collect();
+    for list in content.iter().filter(|b| b.is_link_list()) {
+        found.extend(list.entries.iter().map(|e| entry_item(body, e, context.clone())));
+    }
+    // Document order: text before a link list in the preamble stays before it.
+    found.sort_by_key(|i| i.offset);
+    items.extend(found);
+}
+
+/// Plain mode: each paragraph an item; lists, quotes, code and tables after a paragraph
+/// belong to it; link lists split into their entries.
+fn paragraphs(body: &str, blocks: &[TopBlock], items: &mut Vec<RawItem>) {
+    let mut group: Vec<&TopBlock> = vec![];
+    let flush = |group: &mut Vec<&TopBlock>, items: &mut Vec<RawItem>| {
+        if let Some(first) = group.first() {
+            let title = title_of(&first.block);
+            items.push(merge(body, title, vec![], first.block.range.start, group));
+        }
+        group.clear();
+    };
+    for block in blocks {
+        if block.is_link_list() {
+            flush(&mut group, items);
+            items.extend(block.entries.iter().map(|e| entry_item(body, e, vec![])));
+        } else if block.kind == Kind::Paragraph || group.is_empty() {
+            flush(&mut group, items);
+            group.push(block);
+        } else {
+            group.push(block);
+        }
+    }
+    flush(&mut group, items);
+}
+
+fn merge(
+    body: &str,
+    title: String,
+    context: Vec<String>,
+    offset: usize,
+    blocks: &[&TopBlock],
+) -> RawItem {
+    let mut item = RawItem {
+        title,
+        context,
+        markdown: String::new(),
+        text: String::new(),
+        links: vec![],
+        offset,
+        end: offset,
+    };
+    for b in blocks {
+        item.end = item.end.max(b.block.range.end);
+        if !item.markdown.is_empty() {
+            item.markdown.push_str("\n\n");
+            item.text.push('\n');
+        }
+        item.markdown.push_str(body[b.block.range.clone()].trim_end());
+        item.text.push_str(b.block.text.trim());
+        item.links.extend(b.block.links.iter().cloned());
+    }
+    item
+}
+
+fn entry_item(body: &str, entry: &Block, context: Vec<String>) -> RawItem {
+    RawItem {
+        title: title_of(entry),
+        context,
+        markdown: body[entry.range.clone()].trim_end().to_string(),
+        text: entry.text.trim().to_string(),
+        links: entry.links.clone(),
+        offset: entry.range.start,
+        end: entry.range.end,
+    }
+}
+
+/// A block's natural title: its bold lead or opening link, else its first sentence,
+/// cut to a dozen words.
+fn title_of(block: &Block) -> String {
+    if let Some(lead) = block.lead.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        return lead.trim_end_matches([':', '.', ' ']).to_string();
+    }
+    // CJK sentences end at `。！？` with no space after; their clauses at `：；，`.
+    static SENTENCE_END: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[.!?]\s|\n|[。！？]").unwrap());
+    static CLAUSE_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[：；，、]").unwrap());
+    let text = block.text.trim();
+    let sentence = match SENTENCE_END.find(text) {
+        Some(m) => &text[..m.start() + m.as_str().chars().next().map_or(1, char::len_utf8)],
+        None => text,
+    }
+    .trim();
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    let chars = sentence.chars().count();
+    if words.len() > 12 {
+        format!("{}…", words[..10].join(" "))
+    } else if chars > 40 && words.len() * 8 < chars {
+        // Text without spaces between words: its first clause, or its first 30 characters.
+        let clause = CLAUSE_END.find(sentence).map_or(sentence, |m| &sentence[..m.start()]);
+        match clause.chars().count() {
+            6..=40 => format!("{clause}…"),
+            _ => format!("{}…", sentence.chars().take(30).collect::<String>()),
+        }
+    } else {
+        sentence.trim_end_matches(['.', ':', '。']).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests;

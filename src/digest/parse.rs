@@ -1,0 +1,216 @@
+//! [`Entry::parse`]: the text of a digest file -> an [`Entry`], purely (tests call it
+//! directly), and [`Entry::from_bytes`], the same from the file's bytes.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::anchors::Anchors;
+use super::sources::{ItemSources, item_sources};
+use super::topics::item_topics;
+use super::{Entry, Item, ParseError, Taxonomy, date, front_matter, language, outline, stories};
+
+/// The text without a byte-order mark, with `\n` line ends.
+fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The outline's items with their anchors, sources and topics.
+fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy) -> Vec<Item> {
+    let entry_topics: Vec<String> =
+        tags.iter().map(|t| taxonomy.canonical_topic(t).unwrap_or(t.trim()).to_string()).collect();
+    let mut anchors = Anchors::default();
+    raw_items
+        .into_iter()
+        .map(|raw| {
+            let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
+            let topics = item_topics(&raw, &entry_topics, taxonomy);
+            let mut stories = vec![];
+            let links = stories::link_ids(raw.links.iter().map(|l| l.url.as_str()));
+            // The summary, not the headline: a story told again is often retitled.
+            let near = stories::near_duplicate_ids(&raw.text, taxonomy.stories.near_duplicate);
+            for id in links.into_iter().chain(near) {
+                if !stories.contains(&id) {
+                    stories.push(id);
+                }
+            }
+            Item {
+                anchor: anchors.unique(&raw.title),
+                title: raw.title,
+                context: raw.context,
+                markdown: raw.markdown,
+                text: raw.text,
+                sources,
+                repos,
+                named_domains: named,
+                topics,
+                links: raw.links,
+                stories,
+                offset: raw.offset,
+                end: raw.end,
+            }
+        })
+        .collect()
+}
+
+const TITLE: &[&str] = &["title"];
+const DATE: &[&str] = &["date", "published", "pubdate", "pub_date", "created", "date_published"];
+const AUTHORS: &[&str] = &["author", "authors", "by"];
+const SERIES: &[&str] = &["series", "category", "newsletter"];
+const TAGS: &[&str] = &["tags", "topics", "keywords", "categories"];
+
+impl Entry {
+    /// Parses a digest from the bytes of its file.
+    pub fn from_bytes(id: &str, bytes: &[u8], taxonomy: &Taxonomy) -> Result<Entry, ParseError> {
+        if bytes[..bytes.len().min(8192)].contains(&0) {
+            return Err(ParseError::Binary);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| ParseError::NotUtf8(e.valid_up_to()))?;
+        // A bug of the parser on one file must not stop a reindex of thousands: the file
+        // is reported like any other that cannot be read.
+        crate::catch_panic(|| Entry::parse(id, text, taxonomy))
+            .unwrap_or_else(|cause| Err(ParseError::Bug(cause)))
+    }
+
+    /// Parses a digest from its text. `id` is its path below the archive root without
+    /// extension; dates are also looked for in it.
+    pub fn parse(id: &str, text: &str, taxonomy: &Taxonomy) -> Result<Entry, ParseError> {
+        let text = normalized(text);
+        let mut fm = front_matter::split(&text)?;
+        let mut warnings = std::mem::take(&mut fm.warnings);
+        let outline = outline::outline(fm.body);
+
+        let draft = draft(&mut fm);
+        let declared = fm.take(&["lang", "language", "locale"]).map(|v| v.into_text());
+        let fm_title = fm.take(TITLE).map(|v| v.into_text()).filter(|t| !t.trim().is_empty());
+        let fm_date = fm.take(DATE).map(|v| v.into_text()).and_then(|raw| {
+            let parsed = date::parse_date(&raw);
+            if parsed.is_none() {
+                warnings.push(format!("front matter date `{raw}` is not a date; looked elsewhere"));
+            }
+            parsed
+        });
+        let mut authors = fm.take(AUTHORS).map(|v| split_names(v.into_list())).unwrap_or_default();
+        let mut series = fm.take(SERIES).map(|v| v.into_text()).filter(|s| !s.trim().is_empty());
+        let tags: Vec<String> = fm.take(TAGS).map(|v| v.into_list()).unwrap_or_default();
+        let facets: BTreeMap<String, Vec<String>> = fm
+            .fields
+            .drain(..)
+            .filter_map(|(k, v)| match v {
+                front_matter::Value::List(values) if !values.is_empty() => Some((k, values)),
+                _ => None,
+            })
+            .collect();
+
+        let signature = outline.signature.clone().unwrap_or_default();
+        let date = fm_date
+            .or_else(|| date::date_from_path(id))
+            .or(outline.date_line.as_ref().map(|d| d.0))
+            .or(signature.date);
+        if date.is_none() {
+            warnings
+                .push("no date: none in front matter, file name, first lines or signature".into());
+        }
+        if authors.is_empty() {
+            authors.extend(signature.author.clone());
+        }
+        let line_words = outline.date_line.as_ref().map(|d| d.1.clone()).filter(|w| !w.is_empty());
+        if series.is_none() {
+            series = signature.series.clone().or(line_words.clone());
+        }
+        let title = fm_title
+            .or(outline.title.clone())
+            .or_else(|| {
+                let named = line_words.or(series.clone())?;
+                Some(match date {
+                    Some(d) => format!("{named} — {}", date::long_form(d)),
+                    None => named,
+                })
+            })
+            .unwrap_or_else(|| fallback_title(id, date));
+
+        let items = items(outline.items, &tags, taxonomy);
+        let language = entry_language(declared, &title, &items);
+        if items.is_empty() {
+            warnings.push("no items: the entry has no text".into());
+        }
+        Ok(Entry {
+            id: id.to_string(),
+            title: title.trim().to_string(),
+            date,
+            authors,
+            series,
+            tags,
+            facets,
+            front_matter: fm.style,
+            body: fm.body.to_string(),
+            items,
+            warnings,
+            draft,
+            language,
+        })
+    }
+}
+
+/// The entry's language: as its front matter declares it, or as its text reads.
+fn entry_language(declared: Option<String>, title: &str, items: &[Item]) -> Option<String> {
+    match declared {
+        Some(value) => language::from_value(&value),
+        None => {
+            let texts = std::iter::once(title).chain(items.iter().map(|i| i.text.as_str()));
+            language::detect(&texts.collect::<Vec<_>>().join("\n"))
+        }
+    }
+}
+
+/// Whether the front matter marks the entry as a draft, in any of the usual styles:
+/// `draft: true` (Hugo, Zola, Astro), `status: draft` (Pelican), `published: false`
+/// (Jekyll; a `published` that is a yes or no is not a date). The keys are taken.
+fn draft(fm: &mut front_matter::FrontMatter) -> bool {
+    let is = |value: Option<front_matter::Value>, yes: &[&str]| {
+        value.is_some_and(|v| yes.contains(&v.into_text().trim().to_ascii_lowercase().as_str()))
+    };
+    let flagged = is(fm.take(&["draft", "drafts"]), &["true", "yes", "1"]);
+    let status = is(fm.take(&["status"]), &["draft", "unpublished", "private"]);
+    let unpublished = match fm.take_if(&["published"], |v| {
+        matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no")
+    }) {
+        Some(v) => matches!(v.into_text().to_ascii_lowercase().as_str(), "false" | "no"),
+        None => false,
+    };
+    flagged || status || unpublished
+}
+
+/// `Sam Lee and Ana Ruiz` or `Sam Lee, Ana Ruiz` in one value are two authors.
+fn split_names(values: Vec<String>) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split([',', ';']).flat_map(|p| p.split(" and ")))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A title from the file name: `weekly-notes` -> `Weekly notes`; a bare date ->
+/// `Digest — April 16, 2026`.
+fn fallback_title(id: &str, date: Option<NaiveDate>) -> String {
+    let stem = id.rsplit('/').next().unwrap_or(id);
+    let words: String = stem
+        .split(['-', '_', ' '])
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    match (words.is_empty(), date) {
+        (true, Some(d)) => format!("Digest — {}", date::long_form(d)),
+        (true, None) => stem.to_string(),
+        (false, _) => {
+            let mut chars = words.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+    }
+}
