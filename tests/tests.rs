@@ -1,4 +1,18 @@
-//! Black-box tests of the real `archive` binary, one integration test crate for speed.
+//! The integration tests, one crate for speed. Where a new test goes:
+//!
+//! | file | what it drives | kind of test |
+//! | --- | --- | --- |
+//! | `cli.rs` | the real binary on a copy of the sample archive | reindex, search, show, check as a user runs them |
+//! | `real_archives.rs`, `bad_archive.rs` | the real binary on `tests/fixtures` | digests in real shapes (HTML, drafts, languages); bad files reported by name |
+//! | `twir.rs` | the parser and the binary on `../shared/datasets/twir` | a real archive end to end (fails clearly where it is missing) |
+//! | `quality.rs` | the binary and `bin/quality` | recall fallbacks, and a floor on the quality figures |
+//! | `http.rs` | the router in process (`oneshot`), no socket | status codes, JSON fields, headers, every error path |
+//! | `serve.rs`, `auth.rs`, `replicas.rs` | `archive serve` as a process, over sockets (nginx for replicas) | following commits, `--watch`, shutdown, credentials, load balancing |
+//! | `browser.rs` | headless Chromium against `archive serve` | what a reader sees and clicks |
+//! | `user_files.rs` | the real binary | the user's files are never deleted or dropped |
+//! | `kill.rs`, `damage.rs`, `faults.rs` | the binary killed; index files damaged; `index::reindex_in` with a failing directory | crashes, damage and I/O errors leave an index that answers as before or after |
+//!
+//! Unit tests sit beside the code they test (`#[cfg(test)]`, or a sibling `tests.rs`).
 
 mod util;
 

@@ -82,7 +82,7 @@ pub struct Entry {
     pub warnings: Vec<String>,
     /// Marked as a draft or unpublished: indexed, but not shown unless asked for.
     pub draft: bool,
-    /// Its language as an ISO 639-1 code, when it is not English (see [`language`]).
+    /// Its language as an ISO 639-1 code, when it is not English (see [`language`](crate::digest::language)).
     pub language: Option<String>,
 }
 

@@ -79,7 +79,7 @@ fn shows(text: &str, words: &str, tag: &str) -> bool {
         || singular.is_some_and(|t| t.trim().len() > 2 && words.contains(&t))
 }
 
-/// Whether a text shows a topic: its name as whole words (see [`shows`]), or a word the
+/// Whether a text shows a topic: its name as whole words, or a word the
 /// taxonomy gives for it. The rule an item's topics follow, for those who check them.
 pub fn shows_topic(text: &str, topic: &str, taxonomy: &Taxonomy) -> bool {
     shows(text, &normalized_words(text), topic)

@@ -80,6 +80,8 @@ impl Fields {
     }
 
     /// The document of the entry's item at `ord`: what a search matches and shows.
+    // Long on purpose: one field after another, in the schema's order, so that a field
+    // added to the schema has one obvious place here.
     fn item_document(&self, entry: &Entry, ord: usize) -> TantivyDocument {
         let item = &entry.items[ord];
         let mut doc = TantivyDocument::new();

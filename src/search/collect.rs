@@ -5,9 +5,9 @@
 
 use tantivy::{DocAddress, Order, Searcher};
 
-use super::compile::{self, Compiled, Scope};
 use super::count::{self, Counts, Limit};
 use super::query::Parsed;
+use super::query::compile::{self, Compiled, Scope};
 use super::rank::{self, By, Page};
 use super::{Facets, Group, SearchRequest, Sort};
 

@@ -47,7 +47,7 @@ pub struct Limit {
     /// Matches counted exactly (`None`: every one).
     pub matches: Option<usize>,
     /// Documents whose positions matching the query's phrases may read (see
-    /// [`super::compile::Compiled::phrase_candidates`]). When there are more of them
+    /// [`super::query::compile::Compiled::phrase_candidates`]). When there are more of them
     /// than a plain pass may count matches, each match is dear: the pass looks at where
     /// it is four times sooner and is given up as soon as its matches project past the
     /// limit (not [`PLAIN_PAST`] limits), and a sample stops at a [`PLAIN_SHARE`]th of
@@ -78,6 +78,9 @@ pub struct Counts {
 /// scaled estimates, through `windowed` (the same matches, read in a way that suits a
 /// few documents at a time). No page is returned then: [`super::rank`] finds it without
 /// visiting every match. Up to `limit.matches` matches the counts are always exact.
+// Long on purpose: the plain pass, the windowed rounds and the three ways out (exact,
+// exact after all, estimated) share the counters, the window order and the give-up
+// state; read top to bottom they are the decision in the order it is taken.
 pub fn count(
     searcher: &Searcher,
     columns: &Columns,

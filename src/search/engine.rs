@@ -10,19 +10,20 @@ use tantivy::query::Query;
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
 use super::collect::{self, Found};
-use super::collectors::{Columns, group_by_entry};
-use super::compile::Scope;
+use super::collectors::group_by_entry;
 use super::explain;
-use super::names::SourceNames;
+use super::facts::Facts;
 use super::query;
+use super::query::compile::Scope;
+use super::query::speller::Speller;
 use super::results::ITEMS_PER_GROUP;
 use super::snippets::{self, Snippets};
-use super::speller::Speller;
 use super::stored::Bodies;
-use super::stories::{FirstMention, Known, Stories, story_ids};
-use super::{EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, compile};
-use crate::digest::taxonomy::StorySettings;
-use crate::index::{self, Fields, IndexHandle, VerifyReport, language_query_analyzer};
+use super::stories::{FirstMention, Stories, story_ids};
+use super::{
+    EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, query::compile,
+};
+use crate::index::{self, Fields, IndexHandle, VerifyReport};
 
 /// A searcher over one index, shared by every request.
 pub struct Engine {
@@ -34,44 +35,6 @@ pub struct Engine {
     pub(super) drafts: bool,
     /// What the searcher last read knows of the whole index, by its generation.
     facts: Mutex<Option<(u64, Arc<Facts>)>>,
-}
-
-/// What a search needs to know of the whole index, read once per commit.
-pub(super) struct Facts {
-    /// The names the archive gives domains.
-    pub names: SourceNames,
-    /// The languages of its entries other than English, that have a stemmer.
-    pub languages: Vec<String>,
-    /// How its stories were found, and what is boilerplate.
-    pub stories: StorySettings,
-    /// The columns of its segments, opened as searches need them.
-    pub columns: Columns,
-    /// The stories its searches have read.
-    pub known_stories: Known,
-}
-
-impl Facts {
-    fn read(searcher: &Searcher, f: &Fields) -> tantivy::Result<Facts> {
-        let mut languages = vec![];
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(f.lang)?;
-            let mut stream = inverted.terms().stream()?;
-            while stream.advance() {
-                let Ok(code) = std::str::from_utf8(stream.key()) else { continue };
-                if code != "en"
-                    && !languages.iter().any(|l| l == code)
-                    && language_query_analyzer(code).is_some()
-                {
-                    languages.push(code.to_string());
-                }
-            }
-        }
-        languages.sort();
-        let stories = index::story_settings(searcher.index());
-        let names = SourceNames::read(searcher, f)?;
-        let (columns, known_stories) = Default::default();
-        Ok(Facts { names, languages, stories, columns, known_stories })
-    }
 }
 
 impl Engine {

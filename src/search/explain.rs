@@ -5,9 +5,9 @@
 use tantivy::Searcher;
 use tantivy::collector::Count;
 
-use super::compile::{self, Scope};
+use super::query::compile::{self, Scope};
+use super::query::speller::Speller;
 use super::query::{Node, Parsed};
-use super::speller::Speller;
 use super::{ClauseCount, SearchRequest, Suggestion};
 
 /// For a query of several parts that matched nothing: how many items each part matches

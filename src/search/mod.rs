@@ -2,44 +2,43 @@
 //! structured filters) and returns [`SearchResults`]: the page of hits with snippets, the
 //! total, and facet counts over every match.
 //!
-//! The pipeline, one stage per file: [`query`] parses the text into a tree of clauses;
-//! `compile` turns it into a Tantivy query over the index's fields, with `speller`'s
-//! corrections for words in no item (and queries of our own: `phrase`, ranked without
-//! reading every candidate's positions; `plus`, a word's score plus a constant; and
-//! `gathered`, a date range read once per segment); `collect` counts its matches
+//! The pipeline, one stage per file: [`query`] parses the text into a tree of clauses
+//! (`query/lexer`, `query/parser`, `query/dates`) and `query/compile` turns it into a
+//! Tantivy query over the index's fields, with `query/speller`'s corrections for words in
+//! no item; `queries/` holds Tantivy query types of our own (`phrase`, ranked without
+//! reading every candidate's positions; `plus`, a word's score plus a constant;
+//! `gathered`, a date range read once per segment). `collect` counts its matches
 //! (`count`: the total, facets, months and entries through the `collectors`, estimated
 //! past a limit), ranks the page (`rank`, pruning where the order allows) and relaxes the
 //! query when too few items have every word; `snippets` loads each hit and marks its
-//! text; `explain` says what emptied a query that found nothing. `engine` strings them
-//! together; `entries` answers the lookups around one entry.
+//! text; `stories` reads a page's stories; `explain` says what emptied a query that found
+//! nothing. `engine` strings them together over the per-commit `facts`; `lookups/`
+//! answers the lookups around one entry, a story and a trend.
 
 mod collect;
 mod collectors;
-mod compile;
 mod count;
 mod engine;
-mod entries;
 mod error;
 mod explain;
-mod gathered;
+mod facts;
 pub mod highlight;
+mod lookups;
 mod names;
-mod phrase;
-mod plus;
+mod queries;
 pub mod query;
 mod rank;
 mod request;
 mod results;
 mod snippets;
-mod speller;
 mod stored;
 mod stories;
-mod trends;
 
 pub use self::engine::Engine;
-pub use self::entries::Facet;
 pub use self::error::SearchError;
 pub use self::highlight::escape_html;
+pub use self::lookups::Facet;
+pub use self::lookups::every_month;
 pub use self::query::QueryError;
 pub use self::request::{COUNT_LIMIT, Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
 pub use self::results::{
@@ -47,4 +46,3 @@ pub use self::results::{
     ITEMS_PER_GROUP, ItemView, SearchResults, Story, StoryKind, StoryLine, StoryView, Suggestion,
     Trend, TrendOf,
 };
-pub use self::trends::every_month;

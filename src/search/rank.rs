@@ -5,7 +5,7 @@
 //! - By score: Tantivy's pruning (`Weight::for_each_pruning`). A word, an AND of words or
 //!   an OR of words is ranked by block-max WAND, which skips every block of postings
 //!   whose best score cannot reach the page; a phrase by its rarest word's blocks
-//!   ([`super::phrase`]); other queries are scored in full.
+//!   ([`super::queries::phrase`]); other queries are scored in full.
 //! - By date: only the months at the wanted end that hold the page (the month counts say
 //!   which), widened to every match when they hold too few.
 

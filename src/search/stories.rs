@@ -3,8 +3,7 @@
 //! [`crate::digest::stories`]). Read per page of hits, a small query per story,
 //! remembered for the commit; and the first mentions of a ranked list (`group=story`).
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::collections::HashSet;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Query, TermQuery};
@@ -12,10 +11,10 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::collectors::{Columns, DayRange, EntryCount};
-use super::compile::{term_or_phrase, tokens, without_drafts};
-use super::engine::Facts;
+use super::facts::Facts;
+use super::query::compile::{term_or_phrase, tokens, without_drafts};
 use super::stored::first_str;
-use super::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryKind, StoryView};
+use super::{Story, StoryKind};
 use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, field, from_day_number};
 
@@ -39,29 +38,6 @@ pub fn story_ids(
         out.push(ids);
     }
     Ok(out)
-}
-
-/// The stories read in one commit, by id, shared by its searches: a story is a
-/// function of the commit alone, and the same few come back page after page (reading
-/// one is three small searches and a stored document). Forgotten all at once when full.
-#[derive(Default)]
-pub struct Known(Mutex<HashMap<StoryId, Option<Story>>>);
-
-/// Stories [`Known`] holds at most (each ~100 bytes).
-const KNOWN_MOST: usize = 100_000;
-
-impl Known {
-    fn get(&self, id: StoryId) -> Option<Option<Story>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
-    }
-
-    fn insert(&self, id: StoryId, story: Option<Story>) {
-        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if known.len() >= KNOWN_MOST {
-            known.clear();
-        }
-        known.insert(id, story);
-    }
 }
 
 /// The stories of one page of hits.
@@ -216,57 +192,6 @@ impl<'a> Stories<'a> {
             entries: entries.distinct as u64,
             first_seen: days.and_then(|(first, _)| day(first)),
             last_seen: days.and_then(|(_, last)| day(last)),
-        }))
-    }
-}
-
-impl Engine {
-    /// Every story: cited in two or more entries, boilerplate left out; those in most
-    /// entries first. A pass over the whole `stories` dictionary: for reports, not for
-    /// requests.
-    pub fn stories(&self) -> Result<Vec<Story>, SearchError> {
-        let searcher = self.reader.searcher();
-        let facts = self.facts(&searcher)?;
-        let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
-        let mut ids = std::collections::BTreeSet::new();
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(self.fields().stories)?;
-            let mut terms = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
-            while terms.advance() {
-                let bytes = terms.key().try_into().ok().map(u64::from_be_bytes);
-                ids.extend(bytes.map(StoryId));
-            }
-        }
-        let mut found = vec![];
-        for id in ids {
-            found.extend(stories.read(id)?);
-        }
-        found.sort_by(|a, b| (b.entries, &a.id).cmp(&(a.entries, &b.id)));
-        Ok(found)
-    }
-
-    /// One story by its id: every mention oldest first (the first 100), their topics
-    /// and sources. `None` when no item cites it.
-    pub fn story(&self, id: &str) -> Result<Option<StoryView>, SearchError> {
-        let Ok(id) = id.parse::<StoryId>() else { return Ok(None) };
-        let searcher = self.reader.searcher();
-        let facts = self.facts(&searcher)?;
-        let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
-        let Some(story) = stories.counted(id)? else {
-            return Ok(None);
-        };
-        let request = SearchRequest {
-            q: format!("story:{id}"),
-            sort: Some(Sort::Oldest),
-            per_page: MAX_PER_PAGE,
-            ..SearchRequest::default()
-        };
-        let results = self.search(&request)?;
-        Ok(Some(StoryView {
-            story,
-            mentions: results.hits,
-            topics: results.facets.topics,
-            sources: results.facets.sources,
         }))
     }
 }

@@ -8,13 +8,15 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQue
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DateTime, Order, TantivyDocument, Term};
 
-use super::collectors::{FacetCollector, group_by_entry};
-use super::stored::{all_str, date_in, first_str, first_u64};
-use super::stories::{Stories, story_ids};
-use super::{Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, compile};
 use crate::digest::outline::outline;
 use crate::digest::stories::StoryId;
 use crate::index::{Counted, EntryMeta, Kind, field, from_datetime, to_datetime};
+use crate::search::collectors::{FacetCollector, group_by_entry};
+use crate::search::stored::{all_str, date_in, first_str, first_u64};
+use crate::search::stories::{Stories, story_ids};
+use crate::search::{
+    Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, query::compile,
+};
 
 /// How much more an item citing one of an entry's stories weighs, for its related
 /// entries, than one sharing a topic or a source.

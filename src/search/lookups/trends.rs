@@ -6,12 +6,14 @@
 
 use chrono::NaiveDate;
 
-use super::collectors::{DayRange, TopValues};
-use super::query::quote;
-use super::stories::Stories;
-use super::{Engine, FacetCount, SearchError, SearchRequest, Sort, StoryLine, Trend, TrendOf};
 use crate::digest::stories::StoryId;
 use crate::index::{field, from_day_number};
+use crate::search::collectors::{DayRange, TopValues};
+use crate::search::query::quote;
+use crate::search::stories::Stories;
+use crate::search::{
+    Engine, FacetCount, SearchError, SearchRequest, Sort, StoryLine, Trend, TrendOf,
+};
 
 /// The newest items a trend shows.
 const NEWEST: usize = 10;
@@ -97,7 +99,7 @@ impl Engine {
 }
 
 /// Days from a story's first mention to its last.
-fn span(story: &super::Story) -> u64 {
+fn span(story: &crate::search::Story) -> u64 {
     let date = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
     match (date(&story.first_seen), date(&story.last_seen)) {
         (Some(first), Some(last)) => (last - first).num_days().max(0) as u64,

@@ -1,5 +1,5 @@
 //! The parsed query -> a Tantivy query over the schema's fields (the query language's
-//! parse tree, [`super::query::Node`], compiled clause by clause).
+//! parse tree, [`crate::search::query::Node`], compiled clause by clause).
 
 use std::ops::Bound;
 
@@ -9,17 +9,17 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::SearchRequest;
-use super::collectors::Columns;
-use super::gathered::Gathered;
-use super::names::SourceNames;
-use super::phrase::Phrase;
-use super::plus::Plus;
-use super::query::{DateRange, FilterField, Node, Parsed};
-use super::speller::Speller;
 use crate::digest::language;
 use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, analyze, language_query_analyzer, query_analyzer, to_datetime};
+use crate::search::SearchRequest;
+use crate::search::collectors::Columns;
+use crate::search::names::SourceNames;
+use crate::search::queries::gathered::Gathered;
+use crate::search::queries::phrase::Phrase;
+use crate::search::queries::plus::Plus;
+use crate::search::query::speller::Speller;
+use crate::search::query::{DateRange, FilterField, Node, Parsed};
 
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
 const MATCHED_WORD: f32 = 1000.0;
@@ -402,7 +402,7 @@ impl Builder<'_> {
 }
 
 /// One analysed word as a term, several as a phrase; none matches nothing.
-pub(super) fn term_or_phrase(field: Field, tokens: &[String]) -> Box<dyn Query> {
+pub fn term_or_phrase(field: Field, tokens: &[String]) -> Box<dyn Query> {
     match tokens {
         [] => Box::new(EmptyQuery),
         [token] => Box::new(TermQuery::new(
