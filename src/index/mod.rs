@@ -14,6 +14,8 @@ mod dates;
 mod documents;
 mod error;
 mod folder;
+#[cfg(test)]
+mod in_ram;
 mod open;
 mod recorder;
 mod schema;
@@ -27,6 +29,8 @@ pub use self::analysis::{
 pub use self::dates::{day_number, from_datetime, from_day_number, to_datetime};
 pub use self::documents::EntryMeta;
 pub use self::error::{IndexError, damaged, is_damage};
+#[cfg(test)]
+pub use self::in_ram::in_ram;
 pub use self::open::{IndexHandle, OpenDirectory, open, story_settings};
 pub use self::schema::{Counted, Fields, Kind, SCHEMA_VERSION, SOURCE_NAME_SEPARATOR, field};
 pub use self::sync::{

@@ -40,13 +40,17 @@ pub struct Engine {
 impl Engine {
     /// Opens the index at `path` for searching; it follows new commits by itself.
     pub fn open(path: &Path) -> Result<Engine, SearchError> {
-        let handle = index::open(path)?;
+        Engine::over(index::open(path)?)
+    }
+
+    /// A searcher over an index already open.
+    pub(crate) fn over(handle: IndexHandle) -> Result<Engine, SearchError> {
         let reader = handle
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
-            .map_err(|source| index::damaged(path, source))?;
+            .map_err(|source| index::damaged(&handle.path, source))?;
         Ok(Engine {
             handle,
             reader,
@@ -228,4 +232,83 @@ fn page(
         });
     }
     Ok((groups.iter().flat_map(|g| g.hits.clone()).collect(), Some(groups)))
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::Count;
+
+    use super::*;
+
+    const DIGESTS: &[(&str, &str)] = &[
+        (
+            "weekly/2026-04-06",
+            "---\ntitle: Weekly — April 6, 2026\ndate: 2026-04-06\n---\n\n## Speculative decoding on a budget\n\nA [thread on r/LocalLLaMA](https://www.reddit.com/r/LocalLLaMA/comments/abc/x/) got twice the tokens per second with a draft model.\n\n## Agent memory that forgets\n\nA [paper](https://arxiv.org/abs/2604.00001) on agents that consolidate memory and forget the rest.\n",
+        ),
+        (
+            "weekly/2026-04-13",
+            "---\ntitle: Weekly — April 13, 2026\ndate: 2026-04-13\n---\n\n## Quantization for laptops\n\nA [Hacker News thread](https://news.ycombinator.com/item?id=1) on GGUF files that fit a laptop.\n\n## Browser sandboxes\n\nA [repo](https://github.com/example/sandbox) runs browsing agents in containers.\n",
+        ),
+        (
+            "weekly/2026-04-20",
+            "---\ntitle: Not yet\ndate: 2026-04-20\ndraft: true\n---\n\n## Speculative sampling draft\n\nUnpublished notes on speculative sampling.\n",
+        ),
+    ];
+
+    fn engine() -> Engine {
+        Engine::over(index::in_ram(DIGESTS)).unwrap()
+    }
+
+    /// `(entry id, anchor)` of each hit of `q`.
+    fn hits(engine: &Engine, q: &str) -> Vec<(String, String)> {
+        let request = SearchRequest { q: q.into(), ..SearchRequest::default() };
+        let results = engine.search(&request).unwrap();
+        results.hits.into_iter().map(|h| (h.entry_id, h.anchor)).collect()
+    }
+
+    fn hit(id: &str, anchor: &str) -> (String, String) {
+        (id.to_string(), anchor.to_string())
+    }
+
+    #[test]
+    fn words_filters_and_typos_find_their_items() {
+        let e = engine();
+        let decoding = hit("weekly/2026-04-06", "speculative-decoding-on-a-budget");
+        for q in ["speculative decoding", "source:r/LocalLLaMA", "speculativ decodng"] {
+            assert_eq!(hits(&e, q), std::slice::from_ref(&decoding), "{q}");
+        }
+        let sandboxes = hit("weekly/2026-04-13", "browser-sandboxes");
+        assert_eq!(hits(&e, "agents -memory"), [sandboxes]);
+        assert!(hits(&e, "date:2026-03 speculative").is_empty());
+    }
+
+    #[test]
+    fn drafts_are_searched_only_when_shown() {
+        assert!(!hits(&engine(), "sampling").iter().any(|(id, _)| id == "weekly/2026-04-20"));
+        let shown = engine().with_drafts(true);
+        assert_eq!(
+            hits(&shown, "sampling"),
+            [hit("weekly/2026-04-20", "speculative-sampling-draft")]
+        );
+    }
+
+    #[test]
+    fn words_of_two_items_are_relaxed_to_either() {
+        let found = hits(&engine(), "laptop containers");
+        assert!(found.contains(&hit("weekly/2026-04-13", "quantization-for-laptops")), "{found:?}");
+        assert!(found.contains(&hit("weekly/2026-04-13", "browser-sandboxes")), "{found:?}");
+    }
+
+    #[test]
+    fn a_compiled_query_matches_items_only() {
+        let e = engine();
+        let searcher = e.reader.searcher();
+        let count = |q: &str| searcher.search(&*e.compile(&searcher, q).unwrap(), &Count).unwrap();
+        // Every item holds its entry's title; entry documents and the draft's item are
+        // never matched.
+        assert_eq!(count("weekly"), 4);
+        assert_eq!(count("agents"), 2);
+        assert_eq!(count("gguf OR containers"), 2);
+        assert_eq!(count("weekly -agents"), 2);
+    }
 }

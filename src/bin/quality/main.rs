@@ -27,8 +27,11 @@
 //! `search --json`, `show --json`) instead of this build's engine: the figures of an
 //! earlier version, on the very same queries.
 
+mod baselines;
+mod draw;
 #[path = "../bench/shared.rs"]
 mod shared;
+mod stories;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -37,13 +40,13 @@ use std::process::ExitCode;
 
 use archive::digest::{self, Taxonomy};
 use archive::index::{ReindexOptions, reindex};
-use archive::search::{Engine, Facet, Group, SearchRequest, StoryKind};
+use archive::search::{Engine, Facet, Group, SearchRequest};
 use clap::Parser;
 use shared::Rng;
-use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
-use tantivy::schema::{Schema, TextFieldIndexing, TextOptions, Value};
-use tantivy::{Index, TantivyDocument, doc};
+
+use self::baselines::{Bm25, rg};
+use self::draw::{Doc, Kind, cjk_count, draw, rendered_lines, words};
+use self::stories::story_report;
 
 /// Measure recall on known-item queries.
 #[derive(Parser)]
@@ -79,62 +82,6 @@ struct Args {
     stories: Option<usize>,
 }
 
-/// The story counts, and a sample of stories with their mentions to check by hand.
-fn story_report(archive: &std::path::Path, sample: usize, seed: u64) -> ExitCode {
-    let dir = tempfile::tempdir().unwrap();
-    let summary =
-        reindex(archive, dir.path(), &ReindexOptions::default(), &|_, _| {}).expect("reindex");
-    let engine = Engine::open(dir.path()).expect("open the index");
-    let mut stories = engine.stories().expect("list the stories");
-    // A text told again shares several bands with its repeats, each band an id: one
-    // story (the same mentions) is listed once.
-    let mut seen = HashSet::new();
-    stories.retain(|s| {
-        let view = engine.story(&s.id).expect("a story").expect("listed");
-        let mentions: Vec<(String, String)> =
-            view.mentions.into_iter().map(|m| (m.entry_id, m.anchor)).collect();
-        s.kind == StoryKind::Link || seen.insert(mentions)
-    });
-    let count = |kind: StoryKind| stories.iter().filter(|s| s.kind == kind).count();
-    let mentions: u64 = stories.iter().map(|s| s.items).sum();
-    println!(
-        "{}: {} entries, {} items indexed in {:.1} s; {} stories in 2+ entries ({} by link, {} by near-duplicate text), {mentions} mentions",
-        archive.display(),
-        summary.entries,
-        summary.items,
-        summary.seconds,
-        stories.len(),
-        count(StoryKind::Link),
-        count(StoryKind::Text),
-    );
-    let mut rng = Rng(seed);
-    let mut pool = stories;
-    for n in 1..=sample.min(pool.len()) {
-        let story = pool.swap_remove(rng.below(pool.len()));
-        let view = engine.story(&story.id).expect("a story").expect("listed");
-        println!(
-            "\n## {n}. {} ({:?}): {} items in {} entries, {} to {}",
-            story.id,
-            story.kind,
-            story.items,
-            story.entries,
-            story.first_seen.as_deref().unwrap_or("?"),
-            story.last_seen.as_deref().unwrap_or("?")
-        );
-        for m in view.mentions {
-            let text: String = m.snippet.chars().take(220).collect();
-            println!(
-                "- {} · {} · {}: {}",
-                m.date.as_deref().unwrap_or("undated"),
-                m.entry_id,
-                m.title,
-                text.replace('\n', " ")
-            );
-        }
-    }
-    ExitCode::SUCCESS
-}
-
 /// A copy of the archive with every body rendered to HTML by pulldown-cmark.
 fn html_copy(archive: &std::path::Path, taxonomy: &Taxonomy, to: &std::path::Path) {
     for file in digest::walk(archive).expect("walk the archive").files {
@@ -153,193 +100,6 @@ fn html_copy(archive: &std::path::Path, taxonomy: &Taxonomy, to: &std::path::Pat
     if let Ok(t) = std::fs::read(archive.join(digest::taxonomy::FILE_NAME)) {
         std::fs::write(to.join(digest::taxonomy::FILE_NAME), t).unwrap();
     }
-}
-
-const STOP: &[&str] = &[
-    "the", "and", "for", "that", "this", "with", "from", "are", "was", "were", "have", "has",
-    "had", "not", "but", "you", "your", "our", "their", "they", "them", "its", "his", "her", "she",
-    "him", "who", "what", "which", "when", "where", "how", "why", "all", "any", "can", "will",
-    "would", "could", "should", "into", "about", "than", "then", "there", "these", "those", "been",
-    "being", "also", "more", "most", "some", "such", "only", "other", "over", "just", "out", "one",
-    "two", "new", "use", "using", "used", "very", "each", "may", "might", "much", "many", "does",
-    "did", "get", "got", "like", "well", "way", "week", "here", "now", "via", "too", "yet", "let",
-    "lets", "it's", "don't",
-];
-
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .map(|w| w.trim_matches('\'').to_lowercase())
-        .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_alphabetic()))
-        .collect()
-}
-
-struct Doc {
-    id: String,
-    text: String,
-    passages: Vec<String>,
-    /// Lines of the rendered page with 8+ words.
-    rendered: Vec<String>,
-    /// Lines of the rendered page with 8+ CJK characters.
-    cjk: Vec<String>,
-}
-
-/// The visible text of an entry as a browser shows it, line by line: the body rendered
-/// by pulldown-cmark, every tag removed by ammonia (which drops script and style
-/// contents), entities decoded. Independent of how the outline reads the body.
-fn rendered_lines(body: &str) -> Vec<String> {
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, digest::markdown::parser(body));
-    let text = ammonia::Builder::empty().clean(&html).to_string();
-    let text = text
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
-}
-
-fn cjk_count(line: &str) -> usize {
-    line.chars().filter(|&c| digest::is_cjk(c)).count()
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Distinctive,
-    Mid,
-    Typo,
-    Inflection,
-    Rendered,
-    Cjk,
-}
-
-impl Kind {
-    const ALL: [Kind; 6] =
-        [Kind::Distinctive, Kind::Mid, Kind::Typo, Kind::Inflection, Kind::Rendered, Kind::Cjk];
-
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Distinctive => "distinctive (3 words, df 2-40)",
-            Kind::Mid => "mid-frequency (2 words, df 20-300)",
-            Kind::Typo => "typo (3 words, one with a swap)",
-            Kind::Inflection => "inflection (3 words, one number flipped)",
-            Kind::Rendered => "rendered page (3 words, df 2-40, HTML included)",
-            Kind::Cjk => "CJK (2 words of 2-4 characters)",
-        }
-    }
-}
-
-/// Two CJK words cut from a line: runs of 2-4 CJK characters at random places.
-fn draw_cjk(docs: &[Doc], n: usize, rng: &mut Rng) -> Vec<Query> {
-    let with_cjk: Vec<&Doc> = docs.iter().filter(|d| !d.cjk.is_empty()).collect();
-    let mut out = vec![];
-    for _ in 0..n * 50 {
-        if out.len() == n || with_cjk.is_empty() {
-            break;
-        }
-        let doc = with_cjk[rng.below(with_cjk.len())];
-        let line: Vec<char> = doc.cjk[rng.below(doc.cjk.len())].chars().collect();
-        let mut words: Vec<(usize, String)> = vec![];
-        for _ in 0..20 {
-            if words.len() == 2 {
-                break;
-            }
-            let len = 2 + rng.below(3);
-            let Some(start) = line.len().checked_sub(len).map(|max| rng.below(max + 1)) else {
-                continue;
-            };
-            let span = &line[start..start + len];
-            let apart =
-                words.iter().all(|(s, w)| start >= s + w.chars().count() || start + len <= *s);
-            if span.iter().all(|&c| digest::is_cjk(c)) && apart {
-                words.push((start, span.iter().collect()));
-            }
-        }
-        if words.len() == 2 {
-            words.sort();
-            let text = words.into_iter().map(|(_, w)| w).collect::<Vec<_>>().join(" ");
-            out.push(Query { text, expected: doc.id.clone() });
-        }
-    }
-    out
-}
-
-struct Query {
-    text: String,
-    expected: String,
-}
-
-fn draw(
-    docs: &[Doc],
-    df: &HashMap<String, usize>,
-    kind: Kind,
-    n: usize,
-    rng: &mut Rng,
-) -> Vec<Query> {
-    if kind == Kind::Cjk {
-        return draw_cjk(docs, n, rng);
-    }
-    let (count, lo, hi) = match kind {
-        Kind::Mid => (2, 20, 300),
-        _ => (3, 2, 40),
-    };
-    let mut out = vec![];
-    for _ in 0..n * 200 {
-        if out.len() == n {
-            break;
-        }
-        let doc = &docs[rng.below(docs.len())];
-        let passages = if kind == Kind::Rendered { &doc.rendered } else { &doc.passages };
-        if passages.is_empty() {
-            continue;
-        }
-        let passage = &passages[rng.below(passages.len())];
-        let mut seen = HashSet::new();
-        let candidates: Vec<String> = words(passage)
-            .into_iter()
-            .filter(|w| !STOP.contains(&w.as_str()))
-            .filter(|w| df.get(w).is_some_and(|&d| (lo..=hi).contains(&d)))
-            .filter(|w| seen.insert(w.clone()))
-            .collect();
-        if candidates.len() < count {
-            continue;
-        }
-        // `count` of them, kept in text order.
-        let mut picked: Vec<usize> = vec![];
-        while picked.len() < count {
-            let i = rng.below(candidates.len());
-            if !picked.contains(&i) {
-                picked.push(i);
-            }
-        }
-        picked.sort_unstable();
-        let mut chosen: Vec<String> = picked.iter().map(|&i| candidates[i].clone()).collect();
-        match kind {
-            Kind::Typo => {
-                let Some(i) = chosen.iter().position(|w| w.chars().count() >= 6) else { continue };
-                let mut chars: Vec<char> = chosen[i].chars().collect();
-                let at = 1 + rng.below(chars.len() - 2);
-                if chars[at] == chars[at + 1] {
-                    continue;
-                }
-                chars.swap(at, at + 1);
-                chosen[i] = chars.into_iter().collect();
-            }
-            Kind::Inflection => {
-                let i = rng.below(chosen.len());
-                let w = &chosen[i];
-                chosen[i] = if w.ends_with('s') && !w.ends_with("ss") {
-                    w[..w.len() - 1].to_string()
-                } else {
-                    format!("{w}s")
-                };
-            }
-            _ => {}
-        }
-        out.push(Query { text: chosen.join(" "), expected: doc.id.clone() });
-    }
-    out
 }
 
 /// Rank (1-based) of the expected entry among the first ten distinct entries.
@@ -389,58 +149,6 @@ impl Score {
             100.0 * self.zero as f64 / n
         )
     }
-}
-
-/// Plain BM25 over whole files: a throwaway in-memory index, English stemming, OR.
-struct Bm25 {
-    index: Index,
-    parser: QueryParser,
-    id: tantivy::schema::Field,
-}
-
-impl Bm25 {
-    fn new(docs: &[Doc]) -> Bm25 {
-        let mut b = Schema::builder();
-        let id = b.add_text_field("id", tantivy::schema::STRING | tantivy::schema::STORED);
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer("en_stem")
-            .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions);
-        let body = b.add_text_field("body", TextOptions::default().set_indexing_options(indexing));
-        let index = Index::create_in_ram(b.build());
-        let mut writer: tantivy::IndexWriter = index.writer(100_000_000).unwrap();
-        for d in docs {
-            writer.add_document(doc!(id => d.id.clone(), body => d.text.clone())).unwrap();
-        }
-        writer.commit().unwrap();
-        let parser = QueryParser::for_index(&index, vec![body]);
-        Bm25 { index, parser, id }
-    }
-
-    fn search(&self, q: &str) -> Vec<String> {
-        let reader = self.index.reader().unwrap();
-        let searcher = reader.searcher();
-        let Ok(query) = self.parser.parse_query(q) else { return vec![] };
-        searcher
-            .search(&query, &TopDocs::with_limit(10).order_by_score())
-            .unwrap()
-            .into_iter()
-            .map(|(_, a)| {
-                let d: TantivyDocument = searcher.doc(a).unwrap();
-                d.get_first(self.id).and_then(|v| v.as_str()).unwrap().to_string()
-            })
-            .collect()
-    }
-}
-
-/// `rg -i -l -F w1 | ... wN` in path order: files containing every word.
-fn rg(docs: &[Doc], lowered: &[String], q: &str) -> Vec<String> {
-    let terms: Vec<&str> = q.split_whitespace().collect();
-    docs.iter()
-        .zip(lowered)
-        .filter(|(_, text)| terms.iter().all(|t| text.contains(t)))
-        .map(|(d, _)| d.id.clone())
-        .take(10)
-        .collect()
 }
 
 /// What is evaluated: this build's engine, or another `archive` binary through its

@@ -8,9 +8,50 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use regex::Regex;
 
-use super::{Block, Kind, TopBlock};
 use crate::digest::html::{self, HtmlReader, Piece};
 use crate::digest::{Link, markdown};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Kind {
+    Heading(HeadingLevel),
+    Paragraph,
+    List,
+    Html,
+    Other,
+}
+
+/// A top-level block, or a top-level entry of a list.
+#[derive(Debug, Default)]
+pub(super) struct Block {
+    pub(super) range: Range<usize>,
+    pub(super) text: String,
+    pub(super) links: Vec<Link>,
+    /// Bold text or link text that opens the block: its natural title.
+    pub(super) lead: Option<String>,
+}
+
+#[derive(Debug)]
+pub(super) struct TopBlock {
+    pub(super) kind: Kind,
+    pub(super) block: Block,
+    pub(super) entries: Vec<Block>,
+}
+
+impl TopBlock {
+    /// A list whose entries each carry their own link(s).
+    pub(super) fn is_link_list(&self) -> bool {
+        if self.kind != Kind::List || self.entries.is_empty() {
+            return false;
+        }
+        let linked = self.entries.iter().filter(|e| !e.links.is_empty()).count();
+        linked == self.entries.len()
+            || (self.entries.len() >= 4 && linked * 4 >= self.entries.len() * 3)
+    }
+
+    pub(super) fn is_single_line_paragraph(&self) -> bool {
+        self.kind == Kind::Paragraph && !self.block.text.trim().contains('\n')
+    }
+}
 
 /// Bare URLs in text (digests often paste them without Markdown link syntax).
 pub(super) fn bare_urls(text: &str) -> impl Iterator<Item = &str> {

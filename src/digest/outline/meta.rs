@@ -6,9 +6,19 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::Signature;
 use crate::digest::date::find_date;
 use crate::digest::is_cjk;
+
+/// A signature line at the bottom of a digest: `Weekly Roundup — March 3, 2026 — Sam Lee`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signature {
+    /// The date it names.
+    pub date: Option<NaiveDate>,
+    /// The name that signs it.
+    pub author: Option<String>,
+    /// The remaining part, usually the series (`Weekly Roundup`).
+    pub series: Option<String>,
+}
 
 /// A date line on top: a short line with a date and at most a few other words beside
 /// it (`Thursday, April 16, 2026`, `Weekly AI Roundup — March 3, 2026`).

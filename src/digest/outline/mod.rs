@@ -10,7 +10,6 @@
 //! `blocks.rs` walks the Markdown once into top-level blocks (raw HTML included); this
 //! file splits them into items and titles them.
 
-use std::ops::Range;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
@@ -18,10 +17,12 @@ use pulldown_cmark::HeadingLevel;
 use regex::Regex;
 
 use super::Link;
+
 mod blocks;
 mod meta;
 
-use self::blocks::top_blocks;
+use self::blocks::{Block, Kind, TopBlock, top_blocks};
+pub use self::meta::Signature;
 use self::meta::{date_line, signature};
 
 /// An item before its anchor is chosen: where it is and what it says.
@@ -43,17 +44,6 @@ pub struct RawItem {
     pub end: usize,
 }
 
-/// A signature line at the bottom of a digest: `Weekly Roundup — March 3, 2026 — Sam Lee`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Signature {
-    /// The date it names.
-    pub date: Option<NaiveDate>,
-    /// The name that signs it.
-    pub author: Option<String>,
-    /// The remaining part, usually the series (`Weekly Roundup`).
-    pub series: Option<String>,
-}
-
 /// What the body holds: items, plus the metadata written in the text itself.
 #[derive(Debug, Default)]
 pub struct Outline {
@@ -65,48 +55,6 @@ pub struct Outline {
     pub signature: Option<Signature>,
     /// The items, in document order.
     pub items: Vec<RawItem>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    Heading(HeadingLevel),
-    Paragraph,
-    List,
-    Html,
-    Other,
-}
-
-/// A top-level block, or a top-level entry of a list.
-#[derive(Debug, Default)]
-struct Block {
-    range: Range<usize>,
-    text: String,
-    links: Vec<Link>,
-    /// Bold text or link text that opens the block: its natural title.
-    lead: Option<String>,
-}
-
-#[derive(Debug)]
-struct TopBlock {
-    kind: Kind,
-    block: Block,
-    entries: Vec<Block>,
-}
-
-impl TopBlock {
-    /// A list whose entries each carry their own link(s).
-    fn is_link_list(&self) -> bool {
-        if self.kind != Kind::List || self.entries.is_empty() {
-            return false;
-        }
-        let linked = self.entries.iter().filter(|e| !e.links.is_empty()).count();
-        linked == self.entries.len()
-            || (self.entries.len() >= 4 && linked * 4 >= self.entries.len() * 3)
-    }
-
-    fn is_single_line_paragraph(&self) -> bool {
-        self.kind == Kind::Paragraph && !self.block.text.trim().contains('\n')
-    }
 }
 
 /// Splits a Markdown body into its outline.

@@ -76,3 +76,33 @@ pub(super) fn counts(index: &Index, fields: &Fields) -> tantivy::Result<Counts> 
         drafts: searcher.search(&drafts, &Count)? as u64,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use xxhash_rust::xxh3::xxh3_64;
+
+    use super::*;
+
+    #[test]
+    fn records_and_counts_read_back_what_was_indexed() {
+        let digests = [
+            ("b/two", "# Two\n\nFirst paragraph.\n\nSecond paragraph.\n"),
+            ("a/one", "# One\n\nOnly paragraph.\n"),
+            ("c/draft", "---\ndraft: true\n---\n\nA draft paragraph.\n"),
+        ];
+        let handle = crate::index::in_ram(&digests);
+        let records = file_records(&handle.index).unwrap();
+        let mut ids: Vec<&str> = records.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["a/one", "b/two", "c/draft"]);
+        for (id, markdown) in digests {
+            let r = records[id];
+            assert_eq!(
+                (r.hash, r.size, r.mtime),
+                (xxh3_64(markdown.as_bytes()), markdown.len() as u64, 1)
+            );
+        }
+        let c = counts(&handle.index, &handle.fields).unwrap();
+        assert_eq!((c.entries, c.items, c.drafts), (3, 4, 1));
+    }
+}

@@ -1,0 +1,194 @@
+//! Drawing the queries: words a reader would remember from one passage, by kind.
+
+use std::collections::{HashMap, HashSet};
+
+use archive::digest;
+
+use super::shared::Rng;
+
+pub(super) const STOP: &[&str] = &[
+    "the", "and", "for", "that", "this", "with", "from", "are", "was", "were", "have", "has",
+    "had", "not", "but", "you", "your", "our", "their", "they", "them", "its", "his", "her", "she",
+    "him", "who", "what", "which", "when", "where", "how", "why", "all", "any", "can", "will",
+    "would", "could", "should", "into", "about", "than", "then", "there", "these", "those", "been",
+    "being", "also", "more", "most", "some", "such", "only", "other", "over", "just", "out", "one",
+    "two", "new", "use", "using", "used", "very", "each", "may", "might", "much", "many", "does",
+    "did", "get", "got", "like", "well", "way", "week", "here", "now", "via", "too", "yet", "let",
+    "lets", "it's", "don't",
+];
+
+pub(super) fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_alphabetic()))
+        .collect()
+}
+
+pub(super) struct Doc {
+    pub(super) id: String,
+    pub(super) text: String,
+    pub(super) passages: Vec<String>,
+    /// Lines of the rendered page with 8+ words.
+    pub(super) rendered: Vec<String>,
+    /// Lines of the rendered page with 8+ CJK characters.
+    pub(super) cjk: Vec<String>,
+}
+
+/// The visible text of an entry as a browser shows it, line by line: the body rendered
+/// by pulldown-cmark, every tag removed by ammonia (which drops script and style
+/// contents), entities decoded. Independent of how the outline reads the body.
+pub(super) fn rendered_lines(body: &str) -> Vec<String> {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, digest::markdown::parser(body));
+    let text = ammonia::Builder::empty().clean(&html).to_string();
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+pub(super) fn cjk_count(line: &str) -> usize {
+    line.chars().filter(|&c| digest::is_cjk(c)).count()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Kind {
+    Distinctive,
+    Mid,
+    Typo,
+    Inflection,
+    Rendered,
+    Cjk,
+}
+
+impl Kind {
+    pub(super) const ALL: [Kind; 6] =
+        [Kind::Distinctive, Kind::Mid, Kind::Typo, Kind::Inflection, Kind::Rendered, Kind::Cjk];
+
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Kind::Distinctive => "distinctive (3 words, df 2-40)",
+            Kind::Mid => "mid-frequency (2 words, df 20-300)",
+            Kind::Typo => "typo (3 words, one with a swap)",
+            Kind::Inflection => "inflection (3 words, one number flipped)",
+            Kind::Rendered => "rendered page (3 words, df 2-40, HTML included)",
+            Kind::Cjk => "CJK (2 words of 2-4 characters)",
+        }
+    }
+}
+
+/// Two CJK words cut from a line: runs of 2-4 CJK characters at random places.
+pub(super) fn draw_cjk(docs: &[Doc], n: usize, rng: &mut Rng) -> Vec<Query> {
+    let with_cjk: Vec<&Doc> = docs.iter().filter(|d| !d.cjk.is_empty()).collect();
+    let mut out = vec![];
+    for _ in 0..n * 50 {
+        if out.len() == n || with_cjk.is_empty() {
+            break;
+        }
+        let doc = with_cjk[rng.below(with_cjk.len())];
+        let line: Vec<char> = doc.cjk[rng.below(doc.cjk.len())].chars().collect();
+        let mut words: Vec<(usize, String)> = vec![];
+        for _ in 0..20 {
+            if words.len() == 2 {
+                break;
+            }
+            let len = 2 + rng.below(3);
+            let Some(start) = line.len().checked_sub(len).map(|max| rng.below(max + 1)) else {
+                continue;
+            };
+            let span = &line[start..start + len];
+            let apart =
+                words.iter().all(|(s, w)| start >= s + w.chars().count() || start + len <= *s);
+            if span.iter().all(|&c| digest::is_cjk(c)) && apart {
+                words.push((start, span.iter().collect()));
+            }
+        }
+        if words.len() == 2 {
+            words.sort();
+            let text = words.into_iter().map(|(_, w)| w).collect::<Vec<_>>().join(" ");
+            out.push(Query { text, expected: doc.id.clone() });
+        }
+    }
+    out
+}
+
+pub(super) struct Query {
+    pub(super) text: String,
+    pub(super) expected: String,
+}
+
+pub(super) fn draw(
+    docs: &[Doc],
+    df: &HashMap<String, usize>,
+    kind: Kind,
+    n: usize,
+    rng: &mut Rng,
+) -> Vec<Query> {
+    if kind == Kind::Cjk {
+        return draw_cjk(docs, n, rng);
+    }
+    let (count, lo, hi) = match kind {
+        Kind::Mid => (2, 20, 300),
+        _ => (3, 2, 40),
+    };
+    let mut out = vec![];
+    for _ in 0..n * 200 {
+        if out.len() == n {
+            break;
+        }
+        let doc = &docs[rng.below(docs.len())];
+        let passages = if kind == Kind::Rendered { &doc.rendered } else { &doc.passages };
+        if passages.is_empty() {
+            continue;
+        }
+        let passage = &passages[rng.below(passages.len())];
+        let mut seen = HashSet::new();
+        let candidates: Vec<String> = words(passage)
+            .into_iter()
+            .filter(|w| !STOP.contains(&w.as_str()))
+            .filter(|w| df.get(w).is_some_and(|&d| (lo..=hi).contains(&d)))
+            .filter(|w| seen.insert(w.clone()))
+            .collect();
+        if candidates.len() < count {
+            continue;
+        }
+        // `count` of them, kept in text order.
+        let mut picked: Vec<usize> = vec![];
+        while picked.len() < count {
+            let i = rng.below(candidates.len());
+            if !picked.contains(&i) {
+                picked.push(i);
+            }
+        }
+        picked.sort_unstable();
+        let mut chosen: Vec<String> = picked.iter().map(|&i| candidates[i].clone()).collect();
+        match kind {
+            Kind::Typo => {
+                let Some(i) = chosen.iter().position(|w| w.chars().count() >= 6) else { continue };
+                let mut chars: Vec<char> = chosen[i].chars().collect();
+                let at = 1 + rng.below(chars.len() - 2);
+                if chars[at] == chars[at + 1] {
+                    continue;
+                }
+                chars.swap(at, at + 1);
+                chosen[i] = chars.into_iter().collect();
+            }
+            Kind::Inflection => {
+                let i = rng.below(chosen.len());
+                let w = &chosen[i];
+                chosen[i] = if w.ends_with('s') && !w.ends_with("ss") {
+                    w[..w.len() - 1].to_string()
+                } else {
+                    format!("{w}s")
+                };
+            }
+            _ => {}
+        }
+        out.push(Query { text: chosen.join(" "), expected: doc.id.clone() });
+    }
+    out
+}
