@@ -4,6 +4,7 @@
 //! | --- | --- | --- |
 //! | `cli.rs` | the real binary on a copy of the sample archive | reindex, search, show, check as a user runs them |
 //! | `real_archives.rs`, `bad_archive.rs` | the real binary on `tests/fixtures` | digests in real shapes (HTML, drafts, languages); bad files reported by name |
+//! | `datasets.rs` | the parser on the four archives of `../shared/datasets` and the sample | no entry loses its date, title or items against `tests/baselines/` |
 //! | `twir.rs` | the parser and the binary on `../shared/datasets/twir` | a real archive end to end (fails clearly where it is missing) |
 //! | `quality.rs` | the binary and `bin/quality` | recall fallbacks, and a floor on the quality figures |
 //! | `http.rs` | the router in process (`oneshot`), no socket | status codes, JSON fields, headers, every error path |
@@ -21,6 +22,7 @@ mod bad_archive;
 mod browser;
 mod cli;
 mod damage;
+mod datasets;
 mod faults;
 mod http;
 mod kill;
