@@ -472,3 +472,48 @@ fn a_section_every_issue_has_is_no_story() {
     assert_eq!(r["total"], 2, "{r}");
     assert!(r["hits"].as_array().unwrap().iter().all(|h| h.get("story").is_none()), "{r}");
 }
+
+/// `(date, date_precision, date_source, title)` of an entry, from `show --json`.
+fn dated(s: &Sandbox, id: &str) -> (String, String, String, String) {
+    let e = s.json(&["show", id], 0);
+    let text = |k: &str| e[k].as_str().unwrap_or("-").to_string();
+    (text("date"), text("date_precision"), text("date_source"), text("title"))
+}
+
+#[test]
+fn months_and_years_are_dates_of_their_own_precision() {
+    let s = Sandbox::copy_of(&fixture("dates"));
+    let r = s.reindex();
+    assert_eq!(r["skipped"], Value::Array(vec![]), "{r}");
+    let want = |d: &str, p: &str, src: &str, t: &str| (d.into(), p.into(), src.into(), t.into());
+    let cases = [
+        ("frontend-monthly/2024-05", want("2024-05", "month", "heading", "2024-05")),
+        ("frontend-monthly/june", want("2024-06", "month", "heading", "2024년 6월")),
+        ("newsletter/2020/issue-192", want("2020", "year", "folder", "Issue 192")),
+        (
+            "osdev/2021-03/index",
+            want("2021-03", "month", "folder", "This Month in OSDev (March 2021)"),
+        ),
+        ("daily/2024/05/allocators", want("2024-05", "month", "folder", "Allocators")),
+        ("web/WebDigest-20250102", want("2025-01-02", "day", "file_name", "Web Digest 2025-01-02")),
+    ];
+    for (id, expected) in cases {
+        assert_eq!(dated(&s, id), expected, "{id}");
+    }
+    // A month is found by its month and the ranges around it, and shown as a month.
+    let r = s.search("date:2024-05");
+    let mut ids = crate::util::hit_ids(&r);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids, ["daily/2024/05/allocators", "frontend-monthly/2024-05"], "{r}");
+    assert_eq!(r["hits"][0]["date"], "2024-05", "{r}");
+    assert_eq!(s.search("after:2024-04 wasm")["total"], 1);
+    assert_eq!(s.search("before:2024-01 zanzibarite")["hits"][0]["date"], "2020");
+    assert_eq!(s.search("date:2024-05-10 wasm")["total"], 0);
+    // Newest first: a month sorts at its start, after the days of the month before.
+    let r = s.json(&["search", "--sort", "newest", "--limit", "50", ""], 0);
+    let mut order = crate::util::hit_ids(&r);
+    order.dedup();
+    assert_eq!(order.first().map(String::as_str), Some("web/WebDigest-20250102"), "{order:?}");
+    assert_eq!(order.last().map(String::as_str), Some("newsletter/2020/issue-192"), "{order:?}");
+}

@@ -25,7 +25,15 @@ pub fn run(index_dir: &Path, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "{}", entry.title)?;
     writeln!(out, "id:      {}", entry.id)?;
     writeln!(out, "file:    {}", entry.path)?;
-    writeln!(out, "date:    {}", entry.date.as_deref().unwrap_or("(none)"))?;
+    match (&entry.date, entry.date_source) {
+        (Some(date), Some(source)) => {
+            let source = serde_json::to_value(source)?;
+            let source = source.as_str().unwrap_or_default().replace('_', " ");
+            writeln!(out, "date:    {date} (from the {source})")?;
+        }
+        (Some(date), None) => writeln!(out, "date:    {date}")?,
+        (None, _) => writeln!(out, "date:    (none)")?,
+    }
     if !entry.authors.is_empty() {
         writeln!(out, "authors: {}", entry.authors.join(", "))?;
     }

@@ -3,8 +3,93 @@
 
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+/// How much of its date an entry was given: a day, or only a month or a year. The date
+/// itself is then the first day of that month or year (where it sorts and is counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// `2026-04-16`.
+    #[default]
+    Day,
+    /// `2024-05`: a monthly issue, a month folder.
+    Month,
+    /// `2020`: a year folder.
+    Year,
+}
+
+impl Precision {
+    /// The date as written at this precision: `2024-05-01` as a month is `2024-05`.
+    pub fn format(self, date: NaiveDate) -> String {
+        match self {
+            Precision::Day => date.to_string(),
+            Precision::Month => date.format("%Y-%m").to_string(),
+            Precision::Year => date.year().to_string(),
+        }
+    }
+
+    /// As a number, for the index: 0 day, 1 month, 2 year.
+    pub fn code(self) -> u64 {
+        self as u64
+    }
+
+    /// From [`Precision::code`]; a day for anything else.
+    pub fn from_code(code: u64) -> Precision {
+        match code {
+            1 => Precision::Month,
+            2 => Precision::Year,
+            _ => Precision::Day,
+        }
+    }
+}
+
+/// Where an entry's date was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// A `date` (or `published`, `created` ...) key of the front matter.
+    FrontMatter,
+    /// The entry's heading or the date line on top (`# 2024-05`, `Weekly — March 3, 2026`).
+    Heading,
+    /// The file name (`2026-04-16-roundup.md`, `2024-05.md`).
+    FileName,
+    /// The folders (`2026/04/16.md`, `2020-05/index.md`, `2020/issue-192.md`).
+    Folder,
+    /// The signature line at the bottom.
+    Signature,
+}
+
+/// A date found for an entry: its first day, how precise it is, and where it was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    /// The day, or the first day of the month or year.
+    pub date: NaiveDate,
+    /// Day, month or year.
+    pub precision: Precision,
+    /// Where it came from.
+    pub source: DateSource,
+}
+
+impl Found {
+    /// A day found in `source`.
+    pub fn day(date: NaiveDate, source: DateSource) -> Found {
+        Found { date, precision: Precision::Day, source }
+    }
+}
+
+/// A date as an entry shows it (`2026-04-16`, `2024-05` or `2024`) read back as its first
+/// day.
+pub fn parse_shown(value: &str) -> Option<NaiveDate> {
+    let mut parts = value.splitn(3, '-');
+    let year = parts.next()?;
+    let month = parts.next().unwrap_or("1");
+    let day = parts.next().unwrap_or("1");
+    (year.len() == 4).then_some(())?;
+    ymd(year, month, day)
+}
 
 /// The earliest and latest years we accept; anything outside is a typo or a number.
 const YEARS: std::ops::RangeInclusive<i32> = 1970..=2200;
@@ -97,6 +182,75 @@ pub fn find_date(text: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
     None
 }
 
+/// A month written in a short line of text, as a first day: `2024-05`, `2024/05`,
+/// `May 2024`, `2024年5月`, `2024년 5월`. For headings and date lines: in prose, a
+/// month and a year side by side are not the digest's date.
+pub fn find_month(text: &str) -> Option<NaiveDate> {
+    static MONTH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"(?i)(?:^|[^\d/.-])(\d{{4}})[-/.](\d{{1,2}})(?:$|[^\d/.-])|\b({MONTHS})\.?,?\s+(\d{{4}})\b|(\d{{4}})\s*[年년]\s*(\d{{1,2}})\s*[月월](?:$|[^\d])"
+        ))
+        .unwrap()
+    });
+    for c in MONTH.captures_iter(text) {
+        let month = if let Some(y) = c.get(1) {
+            ymd(y.as_str(), &c[2], "1")
+        } else if let Some(m) = c.get(3) {
+            month_number(m.as_str()).and_then(|m| ymd(&c[4], &m.to_string(), "1"))
+        } else {
+            ymd(&c[5], &c[6], "1")
+        };
+        if month.is_some() {
+            return month;
+        }
+    }
+    None
+}
+
+/// A month or a year from an entry's id, where no day was found in it: a file or folder
+/// named for a month (`2024-05.md`, `2024_05-digest.md`, `2020-05/index.md`), folders of a
+/// year and a month (`2020/05/x.md`), or a folder named for a year (`2020/issue-192.md`).
+/// The file name comes before its folders.
+pub fn month_or_year_from_path(id: &str) -> Option<Found> {
+    static DASHED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:^|[^\d])(\d{4})[-_](\d{2})(?:[^\d]|$)").unwrap());
+    static NESTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:^|/)(\d{4})/(\d{1,2})(?:/|$)").unwrap());
+    let (folders, file) = id.rsplit_once('/').unwrap_or(("", id));
+    let month = |source, text: &str| {
+        let c = DASHED.captures(text)?;
+        let date = ymd(&c[1], &c[2], "1")?;
+        Some(Found { date, precision: Precision::Month, source })
+    };
+    if let Some(found) = month(DateSource::FileName, file) {
+        return Some(found);
+    }
+    let nested = NESTED.captures(folders).and_then(|c| ymd(&c[1], &c[2], "1"));
+    if let Some(date) = nested {
+        return Some(Found { date, precision: Precision::Month, source: DateSource::Folder });
+    }
+    if let Some(found) = folders.rsplit('/').find_map(|f| month(DateSource::Folder, f)) {
+        return Some(found);
+    }
+    // The innermost folder that is a year.
+    let year = folders.rsplit('/').find(|f| f.len() == 4 && f.bytes().all(|b| b.is_ascii_digit()));
+    let date = ymd(year?, "1", "1")?;
+    Some(Found { date, precision: Precision::Year, source: DateSource::Folder })
+}
+
+/// Takes a day from an entry's id (its path without extension): `2026-04-16-x`,
+/// `20260416`, `2026/04/16`, `2026/04/16-x`, `2026/2026-04-16`; from the file name when
+/// it holds one, else from the folders.
+pub fn day_from_path(id: &str) -> Option<Found> {
+    let date = date_from_path(id)?;
+    let file = id.rsplit('/').next().unwrap_or(id);
+    let source = match date_from_path(file) {
+        Some(_) => DateSource::FileName,
+        None => DateSource::Folder,
+    };
+    Some(Found::day(date, source))
+}
+
 /// Takes a date from an entry's id (its path without extension): `2026-04-16-x`,
 /// `20260416`, `2026/04/16`, `2026/04/16-x`, `2026/2026-04-16`.
 pub fn date_from_path(id: &str) -> Option<NaiveDate> {
@@ -172,6 +326,63 @@ mod tests {
         assert_eq!(find_date("开源周报于2026年4月27日发布").map(|x| x.0), d(2026, 4, 27));
         assert_eq!(find_date("2026年5月2日（土）").map(|x| x.0), d(2026, 5, 2));
         assert_eq!(find_date("2026년 4월 27일").map(|x| x.0), d(2026, 4, 27));
+    }
+
+    #[test]
+    fn months_in_headings() {
+        let cases = [
+            ("2024-05", d(2024, 5, 1)),
+            ("Frontend digest 2024/05", d(2024, 5, 1)),
+            ("Monthly notes — May 2024", d(2024, 5, 1)),
+            ("Sept. 2025 issue", d(2025, 9, 1)),
+            ("2024年5月 前端月刊", d(2024, 5, 1)),
+            ("2024년 5월", d(2024, 5, 1)),
+            ("version 1.84.0", None),
+            ("2024-13", None),
+            ("第 300 期", None),
+            ("Issue 2024", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(find_month(text), want, "find_month({text:?})");
+        }
+    }
+
+    #[test]
+    fn months_and_years_in_paths() {
+        let month = |y, m, source| {
+            Some(Found { date: d(y, m, 1).unwrap(), precision: Precision::Month, source })
+        };
+        let year = |y| {
+            Some(Found {
+                date: d(y, 1, 1).unwrap(),
+                precision: Precision::Year,
+                source: DateSource::Folder,
+            })
+        };
+        let cases = [
+            ("2024-05", month(2024, 5, DateSource::FileName)),
+            ("digests/2024_05-frontend", month(2024, 5, DateSource::FileName)),
+            ("content/this-month/2020-05/index", month(2020, 5, DateSource::Folder)),
+            ("2020/05/notes", month(2020, 5, DateSource::Folder)),
+            ("newsletter/2020/issue-192", year(2020)),
+            ("2019/2020/x", year(2020)),
+            ("docs/issue-300", None),
+            ("2020", None),
+            ("notes/1234-56", None),
+        ];
+        for (id, want) in cases {
+            assert_eq!(month_or_year_from_path(id), want, "month_or_year_from_path({id:?})");
+        }
+    }
+
+    #[test]
+    fn shown_dates_read_back_as_first_days() {
+        assert_eq!(parse_shown("2026-04-16"), d(2026, 4, 16));
+        assert_eq!(parse_shown("2024-05"), d(2024, 5, 1));
+        assert_eq!(parse_shown("2020"), d(2020, 1, 1));
+        assert_eq!(parse_shown("20"), None);
+        assert_eq!(Precision::Month.format(d(2024, 5, 1).unwrap()), "2024-05");
+        assert_eq!(Precision::Year.format(d(2024, 5, 1).unwrap()), "2024");
     }
 
     #[test]

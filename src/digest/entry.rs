@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::date::{DateSource, Precision};
 use super::{Style, stories};
 
 /// A link in an item: its target and its text.
@@ -61,8 +62,13 @@ pub struct Entry {
     pub id: String,
     /// The digest's title.
     pub title: String,
-    /// Its date, when one could be found (never invented).
+    /// Its date, when one could be found (never invented): the day, or the first day of
+    /// the month or year that is all the archive gives (see `date_precision`).
     pub date: Option<NaiveDate>,
+    /// Whether `date` is a day, a month or a year.
+    pub date_precision: Precision,
+    /// Where `date` was found.
+    pub date_source: Option<DateSource>,
     /// Who wrote it.
     pub authors: Vec<String>,
     /// The series it belongs to (`This Week in Rust`).

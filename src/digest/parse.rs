@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::anchors::Anchors;
+use super::date::{DateSource, Found, Precision};
 use super::sources::{ItemSources, item_sources};
 use super::topics::item_topics;
 use super::{Entry, Item, ParseError, Taxonomy, date, front_matter, language, outline, stories};
@@ -108,13 +109,13 @@ impl Entry {
             .collect();
 
         let signature = outline.signature.clone().unwrap_or_default();
-        let date = fm_date
-            .or_else(|| date::date_from_path(id))
-            .or(outline.date_line.as_ref().map(|d| d.0))
-            .or(signature.date);
+        let found = entry_date(id, fm_date, &outline, &signature);
+        let date = found.map(|f| f.date);
         if date.is_none() {
-            warnings
-                .push("no date: none in front matter, file name, first lines or signature".into());
+            warnings.push(
+                "no date: none in front matter, heading, file name, folders, first lines or signature"
+                    .into(),
+            );
         }
         if authors.is_empty() {
             authors.extend(signature.author.clone());
@@ -123,16 +124,23 @@ impl Entry {
         if series.is_none() {
             series = signature.series.clone().or(line_words.clone());
         }
+        // The name beside the date (`Friday Notes — February 13, 2026`), where the file
+        // writes it so: never a title that no file contains.
+        let named = || {
+            let named = line_words.clone().or(series.clone())?;
+            let titled = match date {
+                Some(d) => format!("{named} — {}", date::long_form(d)),
+                None => named,
+            };
+            text.contains(&titled).then_some(titled)
+        };
         let title = fm_title
             .or(outline.title.clone())
-            .or_else(|| {
-                let named = line_words.or(series.clone())?;
-                Some(match date {
-                    Some(d) => format!("{named} — {}", date::long_form(d)),
-                    None => named,
-                })
-            })
-            .unwrap_or_else(|| fallback_title(id, date));
+            .or_else(named)
+            .or_else(|| outline.date_line.as_ref().map(|d| d.2.clone()))
+            .or_else(|| readable_file_name(id))
+            .or_else(|| outline.first_heading.clone())
+            .unwrap_or_else(|| id.to_string());
 
         let items = items(outline.items, &tags, taxonomy);
         let language = entry_language(declared, &title, &items);
@@ -143,6 +151,8 @@ impl Entry {
             id: id.to_string(),
             title: title.trim().to_string(),
             date,
+            date_precision: found.map_or(Precision::Day, |f| f.precision),
+            date_source: found.map(|f| f.source),
             authors,
             series,
             tags,
@@ -155,6 +165,29 @@ impl Entry {
             language,
         })
     }
+}
+
+/// The entry's date, by trust: a day from the front matter, the path, the date line,
+/// the heading or the signature; else a month from the heading or the date line, then
+/// from the path, or a year from the folders. Never a day that nothing gave.
+fn entry_date(
+    id: &str,
+    front_matter: Option<NaiveDate>,
+    outline: &outline::Outline,
+    signature: &outline::Signature,
+) -> Option<Found> {
+    let title = outline.title.as_deref().unwrap_or("");
+    let day = front_matter
+        .map(|d| Found::day(d, DateSource::FrontMatter))
+        .or_else(|| date::day_from_path(id))
+        .or_else(|| outline.date_line.as_ref().map(|d| Found::day(d.0, DateSource::Heading)))
+        .or_else(|| date::find_date(title).map(|d| Found::day(d.0, DateSource::Heading)))
+        .or_else(|| signature.date.map(|d| Found::day(d, DateSource::Signature)));
+    let month_in_heading = || {
+        let first = outline.month_line.or_else(|| date::find_month(title))?;
+        Some(Found { date: first, precision: Precision::Month, source: DateSource::Heading })
+    };
+    day.or_else(month_in_heading).or_else(|| date::month_or_year_from_path(id))
 }
 
 /// The entry's language: as its front matter declares it, or as its text reads.
@@ -196,21 +229,21 @@ fn split_names(values: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// A title from the file name: `weekly-notes` -> `Weekly notes`; a bare date ->
-/// `Digest — April 16, 2026`.
-fn fallback_title(id: &str, date: Option<NaiveDate>) -> String {
-    let stem = id.rsplit('/').next().unwrap_or(id);
-    let words: String = stem
-        .split(['-', '_', ' '])
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-        .collect::<Vec<_>>()
-        .join(" ");
-    match (words.is_empty(), date) {
-        (true, Some(d)) => format!("Digest — {}", date::long_form(d)),
-        (true, None) => stem.to_string(),
-        (false, _) => {
-            let mut chars = words.chars();
-            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-        }
+/// A title from the file name, made readable: `weekly-notes` -> `Weekly notes`,
+/// `issue-192` -> `Issue 192`; a name that is a date stays as written (`2024-05`); an
+/// `index` or `README` file takes its folder's name. `None` for an empty name, and for an
+/// `index` at the root.
+fn readable_file_name(id: &str) -> Option<String> {
+    let mut parts = id.rsplit('/');
+    let mut stem = parts.next()?;
+    if ["index", "_index", "readme"].contains(&stem.to_ascii_lowercase().as_str()) {
+        stem = parts.next()?;
     }
+    if stem.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '_' | '.')) {
+        return Some(stem.to_string()).filter(|s| !s.is_empty());
+    }
+    let words: Vec<&str> = stem.split(['-', '_', ' ']).filter(|w| !w.is_empty()).collect();
+    let words = words.join(" ");
+    let mut chars = words.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect())
 }

@@ -149,7 +149,34 @@ fn slugs() {
 #[test]
 fn titles_fall_back_to_the_file_name() {
     assert_eq!(parse("notes/weekly-notes", "Hello.\n").title, "Weekly notes");
-    assert_eq!(parse("2026-04-16", "Hello.\n").title, "Digest — April 16, 2026");
+    // A name that is a date stays as written: no title that no file contains.
+    assert_eq!(parse("2026-04-16", "Hello.\n").title, "2026-04-16");
+    assert_eq!(parse("newsletter/2020/issue-192", "Hello.\n").title, "Issue 192");
+    assert_eq!(parse("this-month/2021-03/index", "Hello.\n").title, "2021-03");
+    // Without a file name to read, the first heading of any level.
+    assert_eq!(parse("_index", "Hi.\n\n## Kernels\n\nText.\n").title, "Kernels");
+}
+
+#[test]
+fn titles_as_written() {
+    // A title under a line of links is the title; the line stays an item.
+    let e = parse(
+        "d/web-20250102",
+        "[Home](https://x.org) · [Archive](https://x.org/a)\n\n# Web Digest 2025-01-02\n\n## One\n\nText.\n",
+    );
+    assert_eq!(e.title, "Web Digest 2025-01-02");
+    // The date line as written, not an English date around a name (`开源周报 — April 27, 2026`).
+    let e = parse(
+        "zh/2026-04-27",
+        "开源周报 2026年4月27日\n\n本周最热的话题仍然是推测解码。\n\n— 编辑部\n",
+    );
+    assert_eq!(e.title, "开源周报 2026年4月27日");
+    // A name and a date the file writes together stay the title.
+    let e = parse(
+        "fn/issue-01",
+        "Friday, February 13, 2026\n\nText.\n\nFriday Notes — February 13, 2026 — Bo Chen\n",
+    );
+    assert_eq!(e.title, "Friday Notes — February 13, 2026");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use tantivy::tokenizer::PreTokenizedString;
 use super::analysis::{language_analyzer, tokens, words_analyzer};
 use super::dates::{day_number, to_datetime};
 use super::schema::{Counted, Fields, Kind, SOURCE_NAME_SEPARATOR};
+use crate::digest::date::DateSource;
 use crate::digest::{Entry, SourceFile, Style, is_cjk, sources};
 
 /// What the entry document stores as JSON, beside its own fields.
@@ -34,6 +35,9 @@ pub struct EntryMeta {
     /// Its language, when not English.
     #[serde(default)]
     pub language: Option<String>,
+    /// Where its date was found.
+    #[serde(default)]
+    pub date_source: Option<DateSource>,
 }
 
 impl Fields {
@@ -54,6 +58,7 @@ impl Fields {
         doc.add_u64(self.day, day_number(entry.date));
         if let Some(date) = entry.date {
             doc.add_date(self.entry_date, to_datetime(date));
+            doc.add_u64(self.date_precision, entry.date_precision.code());
         }
         doc.add_text(self.path, &file.rel);
         doc.add_u64(self.hash, hash);
@@ -70,6 +75,7 @@ impl Fields {
             warnings: entry.warnings.clone(),
             draft: entry.draft,
             language: entry.language.clone(),
+            date_source: entry.date_source,
         };
         doc.add_text(self.entry_json, serde_json::to_string(&meta).expect("serializable"));
         doc.add_text(self.words, distinct_words(entry));
@@ -119,6 +125,7 @@ impl Fields {
         doc.add_text(self.lang, entry.language.as_deref().unwrap_or("en"));
         if let Some(date) = entry.date {
             doc.add_date(self.date, to_datetime(date));
+            doc.add_u64(self.date_precision, entry.date_precision.code());
         }
         doc.add_u64(self.day, day_number(entry.date));
         // Each as a value of its own: a phrase does not run from one into the next.

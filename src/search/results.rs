@@ -3,6 +3,7 @@
 //! views of entries that the entry page and `archive show` print. The CLI and the HTTP
 //! API serialise these same types, so they cannot drift.
 
+use crate::digest::date::{DateSource, Precision};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -197,8 +198,13 @@ pub struct EntryView {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Date, `YYYY-MM-DD`.
+    /// Date: `YYYY-MM-DD`, or `YYYY-MM` and `YYYY` where the archive gives no more.
     pub date: Option<String>,
+    /// Whether the date is a day, a month or a year.
+    pub date_precision: Option<Precision>,
+    /// Where the date was found (`front_matter`, `heading`, `file_name`, `folder`,
+    /// `signature`).
+    pub date_source: Option<DateSource>,
     /// Authors.
     pub authors: Vec<String>,
     /// Series.

@@ -118,7 +118,7 @@ pub fn hit(
     Ok(Hit {
         entry_id,
         anchor: first_str(&doc, f.anchor),
-        date: date_in(&doc, f.date),
+        date: date_in(&doc, f.date, f.date_precision),
         entry_title: first_str(&doc, f.entry_title),
         title: first_str(&doc, f.title),
         context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),

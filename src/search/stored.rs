@@ -1,6 +1,7 @@
 //! Reading stored fields back: one value, all values, a date; and [`Bodies`], the
 //! entries' Markdown that items' texts are cut from (the store keeps each text once).
 
+use crate::digest::date::Precision;
 use std::collections::HashMap;
 
 use tantivy::collector::DocSetCollector;
@@ -25,12 +26,16 @@ pub fn first_u64(doc: &TantivyDocument, field: Field) -> u64 {
     doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
 }
 
-/// A stored date as `YYYY-MM-DD`.
-pub fn date_in(doc: &TantivyDocument, field: Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_datetime())
-        .and_then(from_datetime)
-        .map(|d| d.to_string())
+/// A stored date as the entry shows it: `YYYY-MM-DD`, or `YYYY-MM` and `YYYY` where
+/// the archive gave no more (the document's `date_precision`).
+pub fn date_in(doc: &TantivyDocument, field: Field, precision: Field) -> Option<String> {
+    let date = doc.get_first(field).and_then(|v| v.as_datetime()).and_then(from_datetime)?;
+    Some(precision_in(doc, precision).format(date))
+}
+
+/// The precision of a document's date (a day when it says nothing).
+pub fn precision_in(doc: &TantivyDocument, precision: Field) -> Precision {
+    Precision::from_code(doc.get_first(precision).and_then(|v| v.as_u64()).unwrap_or(0))
 }
 
 /// The Markdown of the entries on a page of hits: the store keeps an entry's text

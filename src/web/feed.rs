@@ -11,6 +11,7 @@ use super::error::{Format, WebError};
 use super::params::Params;
 use super::state::AppState;
 use super::urls::{enc, entry_url, search_url};
+use crate::digest::date::parse_shown;
 use crate::search::{Group, Sort};
 
 /// `GET /feed.atom?q=...`: any search as an Atom feed, newest first.
@@ -33,8 +34,7 @@ pub async fn feed(
         .unwrap_or("localhost");
     let base = format!("http://{host}");
     let when = |date: &Option<String>| -> FixedDateTime {
-        let day =
-            date.as_deref().and_then(|d| d.parse::<NaiveDate>().ok()).unwrap_or(NaiveDate::MIN);
+        let day = date.as_deref().and_then(parse_shown).unwrap_or(NaiveDate::MIN);
         day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().fixed_offset()
     };
     let entries: Vec<Entry> = results

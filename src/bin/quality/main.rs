@@ -28,6 +28,7 @@
 //! earlier version, on the very same queries.
 
 mod baselines;
+mod dates;
 mod draw;
 #[path = "../bench/shared.rs"]
 mod shared;
@@ -307,8 +308,10 @@ fn main() -> ExitCode {
     }
     let walk = digest::walk(&args.archive).expect("walk the archive");
     let mut docs = vec![];
+    let mut dating = dates::Dating::default();
     for file in &walk.files {
         let Ok(entry) = file.parse(&taxonomy) else { continue };
+        dating.add(&entry);
         let passages = entry
             .items
             .iter()
@@ -420,6 +423,7 @@ fn main() -> ExitCode {
         total_bm25.cell()
     ));
     table.push_str(&topic_precision(&under, &taxonomy));
+    table.push_str(&dating.table());
     print!("{table}");
     if let Some(path) = &args.write {
         shared::write_section(

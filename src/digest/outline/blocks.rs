@@ -51,6 +51,18 @@ impl TopBlock {
     pub(super) fn is_single_line_paragraph(&self) -> bool {
         self.kind == Kind::Paragraph && !self.block.text.trim().contains('\n')
     }
+
+    /// A line of links or badges and nothing else (`[Home](/) | [Archive](/a)`, an
+    /// image link): what sits above a digest's title without being part of it.
+    pub(super) fn is_link_line(&self) -> bool {
+        let mut rest = self.block.text.clone();
+        for link in &self.block.links {
+            rest = rest.replacen(link.text.as_str(), "", 1);
+        }
+        self.is_single_line_paragraph()
+            && !self.block.links.is_empty()
+            && !rest.chars().any(char::is_alphanumeric)
+    }
 }
 
 /// Bare URLs in text (digests often paste them without Markdown link syntax).

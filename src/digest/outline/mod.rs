@@ -49,8 +49,13 @@ pub struct RawItem {
 pub struct Outline {
     /// A single level-1 heading at the top: the entry's title.
     pub title: Option<String>,
-    /// A date line near the top, and the words beside the date on that line.
-    pub date_line: Option<(NaiveDate, String)>,
+    /// A date line near the top, the words beside the date on that line, and the line.
+    pub date_line: Option<(NaiveDate, String, String)>,
+    /// The first heading of any level, as written.
+    pub first_heading: Option<String>,
+    /// A month named by a short first line that gives no day (`2024-05`, `May 2024`): its
+    /// first day. The line stays an item.
+    pub month_line: Option<NaiveDate>,
     /// The signature line at the bottom.
     pub signature: Option<Signature>,
     /// The items, in document order.
@@ -60,18 +65,34 @@ pub struct Outline {
 /// Splits a Markdown body into its outline.
 pub fn outline(body: &str) -> Outline {
     let mut blocks = top_blocks(body);
-    let mut outline = Outline::default();
+    let first_heading = blocks
+        .iter()
+        .find(|b| matches!(b.kind, Kind::Heading(_)))
+        .map(|b| b.block.text.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let mut outline = Outline { first_heading, ..Outline::default() };
 
-    // A lone level-1 heading on top is the entry's title, not a section.
+    // A lone level-1 heading on top is the entry's title, not a section; so is one under a
+    // line of links or badges, which stays an item.
     let h1s = blocks.iter().filter(|b| b.kind == Kind::Heading(HeadingLevel::H1)).count();
-    if h1s == 1 && blocks.first().is_some_and(|b| b.kind == Kind::Heading(HeadingLevel::H1)) {
-        outline.title = Some(blocks.remove(0).block.text.trim().to_string());
+    let at = blocks.iter().position(|b| b.kind == Kind::Heading(HeadingLevel::H1));
+    let preamble = |at: usize| at <= 2 && blocks[..at].iter().all(TopBlock::is_link_line);
+    if h1s == 1
+        && let Some(at) = at.filter(|&at| preamble(at))
+    {
+        outline.title = Some(blocks.remove(at).block.text.trim().to_string());
     }
     if let Some(first) = blocks.first().filter(|b| b.is_single_line_paragraph())
-        && let Some(found) = date_line(first.block.text.trim())
+        && let Some((date, words)) = date_line(first.block.text.trim())
     {
-        outline.date_line = Some(found);
+        outline.date_line = Some((date, words, first.block.text.trim().to_string()));
         blocks.remove(0);
+    }
+    if outline.date_line.is_none()
+        && let Some(first) = blocks.first().filter(|b| b.is_single_line_paragraph())
+        && first.block.text.trim().chars().count() <= 100
+    {
+        outline.month_line = crate::digest::date::find_month(first.block.text.trim());
     }
     if let Some(last) = blocks.last().filter(|b| b.is_single_line_paragraph())
         && let Some(sig) = signature(last.block.text.trim())

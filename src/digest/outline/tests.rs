@@ -43,7 +43,11 @@ fn section_text_before_a_link_list_is_its_own_item() {
 fn plain_digest() {
     let body = "Thursday, April 16, 2026\n\n**Speculative decoding.** Someone on LocalLLaMA got 2x with a small draft model.\n\nA new GGUF of the model is out: https://huggingface.co/x/y.\n\n- it fits in 8 GB\n- runs at 40 tok/s\n\n— Sam Lee\n";
     let o = outline(body);
-    assert_eq!(o.date_line, Some((NaiveDate::from_ymd_opt(2026, 4, 16).unwrap(), String::new())));
+    let line = "Thursday, April 16, 2026".to_string();
+    assert_eq!(
+        o.date_line,
+        Some((NaiveDate::from_ymd_opt(2026, 4, 16).unwrap(), String::new(), line))
+    );
     assert_eq!(o.signature.as_ref().unwrap().author.as_deref(), Some("Sam Lee"));
     assert_eq!(
         titles(&o),

@@ -12,7 +12,7 @@ use crate::digest::outline::outline;
 use crate::digest::stories::StoryId;
 use crate::index::{Counted, EntryMeta, Kind, field, from_datetime, to_datetime};
 use crate::search::collectors::{FacetCollector, group_by_entry};
-use crate::search::stored::{all_str, date_in, first_str, first_u64};
+use crate::search::stored::{all_str, date_in, first_str, first_u64, precision_in};
 use crate::search::stories::{Stories, story_ids};
 use crate::search::{
     Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, query::compile,
@@ -119,8 +119,7 @@ impl Engine {
         &self,
         entry: &EntryView,
     ) -> Result<(Option<EntryLink>, Option<EntryLink>), SearchError> {
-        let Some(date) = entry.date.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok())
-        else {
+        let Some(date) = entry.date.as_deref().and_then(crate::digest::date::parse_shown) else {
             return Ok((None, None));
         };
         let f = self.fields();
@@ -238,7 +237,7 @@ impl Engine {
             links.push(EntryLink {
                 id: first_str(&doc, f.entry_id),
                 title: first_str(&doc, f.entry_title),
-                date: date_in(&doc, f.date),
+                date: date_in(&doc, f.date, f.date_precision),
             });
         }
         Ok(links)
@@ -258,7 +257,9 @@ fn entry_view(
     Ok(EntryView {
         id: id.to_string(),
         title: first_str(doc, f.entry_name),
-        date: date_in(doc, f.entry_date),
+        date: date_in(doc, f.entry_date, f.date_precision),
+        date_precision: doc.get_first(f.entry_date).map(|_| precision_in(doc, f.date_precision)),
+        date_source: meta.date_source,
         authors: meta.authors,
         series: meta.series,
         tags: meta.tags,

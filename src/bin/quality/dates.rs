@@ -1,0 +1,70 @@
+//! How an archive's entries were dated and titled: the share of items dated by each rule
+//! and at each precision, and the share of distinct titles, so that an odd archive
+//! shows what was guessed.
+
+use std::collections::{BTreeMap, HashSet};
+
+use archive::digest::Entry;
+use archive::digest::date::Precision;
+
+/// Counts over the entries of one archive.
+#[derive(Default)]
+pub(super) struct Dating {
+    entries: usize,
+    items: usize,
+    /// Rule (or `none`) -> (entries, items).
+    by_source: BTreeMap<String, (usize, usize)>,
+    /// Precision (or `none`) -> items.
+    by_precision: BTreeMap<String, usize>,
+    titles: HashSet<String>,
+}
+
+impl Dating {
+    pub(super) fn add(&mut self, entry: &Entry) {
+        let items = entry.items.len();
+        let name = |v: serde_json::Value| v.as_str().unwrap_or("none").replace('_', " ");
+        let source = entry.date_source.map_or("none".into(), |s| name(serde_json::json!(s)));
+        let precision = match entry.date {
+            Some(_) => name(serde_json::json!(entry.date_precision)),
+            None => "none".into(),
+        };
+        let row = self.by_source.entry(source).or_default();
+        row.0 += 1;
+        row.1 += items;
+        *self.by_precision.entry(precision).or_default() += items;
+        self.entries += 1;
+        self.items += items;
+        self.titles.insert(entry.title.clone());
+    }
+
+    /// The table, in Markdown.
+    pub(super) fn table(&self) -> String {
+        let share = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
+        let mut out = String::from(
+            "Dates and titles: where each entry's date came from, and the items it dates.\n\n| date from | entries | items |\n| --- | ---: | ---: |\n",
+        );
+        for (source, (entries, items)) in &self.by_source {
+            out.push_str(&format!(
+                "| {source} | {entries} | {items} ({:.1}%) |\n",
+                share(*items, self.items)
+            ));
+        }
+        let precisions: Vec<String> = [Precision::Day, Precision::Month, Precision::Year]
+            .iter()
+            .map(|p| serde_json::json!(p).as_str().unwrap_or_default().to_string())
+            .chain(["none".to_string()])
+            .filter_map(|p| {
+                let n = *self.by_precision.get(&p)?;
+                Some(format!("{p} {:.1}%", share(n, self.items)))
+            })
+            .collect();
+        out.push_str(&format!(
+            "\nItems by precision of their date: {}. Distinct titles: {} of {} entries ({:.1}%).\n\n",
+            precisions.join(", "),
+            self.titles.len(),
+            self.entries,
+            share(self.titles.len(), self.entries)
+        ));
+        out
+    }
+}
