@@ -517,3 +517,25 @@ fn months_and_years_are_dates_of_their_own_precision() {
     assert_eq!(order.first().map(String::as_str), Some("web/WebDigest-20250102"), "{order:?}");
     assert_eq!(order.last().map(String::as_str), Some("newsletter/2020/issue-192"), "{order:?}");
 }
+
+#[test]
+fn each_item_of_a_dated_section_takes_its_day() {
+    let s = Sandbox::copy_of(&fixture("dates"));
+    s.reindex();
+    let day = |q: &str| s.search(q)["hits"][0]["date"].as_str().unwrap_or("-").to_string();
+    assert_eq!(day("wombatgo"), "2020-01-09");
+    assert_eq!(day("并发模式"), "2020-01-07");
+    assert_eq!(day("marmotflake"), "2020-01-15");
+    assert_eq!(day("kestrelcache"), "2020-01-13");
+    // Found by its own day, not its file's.
+    assert_eq!(s.search("date:2020-01-09")["total"], 1);
+    assert_eq!(s.search("date:2020-01-15 flaky")["total"], 1);
+    assert_eq!(s.search("date:2020-01-13 flaky")["total"], 0);
+    // The entry is dated by its first day; a week without one in its name too.
+    assert_eq!(dated(&s, "gocn/2020-01-06").0, "2020-01-06");
+    let week = dated(&s, "dev-week/week-2");
+    assert_eq!(
+        (week.0.as_str(), week.2.as_str(), week.3.as_str()),
+        ("2020-01-13", "heading", "Dev Week 2")
+    );
+}

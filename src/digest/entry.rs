@@ -47,6 +47,9 @@ pub struct Item {
     /// The stories it cites: the [`stories::StoryId`]s of its links' [`stories::key`]s, and
     /// those its text shares with near duplicates ([`stories::near_duplicate_ids`]).
     pub stories: Vec<stories::StoryId>,
+    /// Its own day, where it sits in one of several dated sections of its file; else it
+    /// has its entry's date.
+    pub date: Option<NaiveDate>,
     /// Byte offset in the entry's body of the block that carries the anchor.
     #[serde(skip)]
     pub offset: usize,

@@ -51,6 +51,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
                 named_domains: named,
                 topics,
                 links: raw.links,
+                date: raw.date,
                 stories,
                 offset: raw.offset,
                 end: raw.end,
@@ -109,7 +110,13 @@ impl Entry {
             .collect();
 
         let signature = outline.signature.clone().unwrap_or_default();
-        let found = entry_date(id, fm_date, &outline, &signature);
+        let earliest_section = outline.items.iter().filter_map(|i| i.date).min();
+        let found = match entry_date(id, fm_date, &outline, &signature) {
+            // A file of dated sections is dated by its first day, unless its front matter
+            // says otherwise.
+            Some(f) if f.source == DateSource::FrontMatter => Some(f),
+            found => earliest_section.map(|d| Found::day(d, DateSource::Heading)).or(found),
+        };
         let date = found.map(|f| f.date);
         if date.is_none() {
             warnings.push(

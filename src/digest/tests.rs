@@ -332,3 +332,17 @@ fn an_item_citing_a_group_and_its_event_is_about_the_event() {
     let group = stories::StoryId::of_key("meetup.com/rust-zurich");
     assert!(!ids.contains(&&group), "the group page makes no story: {ids:?}");
 }
+
+#[test]
+fn one_dated_heading_dates_nothing_two_date_their_sections() {
+    let days = |e: &Entry| e.items.iter().map(|i| i.date).collect::<Vec<_>>();
+    let one = parse("w/2026-04-06", "## News\n\nText.\n\n## 2026-04-20 Meetup\n\nAn event.\n");
+    assert_eq!(days(&one), [None, None]);
+    assert_eq!(one.date, ymd(2026, 4, 6));
+    let two = parse(
+        "w/2026-04-06",
+        "Intro.\n\n## 2026-04-07\n\nOne.\n\n### Detail\n\nStill the 7th.\n\n## 2026-04-09\n\nTwo.\n\n# Appendix\n\nNo day.\n",
+    );
+    assert_eq!(days(&two), [None, ymd(2026, 4, 7), ymd(2026, 4, 7), ymd(2026, 4, 9), None]);
+    assert_eq!(two.date, ymd(2026, 4, 7), "the first day of its sections");
+}

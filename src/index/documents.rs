@@ -9,7 +9,7 @@ use tantivy::tokenizer::PreTokenizedString;
 use super::analysis::{language_analyzer, tokens, words_analyzer};
 use super::dates::{day_number, to_datetime};
 use super::schema::{Counted, Fields, Kind, SOURCE_NAME_SEPARATOR};
-use crate::digest::date::DateSource;
+use crate::digest::date::{DateSource, Precision};
 use crate::digest::{Entry, SourceFile, Style, is_cjk, sources};
 
 /// What the entry document stores as JSON, beside its own fields.
@@ -123,11 +123,16 @@ impl Fields {
             }
         }
         doc.add_text(self.lang, entry.language.as_deref().unwrap_or("en"));
-        if let Some(date) = entry.date {
+        // An item of a dated section has its own day; the others, their entry's date.
+        let (date, precision) = match item.date {
+            Some(day) => (Some(day), Precision::Day),
+            None => (entry.date, entry.date_precision),
+        };
+        if let Some(date) = date {
             doc.add_date(self.date, to_datetime(date));
-            doc.add_u64(self.date_precision, entry.date_precision.code());
+            doc.add_u64(self.date_precision, precision.code());
         }
-        doc.add_u64(self.day, day_number(entry.date));
+        doc.add_u64(self.day, day_number(date));
         // Each as a value of its own: a phrase does not run from one into the next.
         let keywords = [
             (self.topics, &item.topics[..]),

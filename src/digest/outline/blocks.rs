@@ -65,12 +65,30 @@ impl TopBlock {
     }
 }
 
-/// Bare URLs in text (digests often paste them without Markdown link syntax).
+/// A bare URL (digests often paste them without Markdown link syntax).
+static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"https?://[^\s<>()\[\]{}]+").unwrap());
+
+/// Bare URLs in text.
 pub(super) fn bare_urls(text: &str) -> impl Iterator<Item = &str> {
-    static URL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"https?://[^\s<>()\[\]{}]+").unwrap());
     URL.find_iter(text)
         .map(|m| m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"']))
+}
+
+/// The text without its bare URLs (they stay links and sources of the item), or the
+/// text as it is when it is nothing else.
+pub(super) fn without_urls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !URL.is_match(text) {
+        return text.into();
+    }
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| URL.replace_all(line, "").split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect();
+    match lines.is_empty() {
+        true => text.into(),
+        false => lines.join("\n").into(),
+    }
 }
 
 /// Walks the Markdown events once and collects the top-level blocks, each with its plain

@@ -21,7 +21,7 @@ use super::Link;
 mod blocks;
 mod meta;
 
-use self::blocks::{Block, Kind, TopBlock, top_blocks};
+use self::blocks::{Block, Kind, TopBlock, top_blocks, without_urls};
 pub use self::meta::Signature;
 use self::meta::{date_line, signature};
 
@@ -42,6 +42,9 @@ pub struct RawItem {
     pub offset: usize,
     /// Byte offset in the body where its last block ends.
     pub end: usize,
+    /// The day of the dated section it is in, where a file holds several dated sections
+    /// (`## GoCN每日新闻(2020-01-07)`, one per day of a week): see [`section_days`].
+    pub date: Option<NaiveDate>,
 }
 
 /// What the body holds: items, plus the metadata written in the text itself.
@@ -104,11 +107,51 @@ pub fn outline(body: &str) -> Outline {
     let has_headings = blocks.iter().any(|b| matches!(b.kind, Kind::Heading(_)));
     if has_headings {
         sections(body, &blocks, &mut outline.items);
+        section_days(&blocks, &mut outline.items);
     } else {
         paragraphs(body, &blocks, &mut outline.items);
     }
     outline.items.retain(|i| !i.text.trim().is_empty() || !i.links.is_empty());
     outline
+}
+
+/// Dates the items of a file that holds several dated sections: the shallowest heading
+/// level at which two or more headings name distinct days (`## 2020-01-07`, `## Tuesday,
+/// January 7, 2020`, `## 每日新闻（2020-01-07）`) divides the file into days, and each
+/// item takes the day of the section it is in (none before the first). One dated heading
+/// (an event, a triage log) dates nothing.
+fn section_days(blocks: &[TopBlock], items: &mut [RawItem]) {
+    let headings: Vec<(HeadingLevel, usize, Option<NaiveDate>)> = blocks
+        .iter()
+        .filter_map(|b| match b.kind {
+            Kind::Heading(level) => {
+                let day = crate::digest::date::find_date(&b.block.text).map(|d| d.0);
+                Some((level, b.block.range.start, day))
+            }
+            _ => None,
+        })
+        .collect();
+    let distinct_days = |level: HeadingLevel| {
+        let mut days: Vec<NaiveDate> =
+            headings.iter().filter(|h| h.0 == level).filter_map(|h| h.2).collect();
+        days.sort_unstable();
+        days.dedup();
+        days.len()
+    };
+    let mut levels: Vec<HeadingLevel> = headings.iter().map(|h| h.0).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let Some(level) = levels.into_iter().find(|&l| distinct_days(l) >= 2) else { return };
+    // The sections at that level (and the headings above it, which end them).
+    let bounds: Vec<(usize, Option<NaiveDate>)> = headings
+        .iter()
+        .filter(|h| h.0 <= level)
+        .map(|h| (h.1, h.2.filter(|_| h.0 == level)))
+        .collect();
+    for item in items {
+        let at = bounds.partition_point(|b| b.0 <= item.offset);
+        item.date = at.checked_sub(1).and_then(|i| bounds[i].1);
+    }
 }
 
 /// Heading mode: one item per section, link lists split into their entries.
@@ -205,6 +248,7 @@ fn merge(
         links: vec![],
         offset,
         end: offset,
+        date: None,
     };
     for b in blocks {
         item.end = item.end.max(b.block.range.end);
@@ -228,6 +272,7 @@ fn entry_item(body: &str, entry: &Block, context: Vec<String>) -> RawItem {
         links: entry.links.clone(),
         offset: entry.range.start,
         end: entry.range.end,
+        date: None,
     }
 }
 
@@ -241,7 +286,8 @@ fn title_of(block: &Block) -> String {
     static SENTENCE_END: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[.!?]\s|\n|[。！？]").unwrap());
     static CLAUSE_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[：；，、]").unwrap());
-    let text = block.text.trim();
+    let text = without_urls(block.text.trim());
+    let text = text.as_ref();
     let sentence = match SENTENCE_END.find(text) {
         Some(m) => &text[..m.start() + m.as_str().chars().next().map_or(1, char::len_utf8)],
         None => text,

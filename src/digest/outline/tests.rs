@@ -49,10 +49,7 @@ fn plain_digest() {
         Some((NaiveDate::from_ymd_opt(2026, 4, 16).unwrap(), String::new(), line))
     );
     assert_eq!(o.signature.as_ref().unwrap().author.as_deref(), Some("Sam Lee"));
-    assert_eq!(
-        titles(&o),
-        ["Speculative decoding", "A new GGUF of the model is out: https://huggingface.co/x/y"]
-    );
+    assert_eq!(titles(&o), ["Speculative decoding", "A new GGUF of the model is out"]);
     assert_eq!(o.items[1].links[0].url, "https://huggingface.co/x/y");
     assert!(o.items[1].text.contains("runs at 40 tok/s"), "{}", o.items[1].text);
 }
@@ -89,4 +86,14 @@ fn date_lines() {
 fn nothing_but_comments_and_blank() {
     assert!(outline("<!-- nothing -->\n\n").items.is_empty());
     assert!(outline("").items.is_empty());
+}
+
+#[test]
+fn titles_leave_out_the_bare_urls_they_cite() {
+    let o = outline(
+        "1. Golang IO 手册 https://github.com/example/io\n2. https://example.com/only-a-link\n",
+    );
+    let titles: Vec<&str> = o.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Golang IO 手册", "https://example.com/only-a-link"]);
+    assert_eq!(o.items[0].links[0].url, "https://github.com/example/io");
 }
