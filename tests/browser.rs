@@ -385,3 +385,34 @@ async fn browser_sign_in() {
     shot(&c, "signed-in").await;
     c.close().await.unwrap();
 }
+
+/// Dates as a reader sees them: a monthly issue shows its month and is found by it; the
+/// items of a week of dated sections sit in their own days on the timeline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_dates() {
+    let Some((_driver, driver)) = start_driver() else { return };
+    let site = crate::util::Sandbox::copy_of(&crate::util::fixture("dates"));
+    site.reindex();
+    let server = site.serve(&[]);
+    let c = browser(&driver, true, 1280, 1000).await;
+
+    c.goto(&format!("{}/search?q=date%3A2024-05+wasm", server.url)).await.unwrap();
+    let shown = "return [...document.querySelectorAll('#results time')].map(t => [t.textContent, t.getAttribute('datetime')])";
+    assert_eq!(c.execute(shown, vec![]).await.unwrap(), json!([["2024-05", "2024-05"]]));
+    shot(&c, "month-entry").await;
+
+    // A week of dailies in one file, and a week of two dated sections: each group shows
+    // its first day, and each item of another day its own.
+    let week = "date%3A2020-01-07..2020-01-31&sort=oldest";
+    c.goto(&format!("{}/search?q={week}", server.url)).await.unwrap();
+    let days = "return [...document.querySelectorAll('#results time')].map(t => t.textContent)";
+    let days = c.execute(days, vec![]).await.unwrap();
+    let mut days: Vec<String> = serde_json::from_value(days).unwrap();
+    days.dedup();
+    assert_eq!(days, ["2020-01-07", "2020-01-09", "2020-01-13", "2020-01-15"]);
+    let months =
+        "return [...document.querySelectorAll('.timeline text.month')].map(t => t.textContent)";
+    let months = c.execute(months, vec![]).await.unwrap();
+    assert!(months.to_string().contains("Jan 2020"), "{months}");
+    shot(&c, "dated-sections").await;
+}

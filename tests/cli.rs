@@ -45,7 +45,17 @@ fn search_filters_facets_and_json_shape() {
             assert!(hit.get(key).is_some(), "missing {key} in {hit}");
         }
     }
-    assert!(hits[0]["snippet"].as_str().unwrap().contains("<mark>"), "{}", hits[0]);
+    // Snippets mark the words they show, and start after the title they would repeat.
+    let snippet = |h: &Value| h["snippet"].as_str().unwrap().to_string();
+    for hit in hits {
+        let shows = snippet(hit).replace("<mark>", "").to_lowercase().contains("decoding");
+        assert_eq!(shows, snippet(hit).contains("<mark>"), "{hit}");
+    }
+    let marked = s.search("acceptance-rate charts");
+    assert!(snippet(&marked["hits"][0]).contains("<mark>"), "{marked}");
+    let first = &hits[0];
+    assert!(first["title"].as_str().unwrap().starts_with("Speculative decoding"), "{first}");
+    assert!(!snippet(first).to_lowercase().starts_with("speculative decoding"), "{first}");
     assert_eq!(r["interpreted"], "speculative AND decoding AND source:r/LocalLLaMA");
     let sources = r["facets"]["sources"].as_array().unwrap();
     assert_eq!(sources[0]["value"], "r/LocalLLaMA");
@@ -475,4 +485,29 @@ fn files_that_only_moved_are_hashed_never_parsed_and_write_no_document() {
     copy.write(rel, copy.read(rel).replace("speculative", "zyzzyvative"));
     let r = at_copy(&["reindex", "--json"]);
     assert_eq!((count(&r, "updated"), count(&r, "unchanged")), (1, 38), "{r}");
+}
+
+#[test]
+fn check_says_how_entries_were_dated_and_which_titles_repeat() {
+    let s = Sandbox::empty();
+    s.write("x/weekly.md", "Hello.\n");
+    s.write("y/weekly.md", "Hi.\n");
+    s.write("2024-05.md", "# 2024-05\n\nA month.\n");
+    s.write("2026-04-16-notes.md", "---\ndate: 2026-04-16\n---\n\nA day.\n");
+    let r = s.json(&["check"], 0);
+    assert_eq!(
+        r["dates"],
+        serde_json::json!({"front_matter": 1, "heading": 1, "undated": 2}),
+        "{r}"
+    );
+    assert_eq!(r["shared_titles"][0]["title"], "Weekly", "{r}");
+    assert_eq!(strings(&r["shared_titles"][0]["entries"]), ["x/weekly", "y/weekly"]);
+    let undated: Vec<&str> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["message"].as_str().unwrap().starts_with("no date"))
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(undated, ["x/weekly.md", "y/weekly.md"]);
 }

@@ -2,6 +2,7 @@
 //! every file of the index against its checksum; exit 1 when there are errors (warnings
 //! alone exit 0). Nothing is changed.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -29,7 +30,19 @@ struct Report {
     errors: usize,
     warnings: usize,
     problems: Vec<Problem>,
+    /// How many entries were dated by each rule (`front_matter`, `heading`, `file_name`,
+    /// `folder`, `signature`), and how many are `undated`.
+    dates: BTreeMap<String, usize>,
+    /// Titles that more than one entry has, with those entries: a reader cannot tell them
+    /// apart in results.
+    shared_titles: Vec<SharedTitle>,
     index: IndexCheck,
+}
+
+#[derive(Serialize)]
+struct SharedTitle {
+    title: String,
+    entries: Vec<String>,
 }
 
 /// What the index check found.
@@ -81,6 +94,8 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
         problems.push(Problem { path, severity: "error", message: reason });
     }
     let (mut entries, mut items, mut drafts) = (0, 0, 0);
+    let mut dates: BTreeMap<String, usize> = BTreeMap::new();
+    let mut titles: BTreeMap<String, Vec<String>> = BTreeMap::new();
     digest::read_parallel(
         &walk.files,
         |file| file.parse(&taxonomy),
@@ -91,6 +106,15 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
                     entries += 1;
                     items += entry.items.len();
                     drafts += usize::from(entry.draft);
+                    let source = match entry.date_source {
+                        Some(source) => serde_json::to_value(source)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        None => "undated".into(),
+                    };
+                    *dates.entry(source).or_default() += 1;
+                    titles.entry(entry.title.clone()).or_default().push(entry.id.clone());
                     for w in entry.warnings {
                         problems.push(Problem {
                             path: file.rel.clone(),
@@ -109,6 +133,15 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
         },
     )?;
     problems.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut shared_titles: Vec<SharedTitle> = titles
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(title, mut entries)| {
+            entries.sort();
+            SharedTitle { title, entries }
+        })
+        .collect();
+    shared_titles.sort_by_key(|s| std::cmp::Reverse(s.entries.len()));
     let index = check_index(index_dir);
     let file_errors = problems.iter().filter(|p| p.severity == "error").count();
     let report = Report {
@@ -119,6 +152,8 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
         errors: file_errors + usize::from(index.status == "damaged"),
         warnings: problems.len() - file_errors,
         problems,
+        dates,
+        shared_titles,
         index,
     };
     if args.json {
@@ -142,6 +177,18 @@ fn print_text(report: &Report) -> std::io::Result<()> {
         "{} files, {} entries{drafts}, {} items: {} error(s), {} warning(s)",
         report.files, report.entries, report.items, report.errors, report.warnings
     )?;
+    let dates: Vec<String> =
+        report.dates.iter().map(|(rule, n)| format!("{n} {}", rule.replace('_', " "))).collect();
+    writeln!(out, "dates: {}", dates.join(", "))?;
+    if !report.shared_titles.is_empty() {
+        writeln!(out, "{} title(s) shared by more than one entry:", report.shared_titles.len())?;
+        for shared in report.shared_titles.iter().take(10) {
+            let more = shared.entries.len().saturating_sub(3);
+            let listed = shared.entries.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            writeln!(out, "  {:?}: {listed}{more}", shared.title)?;
+        }
+    }
     match &report.index.message {
         Some(message) => writeln!(out, "index: {}: {message}", report.index.status),
         None => writeln!(

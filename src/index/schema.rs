@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 19;
+pub const SCHEMA_VERSION: u32 = 20;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -135,7 +135,7 @@ pub struct Fields {
     /// Entry: its title (stored only).
     pub entry_name: Field,
     /// Both kinds: whether the date is a day, a month or a year
-    /// ([`Precision::code`](crate::digest::date::Precision::code)), stored only.
+    /// ([`Precision::code`](crate::digest::date::Precision::code)).
     pub date_precision: Field,
     /// Both kinds: the date as a [`day_number`], a fast field that every document has
     /// (a dense column reads fastest): the sort key, and what month facets count.
@@ -241,7 +241,8 @@ pub fn schema() -> (Schema, Fields) {
         entry_date: b
             .add_date_field(field::ENTRY_DATE, DateOptions::from(INDEXED).set_fast().set_stored()),
         entry_name: b.add_text_field("entry_name", STORED),
-        date_precision: b.add_u64_field("date_precision", STORED),
+        // Indexed for the date filters: a month or a year must lie wholly in a range.
+        date_precision: b.add_u64_field("date_precision", INDEXED | STORED),
         day: b.add_u64_field(field::DAY, tantivy::schema::FAST),
         topics: b.add_text_field("topics", keyword(true)),
         sources: b.add_text_field("sources", keyword(true)),

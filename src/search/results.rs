@@ -46,6 +46,10 @@ pub struct Hit {
     /// The stories its links cite (ids), for [`Hit::story`].
     #[serde(skip)]
     pub story_ids: Vec<StoryId>,
+    /// The title as HTML, with the query's words in `<mark>` (the pages show it: the
+    /// snippet starts after the title, so a word found in the title is marked there).
+    #[serde(skip)]
+    pub title_html: String,
 }
 
 /// Items of several digests that cite the same thing (a thread, a paper, a post),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tantivy::query::Query;
 use tantivy::schema::Field;
-use tantivy::snippet::SnippetGenerator;
+use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
 use super::Hit;
@@ -54,26 +54,39 @@ impl Snippets {
     /// HTML: the best fragment with the terms in `<mark>`, or the text's lead when no
     /// term is in it. Text in another language is cut with its stemmer.
     fn of(&self, text: &str, lang: &str) -> String {
-        let marked = self.generator.as_ref().and_then(|english| {
-            let mut languages = self.by_language.borrow_mut();
-            let generator = if lang == "en" || lang.is_empty() {
-                Some(english)
-            } else {
-                languages
-                    .entry(lang.to_string())
-                    .or_insert_with(|| {
-                        let analyzer = language_analyzer(lang)?;
-                        let terms = self.terms.clone();
-                        Some(SnippetGenerator::new(terms, analyzer, self.text, SNIPPET_CHARS))
-                    })
-                    .as_ref()
-                    .or(Some(english))
-            }?;
-            let mut snippet = generator.snippet(text);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            Some(snippet).filter(|s| !s.is_empty()).map(|s| s.to_html())
-        });
-        marked.unwrap_or_else(|| lead(text, SNIPPET_CHARS))
+        self.mark(text, lang).map_or_else(|| lead(text, SNIPPET_CHARS), |s| s.to_html())
+    }
+
+    /// A title as HTML, whole, with the terms in `<mark>`: the fragment of a text this
+    /// short starts at its start, and the rest (a closing `?` or `…`) follows it.
+    fn marked(&self, text: &str, lang: &str) -> String {
+        match self.mark(text, lang) {
+            Some(snippet) if text.starts_with(snippet.fragment()) => {
+                format!("{}{}", snippet.to_html(), escape_html(&text[snippet.fragment().len()..]))
+            }
+            _ => escape_html(text),
+        }
+    }
+
+    /// The best fragment with the terms in `<mark>`, if any term is in the text.
+    fn mark(&self, text: &str, lang: &str) -> Option<Snippet> {
+        let english = self.generator.as_ref()?;
+        let mut languages = self.by_language.borrow_mut();
+        let generator = match lang {
+            "en" | "" => english,
+            _ => languages
+                .entry(lang.to_string())
+                .or_insert_with(|| {
+                    let analyzer = language_analyzer(lang)?;
+                    let terms = self.terms.clone();
+                    Some(SnippetGenerator::new(terms, analyzer, self.text, SNIPPET_CHARS))
+                })
+                .as_ref()
+                .unwrap_or(english),
+        };
+        let mut snippet = generator.snippet(text);
+        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+        Some(snippet).filter(|s| !s.is_empty())
     }
 }
 
@@ -115,21 +128,49 @@ pub fn hit(
         (first_u64(&doc, f.ord), first_u64(&doc, f.offset), first_u64(&doc, f.end));
     let markdown = bodies.of(&entry_id, address, ord)?;
     let text = markdown.get(start as usize..end as usize).map(plain_text).unwrap_or_default();
+    let title = first_str(&doc, f.title);
+    let text = after_title(&text, &title);
+    let lang = first_str(&doc, f.lang);
     Ok(Hit {
         entry_id,
         anchor: first_str(&doc, f.anchor),
         date: date_in(&doc, f.date, f.date_precision),
         entry_title: first_str(&doc, f.entry_title),
-        title: first_str(&doc, f.title),
+        title: title.clone(),
         context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
-        snippet: snippets.of(&text, &first_str(&doc, f.lang)),
+        snippet: snippets.of(text, &lang),
         topics: all_str(&doc, f.topics),
         sources: all_str(&doc, f.sources),
         entry_tags: all_str(&doc, f.tags),
         score,
         story: None,
         story_ids: vec![],
+        title_html: snippets.marked(&title, &lang),
     })
+}
+
+/// An item's text after its title, where the text opens with it (a heading, a bold lead,
+/// a list entry's link), so that a snippet says what the title above it does not: the
+/// text as it is when it holds nothing else.
+fn after_title<'a>(text: &'a str, title: &str) -> &'a str {
+    let title = title.trim_end_matches('…').trim();
+    let mut rest = text.trim_start();
+    if title.is_empty() {
+        return rest;
+    }
+    // A title the text repeats right after it (a heading, then its first line) goes too.
+    for _ in 0..2 {
+        match rest.strip_prefix(title) {
+            Some(after) => {
+                rest = after.trim_start_matches(|c: char| {
+                    c.is_whitespace()
+                        || matches!(c, ':' | ';' | ',' | '.' | '—' | '–' | '-' | '|' | '·')
+                })
+            }
+            None => break,
+        }
+    }
+    if rest.is_empty() { text.trim_start() } else { rest }
 }
 
 /// The start of a text, escaped for HTML, when no term of the query is in it.
@@ -142,4 +183,19 @@ fn lead(text: &str, max_chars: usize) -> String {
         out.push('…');
     }
     escape_html(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::after_title;
+
+    #[test]
+    fn a_snippet_starts_after_the_title_it_repeats() {
+        let heading = "When agents forget\nWhen agents forget, they recover faster.";
+        assert_eq!(after_title(heading, "When agents forget"), "they recover faster.");
+        let lead = "Speculative decoding. Someone got 2x.";
+        assert_eq!(after_title(lead, "Speculative decoding"), "Someone got 2x.");
+        assert_eq!(after_title("Only the title", "Only the title"), "Only the title");
+        assert_eq!(after_title("Other words first", "Title"), "Other words first");
+    }
 }

@@ -9,6 +9,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use chrono::Datelike;
+
+use crate::digest::date::Precision;
 use crate::digest::language;
 use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, analyze, language_query_analyzer, query_analyzer, to_datetime};
@@ -429,6 +432,11 @@ fn negated(q: Box<dyn Query>) -> Box<dyn Query> {
 /// Dates through the items' date terms (the postings of the days in the range, gathered
 /// once per scorer): measured faster than a fast-field range, which scans the column,
 /// at 10k and 100k digests. Undated items have no date term.
+/// A month or a year (an entry dated only so, at the start of its period) matches only
+/// where all of it lies in the range: `date:2024-05` and `after:2024-04` find May 2024,
+/// `date:2024-05-10` and `date:2024-05-01..2024-05-20` do not; `date:2020-01` does not find
+/// 2020. Only the one month and the one year that start in the range and end past it are
+/// left out, so the exclusion reads a term or two.
 fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
     let bound = |d: Option<chrono::NaiveDate>, inclusive: bool| match d {
         Some(d) => {
@@ -437,7 +445,27 @@ fn date_query(f: &Fields, range: &DateRange) -> Box<dyn Query> {
         }
         None => Bound::Unbounded,
     };
-    Box::new(RangeQuery::new(bound(range.from, true), bound(range.to, false)))
+    let days: Box<dyn Query> =
+        Box::new(RangeQuery::new(bound(range.from, true), bound(range.to, false)));
+    let Some(last) = range.to.and_then(|to| to.pred_opt()) else { return days };
+    let month = last.with_day(1).filter(|_| last.succ_opt().is_none_or(|n| n.day() != 1));
+    let year = last.with_ordinal(1).filter(|_| last.succ_opt().is_none_or(|n| n.ordinal() != 1));
+    let mut clauses = vec![(Occur::Must, days)];
+    for (precision, start) in [(Precision::Month, month), (Precision::Year, year)] {
+        let Some(start) = start.filter(|s| range.from.is_none_or(|from| *s >= from)) else {
+            continue;
+        };
+        let term = |t| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
+        let past_the_end = BooleanQuery::intersection(vec![
+            term(Term::from_field_u64(f.date_precision, precision.code())),
+            term(Term::from_field_date(f.date, to_datetime(start))),
+        ]);
+        clauses.push((Occur::MustNot, Box::new(past_the_end)));
+    }
+    match clauses.len() {
+        1 => clauses.pop().expect("one clause").1,
+        _ => Box::new(BooleanQuery::new(clauses)),
+    }
 }
 
 /// The query's matches, drafts left out (they score as before).
