@@ -539,3 +539,77 @@ fn each_item_of_a_dated_section_takes_its_day() {
         ("2020-01-13", "heading", "Dev Week 2")
     );
 }
+
+/// Runs git in `dir` with the author and committer dates set to `date`.
+fn git(dir: &std::path::Path, date: &str, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Editor", "-c", "user.email=editor@example.org"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", crate::util::text(&out.stderr));
+}
+
+#[test]
+fn files_that_give_no_day_take_the_day_git_first_added_them() {
+    let s = Sandbox::empty();
+    let repo = s.archive.parent().unwrap().join("repo");
+    let root = repo.join("weekly");
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::create_dir_all(root.join("2019")).unwrap();
+    let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).unwrap();
+    git(&repo, "2019-03-04T10:00:00+08:00", &["init", "-q"]);
+    write("docs/issue-300.md", "# 科技爱好者周刊（第 300 期）\n\n本周的话题是推测解码。\n");
+    write("2019/issue-1.md", "# Issue 1\n\nText of the first issue.\n");
+    git(&repo, "2019-03-04T10:00:00+08:00", &["add", "-A"]);
+    git(&repo, "2019-03-04T10:00:00+08:00", &["commit", "-qm", "first"]);
+    // Late at night in New York: the author's own day, not UTC's.
+    write("docs/issue-301.md", "# 第 301 期\n\nThe second issue, written in the evening.\n");
+    write("dated.md", "---\ndate: 2018-01-02\n---\n\nDated in its front matter.\n");
+    git(&repo, "2019-03-11T23:30:00-05:00", &["add", "-A"]);
+    git(&repo, "2019-03-11T23:30:00-05:00", &["commit", "-qm", "second"]);
+    // A rename keeps the day the file was first added; a year folder that the day
+    // contradicts keeps its year (archives are put in git years after they are written).
+    git(
+        &repo,
+        "2021-06-01T12:00:00Z",
+        &["mv", "weekly/docs/issue-300.md", "weekly/docs/issue-0300.md"],
+    );
+    git(
+        &repo,
+        "2021-06-01T12:00:00Z",
+        &["mv", "weekly/2019/issue-1.md", "weekly/2019/issue-001.md"],
+    );
+    std::fs::create_dir_all(root.join("2016")).unwrap();
+    write("2016/old.md", "# Old\n\nWritten in 2016, committed in 2021.\n");
+    git(&repo, "2021-06-01T12:00:00Z", &["add", "-A"]);
+    git(&repo, "2021-06-01T12:00:00Z", &["commit", "-qm", "moved"]);
+    write("docs/draft.md", "# Not committed\n\nNo day anywhere.\n");
+
+    let s = Sandbox::over(&root);
+    let r = s.reindex();
+    assert_eq!(r["entries"], 6, "{r}");
+    let cases = [
+        ("docs/issue-0300", ("2019-03-04", "day", "git")),
+        ("docs/issue-301", ("2019-03-11", "day", "git")),
+        ("2019/issue-001", ("2019-03-04", "day", "git")),
+        ("dated", ("2018-01-02", "day", "front_matter")),
+        ("2016/old", ("2016", "year", "folder")),
+        ("docs/draft", ("-", "-", "-")),
+    ];
+    for (id, (date, precision, source)) in cases {
+        let (d, p, src, _) = dated(&s, id);
+        assert_eq!((d.as_str(), p.as_str(), src.as_str()), (date, precision, source), "{id}");
+    }
+    assert_eq!(s.search("date:2019-03-11")["hits"][0]["entry_id"], "docs/issue-301");
+    // Kept beside the index, and the same answers from it; `[dates] git = false` turns it off.
+    assert!(s.index.join("archive-git.tsv").is_file());
+    let c = s.json(&["check"], 0);
+    assert_eq!(c["dates"]["git"], 3, "{c}");
+    std::fs::write(root.join("taxonomy.toml"), "[dates]\ngit = false\n").unwrap();
+    s.reindex();
+    assert_eq!(dated(&s, "docs/issue-301").0, "-");
+}

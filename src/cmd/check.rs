@@ -93,12 +93,25 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
     for (path, reason) in walk.problems {
         problems.push(Problem { path, severity: "error", message: reason });
     }
+    let history = match taxonomy.dates.git {
+        true => digest::History::read(archive, None).unwrap_or_else(|e| {
+            problems.push(Problem { path: ".git".into(), severity: "warning", message: e });
+            None
+        }),
+        false => None,
+    };
     let (mut entries, mut items, mut drafts) = (0, 0, 0);
     let mut dates: BTreeMap<String, usize> = BTreeMap::new();
     let mut titles: BTreeMap<String, Vec<String>> = BTreeMap::new();
     digest::read_parallel(
         &walk.files,
-        |file| file.parse(&taxonomy),
+        |file| {
+            let mut entry = file.parse(&taxonomy)?;
+            if let Some(history) = &history {
+                entry.date_from_history(history, &file.rel);
+            }
+            Ok::<_, digest::ParseError>(entry)
+        },
         |i, parsed| {
             let file = &walk.files[i];
             match parsed {

@@ -60,6 +60,9 @@ pub enum DateSource {
     Folder,
     /// The signature line at the bottom.
     Signature,
+    /// The day the commit that first added the file was written, in an archive kept in
+    /// git (see [`crate::digest::History`]).
+    Git,
 }
 
 /// A date found for an entry: its first day, how precise it is, and where it was found.

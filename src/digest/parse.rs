@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::anchors::Anchors;
+use chrono::Datelike;
+
 use super::date::{DateSource, Found, Precision};
+use super::history::History;
 use super::sources::{ItemSources, item_sources};
 use super::topics::item_topics;
 use super::{Entry, Item, ParseError, Taxonomy, date, front_matter, language, outline, stories};
@@ -171,6 +174,29 @@ impl Entry {
             draft,
             language,
         })
+    }
+}
+
+impl Entry {
+    /// Dates the entry by the day its file was first committed (`rel` below the archive
+    /// root), where the file gives no day: an undated entry, or one dated only by a month
+    /// or a year that the day falls in. A day that contradicts them is not used: archives
+    /// are often put in a repository years after they were written.
+    pub fn date_from_history(&mut self, history: &History, rel: &str) {
+        let Some(day) = history.day(rel) else { return };
+        let fits = match (self.date, self.date_precision) {
+            (None, _) => true,
+            (Some(_), Precision::Day) => false,
+            (Some(start), Precision::Month) => {
+                (day.year(), day.month()) == (start.year(), start.month())
+            }
+            (Some(start), Precision::Year) => day.year() == start.year(),
+        };
+        if fits {
+            (self.date, self.date_precision) = (Some(day), Precision::Day);
+            self.date_source = Some(DateSource::Git);
+            self.warnings.retain(|w| !w.starts_with("no date"));
+        }
     }
 }
 

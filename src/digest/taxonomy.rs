@@ -14,7 +14,8 @@
 //! through its phrases (list it among them to match it). An archive without the file gets
 //! the built-in default (`default_taxonomy.toml`), which covers AI and software news.
 //!
-//! An optional `[stories]` table tunes how stories are found ([`StorySettings`]).
+//! An optional `[stories]` table tunes how stories are found ([`StorySettings`]), and
+//! `[dates]` how entries are dated ([`DateSettings`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -39,6 +40,23 @@ struct File {
     sources: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     stories: StorySettings,
+    #[serde(default)]
+    dates: DateSettings,
+}
+
+/// How entries are dated (`[dates]` in `taxonomy.toml`; every key optional).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DateSettings {
+    /// Where nothing in a file gives a day and the archive is a git repository, the day
+    /// the commit that first added the file was written (true by default).
+    pub git: bool,
+}
+
+impl Default for DateSettings {
+    fn default() -> Self {
+        DateSettings { git: true }
+    }
 }
 
 /// How stories are found (`[stories]` in `taxonomy.toml`; every key optional).
@@ -141,6 +159,8 @@ pub struct Taxonomy {
     sources: Rules,
     /// How stories are found.
     pub stories: StorySettings,
+    /// How entries are dated.
+    pub dates: DateSettings,
     /// A hash of the rules' text: when it changes, every entry must be re-read.
     pub fingerprint: u64,
 }
@@ -153,6 +173,7 @@ impl Taxonomy {
         file.stories.check().map_err(invalid)?;
         Ok(Taxonomy {
             stories: file.stories,
+            dates: file.dates,
             topics: Rules::build("topic", file.topics).map_err(invalid)?,
             sources: Rules::build("source", file.sources).map_err(invalid)?,
             fingerprint: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),

@@ -14,6 +14,9 @@ pub(super) const MARKER: &str = ".archive-index";
 /// The file of the stat cache (see `sync::stat_cache`).
 pub(super) const CACHE_FILE: &str = "archive-stats.tsv";
 
+/// The archive's git history kept between runs (see `sync::history`).
+pub(super) const HISTORY_FILE: &str = "archive-git.tsv";
+
 /// What the marker says to whoever opens it.
 const MARKER_TEXT: &str = "This folder is a search index written by `archive reindex`.\n\
 It is generated: `archive reindex` rebuilds it, and deleting the folder loses nothing.\n";
@@ -73,9 +76,9 @@ fn is_tantivy_meta(path: &Path) -> bool {
 }
 
 /// Names of a file an index writes: Tantivy's metadata and segment files (a 32-digit
-/// hex segment id, a dot and an extension), and the stat cache.
+/// hex segment id, a dot and an extension), the stat cache and the git history.
 fn is_index_file(name: &str) -> bool {
-    if matches!(name, "meta.json" | ".managed.json" | CACHE_FILE) {
+    if matches!(name, "meta.json" | ".managed.json" | CACHE_FILE | HISTORY_FILE) {
         return true;
     }
     let (id, ext) = name.split_once('.').unwrap_or((name, ""));

@@ -9,7 +9,7 @@ use super::plan::Work;
 use super::report::{Change, ChangeKind, ReindexSummary, Skipped};
 use super::stat_cache::StatCache;
 use super::state::{IndexIo, State};
-use crate::digest::{Entry, SourceFile, Taxonomy};
+use crate::digest::{Entry, History, SourceFile, Taxonomy};
 use crate::index::IndexError;
 
 /// A file read and hashed, and parsed unless this is a dry run.
@@ -100,7 +100,12 @@ impl Apply<'_> {
 
 /// Reads and hashes one file, and parses it unless this is a dry run or its content is
 /// what the index holds.
-pub(super) fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: bool) -> Outcome {
+pub(super) fn read(
+    w: &Work,
+    (taxonomy, history): (&Taxonomy, Option<&History>),
+    reread_all: bool,
+    dry_run: bool,
+) -> Outcome {
     let bytes = match w.file.read_bytes() {
         Ok(bytes) => bytes,
         Err(e) => return Outcome::Failed(e.to_string()),
@@ -114,7 +119,12 @@ pub(super) fn read(w: &Work, taxonomy: &Taxonomy, reread_all: bool, dry_run: boo
         None
     } else {
         match Entry::from_bytes(&w.file.id, &bytes, taxonomy) {
-            Ok(entry) => Some(Box::new(entry)),
+            Ok(mut entry) => {
+                if let Some(history) = history {
+                    entry.date_from_history(history, &w.file.rel);
+                }
+                Some(Box::new(entry))
+            }
             Err(e) => return Outcome::Failed(e.to_string()),
         }
     };

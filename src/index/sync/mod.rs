@@ -9,6 +9,7 @@
 
 mod apply;
 mod commit;
+mod history;
 mod plan;
 mod records;
 mod report;
@@ -87,6 +88,7 @@ pub fn reindex_in(
     if work.is_empty() && removed.is_empty() && state.compatible && !summary.full {
         return Ok(finish(nothing_to_write(&io, &state, options, summary)?, started));
     }
+    let history = history::read(root, index_path, &taxonomy, &mut summary);
 
     // Read (and parse, unless dry or unchanged) the files in parallel; results come
     // back in order of completion and are applied on this thread. The writer is opened
@@ -104,7 +106,7 @@ pub fn reindex_in(
     let done = AtomicUsize::new(0);
     digest::read_parallel(
         &work,
-        |w| read(w, &taxonomy, state.reread_all, options.dry_run),
+        |w| read(w, (&taxonomy, history.as_ref()), state.reread_all, options.dry_run),
         |i, outcome| {
             apply.outcome(&work[i], outcome)?;
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, work.len());
@@ -124,6 +126,9 @@ pub fn reindex_in(
     } else {
         summary.changes.clear();
         write_out(&io, &state, &cache, writer, &removed, options, &mut summary)?;
+        if let Some(history) = history.as_ref().filter(|_| summary.committed) {
+            history::save(history, index_path, &mut summary);
+        }
     }
     Ok(finish(summary, started))
 }
