@@ -398,7 +398,7 @@ async fn browser_dates() {
 
     c.goto(&format!("{}/search?q=date%3A2024-05+wasm", server.url)).await.unwrap();
     let shown = "return [...document.querySelectorAll('#results time')].map(t => [t.textContent, t.getAttribute('datetime')])";
-    assert_eq!(c.execute(shown, vec![]).await.unwrap(), json!([["2024-05", "2024-05"]]));
+    assert_eq!(c.execute(shown, vec![]).await.unwrap(), json!([["May 2024", "2024-05"]]));
     shot(&c, "month-entry").await;
 
     // A week of dailies in one file, and a week of two dated sections: each group shows

@@ -8,6 +8,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 mod chart;
+mod dates;
 mod document;
 mod error;
 mod feed;
