@@ -609,6 +609,19 @@ fn files_that_give_no_day_take_the_day_git_first_added_them() {
     assert!(s.index.join("archive-git.tsv").is_file());
     let c = s.json(&["check"], 0);
     assert_eq!(c["dates"]["git"], 3, "{c}");
+    // A shallow clone's history would date every file by its one commit: not used.
+    let shallow = s.archive.parent().unwrap().join("shallow");
+    let url = format!("file://{}", repo.display());
+    git(
+        &repo,
+        "2021-06-01T12:00:00Z",
+        &["clone", "-q", "--depth", "1", &url, shallow.to_str().unwrap()],
+    );
+    let c = Sandbox::over(&shallow.join("weekly"));
+    let r = c.reindex();
+    assert!(r["notes"].to_string().contains("shallow clone"), "{r}");
+    assert_eq!(dated(&c, "docs/issue-301").0, "-");
+
     std::fs::write(root.join("taxonomy.toml"), "[dates]\ngit = false\n").unwrap();
     s.reindex();
     assert_eq!(dated(&s, "docs/issue-301").0, "-");

@@ -31,6 +31,12 @@ impl History {
             return Ok(Some(cached));
         }
         let err = |e: &dyn std::fmt::Display| format!("reading the git history: {e}");
+        // A shallow clone's oldest commit seems to add every file it holds.
+        if repo.is_shallow().unwrap_or(true) {
+            return Err(err(
+                &"the repository is a shallow clone (`git fetch --unshallow` gives its whole history)",
+            ));
+        }
         let root = root.canonicalize().map_err(|e| err(&e))?;
         let workdir = repo.workdir().ok_or_else(|| err(&"the repository has no work tree"))?;
         let workdir = workdir.canonicalize().map_err(|e| err(&e))?;
