@@ -190,7 +190,7 @@ fn visit(root: &Path, entry: &ignore::DirEntry) -> Option<Result<SourceFile, Pro
     Some(Ok(SourceFile { id, rel, path: path.to_path_buf(), size: meta.len(), mtime }))
 }
 
-/// A path below the root, its components joined with `/` (a `\\` is part of a name).
+/// A path below the root, its components joined with `/` (a `\` is part of a name).
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();

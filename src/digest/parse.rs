@@ -3,11 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::anchors::Anchors;
-use chrono::Datelike;
-
 use super::date::{DateSource, Found, Precision};
 use super::history::History;
 use super::sources::{ItemSources, item_sources};

@@ -3,13 +3,13 @@
 //! views of entries that the entry page and `archive show` print. The CLI and the HTTP
 //! API serialise these same types, so they cannot drift.
 
-use crate::digest::date::{DateSource, Precision};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::request::Sort;
 use crate::digest::Link;
+use crate::digest::date::{DateSource, Precision};
 use crate::digest::stories::StoryId;
 
 /// Items shown under each entry on a grouped page.

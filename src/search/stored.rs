@@ -1,7 +1,6 @@
 //! Reading stored fields back: one value, all values, a date; and [`Bodies`], the
 //! entries' Markdown that items' texts are cut from (the store keeps each text once).
 
-use crate::digest::date::Precision;
 use std::collections::HashMap;
 
 use tantivy::collector::DocSetCollector;
@@ -9,6 +8,7 @@ use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use crate::digest::date::Precision;
 use crate::index::{Fields, Kind, from_datetime};
 
 /// The first value of a text field, or "".
