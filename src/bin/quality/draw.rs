@@ -32,6 +32,8 @@ pub(super) struct Doc {
     pub(super) rendered: Vec<String>,
     /// Lines of the rendered page with 8+ CJK characters.
     pub(super) cjk: Vec<String>,
+    /// Each item's title and text.
+    pub(super) items: Vec<String>,
 }
 
 /// The visible text of an entry as a browser shows it, line by line: the body rendered
@@ -63,11 +65,19 @@ pub(super) enum Kind {
     Inflection,
     Rendered,
     Cjk,
+    Spread,
 }
 
 impl Kind {
-    pub(super) const ALL: [Kind; 6] =
-        [Kind::Distinctive, Kind::Mid, Kind::Typo, Kind::Inflection, Kind::Rendered, Kind::Cjk];
+    pub(super) const ALL: [Kind; 7] = [
+        Kind::Distinctive,
+        Kind::Mid,
+        Kind::Typo,
+        Kind::Inflection,
+        Kind::Rendered,
+        Kind::Cjk,
+        Kind::Spread,
+    ];
 
     pub(super) fn name(self) -> &'static str {
         match self {
@@ -77,6 +87,7 @@ impl Kind {
             Kind::Inflection => "inflection (3 words, one number flipped)",
             Kind::Rendered => "rendered page (3 words, df 2-40, HTML included)",
             Kind::Cjk => "CJK (2 words of 2-4 characters)",
+            Kind::Spread => "spread (2 words, df 20-300, from two items of one digest)",
         }
     }
 }
@@ -116,6 +127,46 @@ pub(super) fn draw_cjk(docs: &[Doc], n: usize, rng: &mut Rng) -> Vec<Query> {
     out
 }
 
+/// Two mid-frequency words of one digest from two of its items, each word in one of the
+/// two items and not in the other: what a reader remembers of a digest rather than of an
+/// item ("the issue with the browser thing and the config-parsing gem").
+fn draw_spread(docs: &[Doc], df: &HashMap<String, usize>, n: usize, rng: &mut Rng) -> Vec<Query> {
+    let mid = |w: &String| {
+        !STOP.contains(&w.as_str()) && df.get(w).is_some_and(|&d| (20..=300).contains(&d))
+    };
+    let mut out = vec![];
+    for _ in 0..n * 200 {
+        if out.len() == n {
+            break;
+        }
+        let doc = &docs[rng.below(docs.len())];
+        if doc.items.len() < 2 {
+            continue;
+        }
+        let (i, j) = (rng.below(doc.items.len()), rng.below(doc.items.len()));
+        if i == j {
+            continue;
+        }
+        let (a, b): (HashSet<String>, HashSet<String>) = (
+            words(&doc.items[i]).into_iter().collect(),
+            words(&doc.items[j]).into_iter().collect(),
+        );
+        let only = |x: &HashSet<String>, y: &HashSet<String>| {
+            let mut only: Vec<String> = x.difference(y).filter(|w| mid(w)).cloned().collect();
+            only.sort();
+            only
+        };
+        let (only_a, only_b) = (only(&a, &b), only(&b, &a));
+        if only_a.is_empty() || only_b.is_empty() {
+            continue;
+        }
+        let first = &only_a[rng.below(only_a.len())];
+        let second = &only_b[rng.below(only_b.len())];
+        out.push(Query { text: format!("{first} {second}"), expected: doc.id.clone() });
+    }
+    out
+}
+
 pub(super) struct Query {
     pub(super) text: String,
     pub(super) expected: String,
@@ -128,8 +179,10 @@ pub(super) fn draw(
     n: usize,
     rng: &mut Rng,
 ) -> Vec<Query> {
-    if kind == Kind::Cjk {
-        return draw_cjk(docs, n, rng);
+    match kind {
+        Kind::Cjk => return draw_cjk(docs, n, rng),
+        Kind::Spread => return draw_spread(docs, df, n, rng),
+        _ => {}
     }
     let (count, lo, hi) = match kind {
         Kind::Mid => (2, 20, 300),

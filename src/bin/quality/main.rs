@@ -323,7 +323,8 @@ fn main() -> ExitCode {
             lines.iter().filter(|l| l.split_whitespace().count() >= 8).cloned().collect();
         let cjk = lines.into_iter().filter(|l| cjk_count(l) >= 8).collect();
         let text = std::fs::read_to_string(&file.path).unwrap_or_default();
-        docs.push(Doc { id: entry.id, text, passages, rendered, cjk });
+        let items = entry.items.iter().map(|i| format!("{}\n{}", i.title, i.text)).collect();
+        docs.push(Doc { id: entry.id, text, passages, rendered, cjk, items });
     }
     docs.sort_by(|a, b| a.id.cmp(&b.id));
     let mut df: HashMap<String, usize> = HashMap::new();
@@ -383,6 +384,10 @@ fn main() -> ExitCode {
     );
     let (mut total_ours, mut total_rg, mut total_bm25) =
         (Score::default(), Score::default(), Score::default());
+    // The spread kind measures what issue 31 is about (the words of one digest in two of
+    // its items): it has its own row after the total, which stays that of the six
+    // known-item kinds (and the floor of `--min-recall` with it).
+    let mut spread = String::new();
     for kind in Kind::ALL {
         let queries = draw(&docs, &df, kind, args.per_kind, &mut rng);
         if queries.is_empty() {
@@ -399,6 +404,19 @@ fn main() -> ExitCode {
             grep.add(&rg(&docs, &lowered, &q.text), &q.expected);
             plain.add(&bm25.search(&q.text), &q.expected);
         }
+        let row = format!(
+            "| {} | {} | {} | {} | {} |\n",
+            kind.name(),
+            queries.len(),
+            ours.cell(),
+            grep.cell(),
+            plain.cell()
+        );
+        if kind == Kind::Spread {
+            spread = row;
+            continue;
+        }
+        table.push_str(&row);
         for (total, s) in [(&mut total_ours, ours), (&mut total_rg, grep), (&mut total_bm25, plain)]
         {
             total.n += s.n;
@@ -406,17 +424,9 @@ fn main() -> ExitCode {
             total.rr += s.rr;
             total.zero += s.zero;
         }
-        table.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
-            kind.name(),
-            queries.len(),
-            ours.cell(),
-            grep.cell(),
-            plain.cell()
-        ));
     }
     table.push_str(&format!(
-        "| all | {} | {} | {} | {} |\n\n",
+        "| all | {} | {} | {} | {} |\n{spread}\n",
         total_ours.n,
         total_ours.cell(),
         total_rg.cell(),
