@@ -290,6 +290,11 @@ impl Users {
         Ok(())
     }
 
+    /// Whether the file has this user.
+    pub fn has(&self, user: &str) -> bool {
+        self.credentials.iter().any(|c| c.user == user)
+    }
+
     /// Each user with whether they have a password and a token, in file order.
     pub fn list(&self) -> Vec<(&str, bool, bool)> {
         let mut users: Vec<(&str, bool, bool)> = Vec::new();

@@ -107,13 +107,23 @@ fn every_route_but_healthz_needs_credentials_and_guessing_is_limited() {
             assert!(r.body.contains("<h1>401"), "{path}: {}", r.body);
         }
     }
+    // `/healthz` without credentials: the status, not what the archive holds.
     let health = get(addr, "/healthz", None);
     assert_eq!(health.status, 200, "{}", health.body);
+    let v: Value = serde_json::from_str(&health.body).unwrap();
+    assert_eq!(v, serde_json::json!({"status": "ok"}));
 
-    // With credentials: Basic for people, the bearer token for scripts.
+    // With credentials: Basic for people, the bearer token for scripts. What they read is
+    // private: no cache on the way may keep it.
     let alice = basic("alice", PASSWORD);
     let r = get(addr, "/api/search?q=agents", Some(&alice));
     assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.head.contains("cache-control: private, no-store"), "{}", r.head);
+    let page = get(addr, "/search?q=agents", Some(&alice));
+    assert!(page.head.contains("cache-control: private, no-store"), "{}", page.head);
+    let health = get(addr, "/healthz", Some(&alice));
+    let v: Value = serde_json::from_str(&health.body).unwrap();
+    assert!(v["entries"].as_u64().unwrap() > 0, "{v}");
     let v: Value = serde_json::from_str(&r.body).unwrap();
     assert!(v["total"].as_u64().unwrap() > 0);
     assert_eq!(get(addr, "/search?q=agents", Some(&alice)).status, 200);
@@ -121,10 +131,12 @@ fn every_route_but_healthz_needs_credentials_and_guessing_is_limited() {
     let bearer = format!("Bearer {token}");
     assert_eq!(get(addr, "/api/search?q=agents", Some(&bearer)).status, 200);
 
-    // Wrong ones: 401, and the log names the user and the client, never the secret.
+    // Wrong ones: 401, and the log names the user and the client, never the secret, nor a
+    // name the users file does not have (a password typed in the user field).
     for wrong in [
         basic("alice", "correct horse battery!"),
         basic("mallory", PASSWORD),
+        basic("Tr0ub4dor&3", ""),
         basic("alice", &token),
         format!("Bearer alice.{}", "A".repeat(43)),
     ] {
@@ -133,11 +145,11 @@ fn every_route_but_healthz_needs_credentials_and_guessing_is_limited() {
     }
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("authentication failed"), "{logged}");
-    assert!(logged.contains("10.0.0.1") && logged.contains("mallory"), "{logged}");
-    assert!(
-        !logged.contains("battery") && !logged.contains(&token[6..]),
-        "a secret in the log: {logged}"
-    );
+    assert!(logged.contains("10.0.0.1") && logged.contains("alice"), "{logged}");
+    assert!(logged.contains("(not a user of the file)"), "{logged}");
+    for secret in ["battery", &token[6..], "mallory", "Tr0ub4dor"] {
+        assert!(!logged.contains(secret), "a secret in the log: {logged}");
+    }
 
     // Guessing: 10 new credentials per client, then 429 with Retry-After, unchecked
     // (the right password too); another client, and credentials accepted before, pass.
@@ -147,7 +159,7 @@ fn every_route_but_healthz_needs_credentials_and_guessing_is_limited() {
             .push(get_from(addr, "/", &basic("alice", &format!("guess {n}")), "10.0.0.1").status);
     }
     let refused = get_from(addr, "/", &basic("alice", "guess 9"), "10.0.0.1");
-    assert_eq!(statuses, vec![401, 401, 401, 401, 401, 401, 429, 429], "4 wrong before, 10 in all");
+    assert_eq!(statuses, vec![401, 401, 401, 401, 401, 429, 429, 429], "5 wrong before, 10 in all");
     assert_eq!(refused.status, 429);
     let retry: u64 = refused
         .head

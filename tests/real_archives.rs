@@ -626,3 +626,28 @@ fn files_that_give_no_day_take_the_day_git_first_added_them() {
     s.reindex();
     assert_eq!(dated(&s, "docs/issue-301").0, "-");
 }
+
+#[test]
+fn the_atom_feed_is_xml_whatever_the_digests_hold() {
+    let s = Sandbox::empty();
+    s.write(
+        "2026-04-01-ctl.md",
+        "# Bell\n\nA line with a bell \u{7} and an escape \u{1b}[31m in it, feedword.\n",
+    );
+    s.write("notes/undated.md", "An undated note about feedword.\n");
+    s.reindex();
+    let server = s.serve(&[]);
+    for query in ["feedword", "nothingmatchesthis"] {
+        let (status, body) = http_get(server.addr(), &format!("/feed.atom?q={query}")).unwrap();
+        assert_eq!(status, 200, "{body}");
+        let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+        assert!(!body.chars().any(forbidden), "{query}: a control character in {body:?}");
+        let feed = <atom_syndication::Feed as std::str::FromStr>::from_str(&body)
+            .unwrap_or_else(|e| panic!("{e}: {body}"));
+        let years: Vec<i32> = std::iter::once(feed.updated())
+            .chain(feed.entries().iter().map(|e| e.updated()))
+            .map(chrono::Datelike::year)
+            .collect();
+        assert!(years.iter().all(|&y| (1970..3000).contains(&y)), "{query}: {years:?}");
+    }
+}

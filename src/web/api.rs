@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Serialize;
 
+use super::auth::Anonymous;
 use super::document::{EntryDocument, entry_document};
 use super::error::{Format, WebError};
 use super::params::Params;
@@ -100,9 +101,14 @@ pub async fn source(
     trend(state, TrendOf::Source, source).await
 }
 
-/// `GET /healthz`: 200 with counts when the index reads, 503 otherwise.
-pub async fn health(State(state): State<Arc<AppState>>) -> Response {
+/// `GET /healthz`: 200 with counts when the index reads, 503 otherwise. Behind
+/// `--auth-file`, a request without credentials is told the status only.
+pub async fn health(
+    State(state): State<Arc<AppState>>,
+    anonymous: Option<Extension<Anonymous>>,
+) -> Response {
     match state.blocking(|engine| engine.health()).await {
+        Ok(_) if anonymous.is_some() => Json(serde_json::json!({ "status": "ok" })).into_response(),
         Ok(health) => Json(serde_json::json!({ "status": "ok", "entries": health.entries, "items": health.items, "segments": health.segments })).into_response(),
         Err(e) => {
             tracing::error!(cause = %e, "health check failed");

@@ -155,15 +155,36 @@ impl Guard {
     }
 }
 
+/// Marks a `/healthz` request without accepted credentials: it is told the status, not
+/// what the archive holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Anonymous;
+
 /// The middleware: lets a request through with accepted credentials, or answers 401
-/// (none or wrong) or 429 (too many new ones from this client).
+/// (none or wrong) or 429 (too many new ones from this client). What it lets through is
+/// private: no cache on the way may keep it.
 pub async fn require(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+    let mut response = checked(guard, request, next).await;
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        let private = HeaderValue::from_static("private, no-store");
+        response.headers_mut().insert(header::CACHE_CONTROL, private);
+    }
+    response
+}
+
+async fn checked(guard: Arc<Guard>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let open = path == "/healthz" || path.starts_with("/static/");
-    let format = if path.starts_with("/api/") { Format::Json } else { Format::Html };
-    if open {
+    if path.starts_with("/static/") {
         return next.run(request).await;
     }
+    if path == "/healthz" {
+        let known = request.headers().get(header::AUTHORIZATION).map(|a| a.as_bytes());
+        if !known.is_some_and(|a| guard.is_accepted(&guard.fingerprint(a))) {
+            request.extensions_mut().insert(Anonymous);
+        }
+        return next.run(request).await;
+    }
+    let format = if path.starts_with("/api/") { Format::Json } else { Format::Html };
     let users = guard.users();
     let Some(authorization) = request.headers().get(header::AUTHORIZATION) else {
         return unauthorized(format, "sign in to read this archive");
@@ -180,10 +201,16 @@ pub async fn require(State(guard): State<Arc<Guard>>, request: Request, next: Ne
             "the Authorization header is neither Basic nor Bearer credentials",
         );
     };
+    // A name the file does not have may be a password typed in the wrong field: the log
+    // does not repeat it.
+    let user = match users.has(presented.user()) {
+        true => presented.user().to_string(),
+        false => "(not a user of the file)".to_string(),
+    };
     if let Err(not_until) = guard.limiter.check_key(&client) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        tracing::warn!(%client, user = ?presented.user(), retry_after = seconds, "too many sign-in attempts: refused unchecked");
+        tracing::warn!(%client, %user, retry_after = seconds, "too many sign-in attempts: refused unchecked");
         return too_many(format, seconds.max(1));
     }
     let accepted = {
@@ -192,7 +219,7 @@ pub async fn require(State(guard): State<Arc<Guard>>, request: Request, next: Ne
         tokio::task::spawn_blocking(move || users.verify(&presented)).await.unwrap_or(false)
     };
     if !accepted {
-        tracing::warn!(%client, user = ?presented.user(), "authentication failed: wrong credentials");
+        tracing::warn!(%client, %user, "authentication failed: wrong credentials");
         if guard.limiter.len() > 100_000 {
             guard.limiter.retain_recent();
         }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 
 use super::error::{Format, WebError};
 use super::params::Params;
@@ -33,8 +32,13 @@ pub async fn feed(
         .filter(|h| !h.is_empty())
         .unwrap_or("localhost");
     let base = format!("http://{host}");
+    // Atom needs a time for every entry: an undated one (and an empty feed) takes the
+    // Unix epoch, a time every reader parses, not chrono's earliest day.
     let when = |date: &Option<String>| -> FixedDateTime {
-        let day = date.as_deref().and_then(parse_shown).unwrap_or(NaiveDate::MIN);
+        let day = date
+            .as_deref()
+            .and_then(parse_shown)
+            .unwrap_or(chrono::DateTime::UNIX_EPOCH.date_naive());
         day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().fixed_offset()
     };
     let entries: Vec<Entry> = results
@@ -43,11 +47,11 @@ pub async fn feed(
         .map(|hit| {
             let url = format!("{base}{}", entry_url(&hit.entry_id, "", &hit.anchor));
             let mut entry = Entry::default();
-            entry.set_title(Text::plain(format!("{} — {}", hit.title, hit.entry_title)));
+            entry.set_title(Text::plain(xml_text(&format!("{} — {}", hit.title, hit.entry_title))));
             entry.set_id(url.clone());
             entry.set_updated(when(&hit.date));
             entry.set_links(vec![Link { href: url, ..Link::default() }]);
-            entry.set_summary(Some(Text::html(hit.snippet.clone())));
+            entry.set_summary(Some(Text::html(xml_text(&hit.snippet))));
             entry
         })
         .collect();
@@ -57,7 +61,7 @@ pub async fn feed(
     } else {
         format!("archive: {}", q.trim())
     };
-    feed.set_title(Text::plain(title));
+    feed.set_title(Text::plain(xml_text(&title)));
     feed.set_id(format!("{base}{}", search_url(&q, None, 1)));
     feed.set_updated(results.hits.first().map(|h| when(&h.date)).unwrap_or_else(|| when(&None)));
     feed.set_links(vec![
@@ -75,4 +79,20 @@ pub async fn feed(
     feed.set_entries(entries);
     Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string())
         .into_response())
+}
+
+/// Text as XML 1.0 may hold it: the control characters it forbids (all below U+0020 but
+/// tab, line feed and carriage return, and U+FFFE, U+FFFF) are dropped; a digest may hold
+/// them, and one would make the whole feed ill-formed.
+fn xml_text(text: &str) -> String {
+    let allowed = |c: char| !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    text.chars().filter(|&c| allowed(c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_loses_what_xml_forbids() {
+        assert_eq!(super::xml_text("a\u{1b}[31mb\u{0}c\td\ne\u{ffff}"), "a[31mbc\td\ne");
+    }
 }
