@@ -142,15 +142,15 @@ pub struct Server {
 }
 
 impl Server {
-    /// Spawns an `archive ... serve` command (logging warnings, without an auth file
-    /// from the environment) and waits for its "serving http://..." line.
+    /// Spawns an `archive ... serve` command (logging warnings unless the command sets
+    /// `RUST_LOG`, without an auth file from the environment) and waits for its
+    /// "serving http://..." line.
     pub fn start(mut command: Command) -> Server {
-        let mut child = command
-            .env("RUST_LOG", "warn")
-            .env_remove("ARCHIVE_AUTH_FILE")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        if !command.get_envs().any(|(name, value)| name == "RUST_LOG" && value.is_some()) {
+            command.env("RUST_LOG", "warn");
+        }
+        let mut child =
+            command.env_remove("ARCHIVE_AUTH_FILE").stdout(Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let url = line

@@ -34,7 +34,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use self::error::{Format, WebError};
@@ -118,11 +118,46 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        uri = %logged_uri(request.uri()),
+                        version = ?request.version(),
+                    )
+                })
                 .on_response(
                     DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros),
                 ),
         )
+}
+
+/// A request's target as the log shows it: the values of parameters that carry secrets
+/// (`token`, `access_token`, `password`, `api_key`, `key`, `secret`, `auth`) are replaced,
+/// since credentials in a query string are refused but would otherwise be logged.
+fn logged_uri(uri: &axum::http::Uri) -> String {
+    const SECRET: &[&str] = &[
+        "token",
+        "access_token",
+        "password",
+        "passwd",
+        "api_key",
+        "apikey",
+        "key",
+        "secret",
+        "auth",
+    ];
+    let Some(query) = uri.query() else { return uri.path().to_string() };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((name, _)) if SECRET.contains(&name.to_ascii_lowercase().as_str()) => {
+                format!("{name}=[redacted]")
+            }
+            _ => part.to_string(),
+        })
+        .collect();
+    format!("{}?{}", uri.path(), parts.join("&"))
 }
 
 /// 414, 431 or 413 with the error (JSON for the API, the error page for pages) for a
@@ -202,5 +237,18 @@ async fn method_not_allowed() -> WebError {
         code: "method_not_allowed",
         message: "only GET and HEAD are served".into(),
         format: Format::Json,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_a_query_string_are_not_logged() {
+        let uri = |s: &str| s.parse::<axum::http::Uri>().unwrap();
+        let logged =
+            super::logged_uri(&uri("/api/search?q=agents&token=alice.AAAA&Access_Token=x"));
+        assert_eq!(logged, "/api/search?q=agents&token=[redacted]&Access_Token=[redacted]");
+        assert_eq!(super::logged_uri(&uri("/search?q=token")), "/search?q=token");
+        assert_eq!(super::logged_uri(&uri("/healthz")), "/healthz");
     }
 }
