@@ -147,3 +147,18 @@ fn unprivileged(s: &Sandbox, args: &[&str]) -> Output {
     }
     command.env_remove("ARCHIVE_DIR").env_remove("ARCHIVE_INDEX").args(args).output().unwrap()
 }
+
+#[test]
+fn a_file_name_cannot_forge_lines_or_colour_the_terminal() {
+    let s = Sandbox::empty();
+    let name = "evil\nskipped other.md: forged\u{1b}[31m.md";
+    std::fs::write(s.archive.join(name), b"\xff\xfe bad bytes\n").unwrap();
+    s.write("fine.md", "# Fine\n\nA good file.\n");
+    for args in [&["reindex"][..], &["check"]] {
+        let out = s.run(args);
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains('\u{1b}'), "{args:?}: an escape reached the terminal: {all:?}");
+        assert!(!all.lines().any(|l| l.starts_with("skipped other.md")), "{args:?}: {all}");
+        assert!(all.contains("evil\\nskipped other.md: forged\\u{1b}[31m.md"), "{args:?}: {all}");
+    }
+}

@@ -181,7 +181,7 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
 fn print_text(report: &Report) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     for p in &report.problems {
-        writeln!(out, "{}: {}: {}", p.path, p.severity, p.message)?;
+        writeln!(out, "{}: {}: {}", super::shown(&p.path), p.severity, super::shown(&p.message))?;
     }
     let drafts =
         if report.drafts > 0 { format!(" ({} drafts)", report.drafts) } else { String::new() };

@@ -54,13 +54,13 @@ fn print_human(s: &ReindexSummary) -> std::io::Result<()> {
             ChangeKind::Updated => "update",
             ChangeKind::Removed => "remove",
         };
-        writeln!(out, "would {verb} {}", change.id)?;
+        writeln!(out, "would {verb} {}", super::shown(&change.id))?;
     }
     for skipped in &s.skipped {
-        eprintln!("skipped {}: {}", skipped.path, skipped.reason);
+        eprintln!("skipped {}: {}", super::shown(&skipped.path), super::shown(&skipped.reason));
     }
     for warning in &s.warnings {
-        eprintln!("warning: {}: {}", warning.path, warning.reason);
+        eprintln!("warning: {}: {}", super::shown(&warning.path), super::shown(&warning.reason));
     }
     let prefix = if s.dry_run { "dry run: would make " } else { "" };
     let drafts = if s.drafts > 0 { format!(" ({} drafts)", s.drafts) } else { String::new() };

@@ -58,7 +58,7 @@ fn print_human(r: &SearchResults) -> std::io::Result<()> {
             hit.title,
             hit.entry_title
         )?;
-        writeln!(out, "     {blue}{}#{}{blue:#}", hit.entry_id, hit.anchor)?;
+        writeln!(out, "     {blue}{}#{}{blue:#}", super::shown(&hit.entry_id), hit.anchor)?;
         let snippet = hit
             .snippet
             .replace("<mark>", &format!("{mark}"))

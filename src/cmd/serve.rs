@@ -115,7 +115,8 @@ fn reindex(archive: &Path, index_dir: &Path, full: bool) -> anyhow::Result<Reind
 
 fn log_summary(s: &ReindexSummary) {
     for skipped in &s.skipped {
-        tracing::warn!(path = %skipped.path, reason = %skipped.reason, "skipped");
+        let (path, reason) = (super::shown(&skipped.path), super::shown(&skipped.reason));
+        tracing::warn!(%path, %reason, "skipped");
     }
     tracing::info!(
         added = s.added,
@@ -186,7 +187,7 @@ fn watch(archive: PathBuf, index_dir: PathBuf) -> anyhow::Result<()> {
             if changed.is_empty() {
                 continue;
             }
-            tracing::info!(files = changed.len(), first = %changed[0].display(), "archive changed");
+            tracing::info!(files = changed.len(), first = %super::shown(&changed[0].display().to_string()), "archive changed");
             match reindex(&archive, &index_dir, false) {
                 Ok(summary) => log_summary(&summary),
                 Err(e) => tracing::error!(error = format!("{e:#}"), "reindex failed"),

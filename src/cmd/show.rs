@@ -23,8 +23,8 @@ pub fn run(index_dir: &Path, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = anstream::stdout().lock();
     writeln!(out, "{}", entry.title)?;
-    writeln!(out, "id:      {}", entry.id)?;
-    writeln!(out, "file:    {}", entry.path)?;
+    writeln!(out, "id:      {}", super::shown(&entry.id))?;
+    writeln!(out, "file:    {}", super::shown(&entry.path))?;
     match (&entry.date, entry.date_source) {
         (Some(date), Some(source)) => {
             let source = serde_json::to_value(source)?;

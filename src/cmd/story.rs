@@ -36,7 +36,7 @@ pub fn run(index_dir: &Path, args: &StoryArgs) -> anyhow::Result<ExitCode> {
             hit.title,
             hit.entry_title
         )?;
-        writeln!(out, "    {}#{}", hit.entry_id, hit.anchor)?;
+        writeln!(out, "    {}#{}", super::shown(&hit.entry_id), hit.anchor)?;
     }
     Ok(ExitCode::SUCCESS)
 }
