@@ -119,14 +119,8 @@ pub fn run(archive: &Path, index_dir: &Path, args: &CheckArgs) -> anyhow::Result
                     entries += 1;
                     items += entry.items.len();
                     drafts += usize::from(entry.draft);
-                    let source = match entry.date_source {
-                        Some(source) => serde_json::to_value(source)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default(),
-                        None => "undated".into(),
-                    };
-                    *dates.entry(source).or_default() += 1;
+                    let source = entry.date_source.map_or("undated", |s| s.name());
+                    *dates.entry(source.to_string()).or_default() += 1;
                     titles.entry(entry.title.clone()).or_default().push(entry.id.clone());
                     for w in entry.warnings {
                         problems.push(Problem {

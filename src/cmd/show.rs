@@ -27,9 +27,7 @@ pub fn run(index_dir: &Path, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "file:    {}", super::shown(&entry.path))?;
     match (&entry.date, entry.date_source) {
         (Some(date), Some(source)) => {
-            let source = serde_json::to_value(source)?;
-            let source = source.as_str().unwrap_or_default().replace('_', " ");
-            writeln!(out, "date:    {date} (from the {source})")?;
+            writeln!(out, "date:    {date} (from the {})", source.name().replace('_', " "))?;
         }
         (Some(date), None) => writeln!(out, "date:    {date}")?,
         (None, _) => writeln!(out, "date:    (none)")?,

@@ -22,6 +22,15 @@ pub enum Precision {
 }
 
 impl Precision {
+    /// Its name in JSON: `day`, `month`, `year`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Day => "day",
+            Precision::Month => "month",
+            Precision::Year => "year",
+        }
+    }
+
     /// The date as written at this precision: `2024-05-01` as a month is `2024-05`.
     pub fn format(self, date: NaiveDate) -> String {
         match self {
@@ -63,6 +72,21 @@ pub enum DateSource {
     /// The day the commit that first added the file was written, in an archive kept in
     /// git (see [`crate::digest::History`]).
     Git,
+}
+
+impl DateSource {
+    /// Its name in JSON: `front_matter`, `heading`, `file_name`, `folder`, `signature`,
+    /// `git`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DateSource::FrontMatter => "front_matter",
+            DateSource::Heading => "heading",
+            DateSource::FileName => "file_name",
+            DateSource::Folder => "folder",
+            DateSource::Signature => "signature",
+            DateSource::Git => "git",
+        }
+    }
 }
 
 /// A date found for an entry: its first day, how precise it is, and where it was found.
@@ -375,6 +399,17 @@ mod tests {
         ];
         for (id, want) in cases {
             assert_eq!(month_or_year_from_path(id), want, "month_or_year_from_path({id:?})");
+        }
+    }
+
+    #[test]
+    fn names_are_the_json_names() {
+        use DateSource::*;
+        for s in [FrontMatter, Heading, FileName, Folder, Signature, Git] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
+        for p in [Precision::Day, Precision::Month, Precision::Year] {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.name());
         }
     }
 

@@ -40,9 +40,10 @@ impl History {
         let root = root.canonicalize().map_err(|e| err(&e))?;
         let workdir = repo.workdir().ok_or_else(|| err(&"the repository has no work tree"))?;
         let workdir = workdir.canonicalize().map_err(|e| err(&e))?;
+        // Git names files with `/` between folders, as the walk's paths do.
         let prefix = root.strip_prefix(&workdir).map_err(|e| err(&e))?;
-        let prefix = prefix.to_string_lossy().replace('\\', "/");
-        let prefix = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+        let prefix: String =
+            prefix.components().map(|c| format!("{}/", c.as_os_str().to_string_lossy())).collect();
 
         // Oldest first, along the first parents: a file's day is that of the commit that
         // added it (or added it under an older name), a merged branch's files that of the

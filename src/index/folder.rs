@@ -31,26 +31,27 @@ pub(super) fn check(archive: &Path, index: &Path) -> Result<(), IndexError> {
             index: index.to_path_buf(),
         });
     }
-    if is_index(index) {
+    ours_or_empty(index)
+}
+
+/// Refuses a folder that is not an index and holds files other than dot-files.
+fn ours_or_empty(path: &Path) -> Result<(), IndexError> {
+    if is_index(path) {
         return Ok(());
     }
-    let foreign = foreign_files(index).map_err(|source| io(index, source))?;
-    if foreign.is_empty() {
-        return Ok(());
+    let foreign = foreign_files(path).map_err(|e| io(path, e))?;
+    match foreign.is_empty() {
+        true => Ok(()),
+        false => Err(IndexError::NotAnIndex { path: path.to_path_buf(), found: foreign }),
     }
-    Err(IndexError::NotAnIndex { path: index.to_path_buf(), found: foreign })
 }
 
 /// Makes `path` ready for a new index: creates it, removes the files of an index of
 /// another version (only names an index writes; anything else stays), and marks it ours.
 pub(super) fn prepare(path: &Path) -> Result<(), IndexError> {
     std::fs::create_dir_all(path).map_err(|e| io(path, e))?;
-    if !is_index(path) {
-        let foreign = foreign_files(path).map_err(|e| io(path, e))?;
-        if !foreign.is_empty() {
-            return Err(IndexError::NotAnIndex { path: path.to_path_buf(), found: foreign });
-        }
-    }
+    // Checked again here: the folder may have changed since the run began.
+    ours_or_empty(path)?;
     for entry in std::fs::read_dir(path).map_err(|e| io(path, e))? {
         let entry = entry.map_err(|e| io(path, e))?;
         let name = entry.file_name();

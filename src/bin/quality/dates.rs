@@ -22,16 +22,15 @@ pub(super) struct Dating {
 impl Dating {
     pub(super) fn add(&mut self, entry: &Entry) {
         let items = entry.items.len();
-        let name = |v: serde_json::Value| v.as_str().unwrap_or("none").replace('_', " ");
-        let source = entry.date_source.map_or("none".into(), |s| name(serde_json::json!(s)));
+        let source = entry.date_source.map_or("none", |s| s.name()).replace('_', " ");
         let precision = match entry.date {
-            Some(_) => name(serde_json::json!(entry.date_precision)),
-            None => "none".into(),
+            Some(_) => entry.date_precision.name(),
+            None => "none",
         };
         let row = self.by_source.entry(source).or_default();
         row.0 += 1;
         row.1 += items;
-        *self.by_precision.entry(precision).or_default() += items;
+        *self.by_precision.entry(precision.to_string()).or_default() += items;
         self.entries += 1;
         self.items += items;
         self.titles.insert(entry.title.clone());
@@ -51,10 +50,10 @@ impl Dating {
         }
         let precisions: Vec<String> = [Precision::Day, Precision::Month, Precision::Year]
             .iter()
-            .map(|p| serde_json::json!(p).as_str().unwrap_or_default().to_string())
-            .chain(["none".to_string()])
+            .map(|p| p.name())
+            .chain(["none"])
             .filter_map(|p| {
-                let n = *self.by_precision.get(&p)?;
+                let n = *self.by_precision.get(p)?;
                 Some(format!("{p} {:.1}%", share(n, self.items)))
             })
             .collect();

@@ -88,7 +88,7 @@ pub fn reindex_in(
     if work.is_empty() && removed.is_empty() && state.compatible && !summary.full {
         return Ok(finish(nothing_to_write(&io, &state, options, summary)?, started));
     }
-    let history = history::read(root, index_path, &taxonomy, &mut summary);
+    let (history, fresh) = history::read(root, &io, &taxonomy, &mut summary).unzip();
 
     // Read (and parse, unless dry or unchanged) the files in parallel; results come
     // back in order of completion and are applied on this thread. The writer is opened
@@ -126,8 +126,9 @@ pub fn reindex_in(
     } else {
         summary.changes.clear();
         write_out(&io, &state, &cache, writer, &removed, options, &mut summary)?;
-        if let Some(history) = history.as_ref().filter(|_| summary.committed) {
-            history::save(history, index_path, &mut summary);
+        if let Some(history) = history.as_ref().filter(|_| fresh == Some(true) && summary.committed)
+        {
+            history::save(history, &io, &mut summary);
         }
     }
     Ok(finish(summary, started))
