@@ -416,3 +416,26 @@ async fn browser_dates() {
     assert!(months.to_string().contains("Jan 2020"), "{months}");
     shot(&c, "dated-sections").await;
 }
+
+/// Words of two items of one digest: the page shows the item with every word first, then
+/// the note and the digest's group with both its items, each word marked (issue 31).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_spread() {
+    let Some((_driver, driver)) = start_driver() else { return };
+    let site = crate::quality::spread_site();
+    let server = site.serve(&[]);
+    let c = browser(&driver, true, 1280, 1000).await;
+
+    c.goto(&format!("{}/search?q=browser+gem", server.url)).await.unwrap();
+    let groups = "return [...document.querySelectorAll('#results > li.group')].slice(0, 3).map(g => [g.querySelector('.matched-note')?.innerText ?? '', g.querySelector('.entry-title').innerText, g.querySelectorAll('.hit').length, [...g.querySelectorAll('mark')].map(m => m.innerText.toLowerCase()).sort().filter((m, i, all) => all.indexOf(m) == i)])";
+    let shown = c.execute(groups, vec![]).await.unwrap();
+    assert_eq!(shown[0], json!(["", "Links — May 11, 2026", 1, ["browser", "gem"]]));
+    let note = "No other item has every word; these digests have them all";
+    assert_eq!(shown[1], json!([note, "Links — May 4, 2026", 2, ["browser", "gem"]]));
+    // Then a digest with one of the words.
+    assert_eq!(shown[2][0], "These have some of the words");
+    assert_eq!(shown[2][3].as_array().map(Vec::len), Some(1), "{shown}");
+    let note = c.find(Locator::Css(".matched-note")).await.unwrap();
+    assert!(note.is_displayed().await.unwrap());
+    shot(&c, "spread").await;
+}

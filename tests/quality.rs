@@ -1,10 +1,10 @@
 //! Search quality: the fallbacks that make known-item queries find their entry, and a
 //! small run of the `quality` evaluation with a floor, so that a regression fails.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::http::SITE;
-use crate::util::{Sandbox, strings};
+use crate::util::{Sandbox, http_get, strings};
 
 fn search(q: &str) -> Value {
     let s: &Sandbox = &SITE;
@@ -161,4 +161,130 @@ fn tokens_the_field_writes() {
     // INT4 stays whole: `int` alone does not find it.
     assert!(search("INT4")["total"].as_u64().unwrap() >= 3);
     assert_eq!(search("int")["total"], 0);
+}
+
+/// The fixtures of `tests/fixtures/spread` (one-line items in English, long sections,
+/// one-line items in Chinese: each with two words of a query in two of its items) and
+/// twelve digests that each have one of the words in a short item, which outscores the
+/// fixtures' items word for word.
+pub fn spread_site() -> Sandbox {
+    let site = Sandbox::copy_of(&crate::util::fixture("spread"));
+    for i in 0..12 {
+        let (en, kitchen, zh) = if i % 2 == 0 {
+            ("browser", "sourdough", "浏览器")
+        } else {
+            ("gem", "telescope", "神器")
+        };
+        site.write(
+            &format!("decoys/2026-04-{:02}.md", i + 1),
+            format!(
+                "---\ntitle: Notes {i}\ndate: 2026-04-{:02}\n---\n\n- The {en}, again a {en}.\n- More {kitchen}, {kitchen} again.\n- {zh}，{zh}。\n",
+                i + 1
+            ),
+        );
+    }
+    site.reindex();
+    site
+}
+
+/// When fewer items than a page have every word, the digests that have them all between
+/// their items come next, each with its item for each word, before the items that have
+/// some of the words (issue 31); items that have every word stay first.
+#[test]
+fn the_digest_with_every_word_between_its_items_comes_next() {
+    let site = spread_site();
+    let cases = [
+        ("browser gem", "links/2026-05-04-links", Some("links/2026-05-11-links")),
+        ("sourdough telescope", "weekly/2026-05-09-weekend-reading", None),
+        ("浏览器 神器", "zh/2026-05-06", None),
+    ];
+    for (q, digest, exact) in cases {
+        let v = site.search(q);
+        let hits = v["hits"].as_array().unwrap();
+        let shown: Vec<String> = hits
+            .iter()
+            .map(|h| format!("{} {} {}", h["matched"], h["entry_id"], h["anchor"]))
+            .collect();
+        let mut at = 0;
+        if let Some(exact) = exact {
+            assert_eq!(
+                (&hits[0]["entry_id"], &hits[0]["matched"]),
+                (&json!(exact), &json!("item")),
+                "{q}: {shown:#?}"
+            );
+            at = 1;
+        }
+        // The digest's two items, each marking its word.
+        for hit in &hits[at..at + 2] {
+            assert_eq!(
+                (&hit["entry_id"], &hit["matched"]),
+                (&json!(digest), &json!("entry")),
+                "{q}: {shown:#?}"
+            );
+        }
+        let marked: String =
+            hits[at..at + 2].iter().map(|h| format!("{} {}", h["title"], h["snippet"])).collect();
+        for word in q.split(' ') {
+            let first = word.chars().next().unwrap();
+            assert!(
+                marked.contains(&format!("<mark>{first}"))
+                    || marked.to_lowercase().contains(&format!("<mark>{word}")),
+                "{q}: {word} unmarked in {marked}"
+            );
+        }
+        // Then the items with one of the words, from the other digests.
+        assert!(hits.len() > at + 2 + 10, "{q}: {shown:#?}");
+        for hit in &hits[at + 2..] {
+            assert_eq!(hit["matched"], "some", "{q}: {shown:#?}");
+            assert_ne!(hit["entry_id"], digest, "{q}: {shown:#?}");
+        }
+        assert!(
+            warnings(&v)
+                .iter()
+                .any(|w| w
+                    .contains("next come the digests that contain them all across their items")),
+            "{v}"
+        );
+    }
+    // The rest of the query stays required: an exclusion leaves out the item with `gem`,
+    // so the digest no longer has both words; a date range leaves the digest out.
+    let v = site.search("browser gem -comments");
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits.iter().all(|h| h["matched"] != "entry" && h["anchor"] != "tomlrb"), "{v}");
+    assert!(hits.iter().any(|h| h["anchor"] == "tab-stash"), "{v}");
+    let v = site.search("browser gem date:2026-04");
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits.iter().all(|h| h["matched"] == "some" && h["date"] != "2026-05-04"), "{v}");
+}
+
+/// The page and the API's entry groups say the same: the digest's group is marked, with
+/// the note above it, after the group of the item that has every word.
+#[test]
+fn the_page_says_no_single_item_has_every_word() {
+    let site = spread_site();
+    let server = site.serve(&[]);
+    let (status, body) = http_get(server.addr(), "/api/search?q=browser+gem&group=entry").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let groups = v["groups"].as_array().unwrap();
+    let shown = |g: &Value| {
+        (g["entry_id"].clone(), g["matched"].clone(), g["hits"].as_array().unwrap().len())
+    };
+    assert_eq!(shown(&groups[0]), (json!("links/2026-05-11-links"), json!("item"), 1));
+    assert_eq!(shown(&groups[1]), (json!("links/2026-05-04-links"), json!("entry"), 2));
+    assert!(groups[2..].iter().all(|g| g["matched"] == "some"), "{v}");
+
+    let (status, page) = http_get(server.addr(), "/search?q=browser+gem").unwrap();
+    assert_eq!(status, 200);
+    let note =
+        page.find("No other item has every word; these digests have them all").expect("the note");
+    let exact = page.find("Links — May 11, 2026").unwrap();
+    let digest = page.find("Links — May 4, 2026").unwrap();
+    let some = page.find("These have some of the words").expect("the second note");
+    assert!(exact < note && note < digest && digest < some, "{page}");
+
+    let (_, page) = http_get(server.addr(), "/search?q=sourdough+telescope").unwrap();
+    let note =
+        page.find("No single item has every word; these digests have them all").expect("the note");
+    assert!(note < page.find("Weekend reading, May 9, 2026").unwrap(), "{page}");
 }

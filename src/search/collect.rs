@@ -1,23 +1,28 @@
 //! A query's matches -> the counts (the total, facets, months, entries: exact up to a
 //! limit, with the page ranked in the same pass; estimated past it, [`count`]) and the
-//! page's best items ([`rank`], when the counts were estimated); and the fallback that makes the words optional when only a handful of items
-//! have every one of them.
+//! page's best items ([`rank`], when the counts were estimated); and the fallback when
+//! fewer items than a page have every word: the words become optional, and after the
+//! items that have them all come the digests that have them all across their items
+//! ([`spread`]), then the items that have some.
+
+use std::collections::hash_map::Entry::Vacant;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::{DocAddress, Order, Searcher};
 
+use super::collectors::group_by_entry;
 use super::count::{self, Counts, Limit};
 use super::query::Parsed;
-use super::query::compile::{self, Compiled, Scope};
-use super::rank::{self, By, Page};
-use super::{Facets, Group, SearchRequest, Sort};
+use super::query::compile::{self, Compiled, MATCHED_WORD, Scope, Spread};
+use super::rank::{self, By, Page, Ranked};
+use super::spread;
+use super::{Facets, Group, Matched, SearchRequest, Sort};
 
 /// Items scanned to build entry groups.
 const GROUP_SCAN: usize = 2000;
 /// A page of one hit per story ranks this many times its hits (and at most
 /// [`GROUP_SCAN`]): room for repeats to fold into the stories above them.
 const STORY_SCAN: usize = 2;
-/// Below this many items with every word, the words become optional.
-const FALLBACK_BELOW: usize = 3;
 
 /// What one search finds.
 pub struct Found {
@@ -32,11 +37,15 @@ pub struct Found {
     pub total_entries: usize,
     /// Whether the total, the entries and the facet counts are estimates.
     pub estimated: bool,
+    /// How the ranked items match, when some do not hold every word (the others do).
+    pub matched: HashMap<DocAddress, Matched>,
 }
 
-/// Compiles the query, counts its matches and ranks the page. When only a handful of
-/// items have every word, the words become optional: items with more of them still
-/// rank first, and the returned warning tells the reader.
+/// Compiles the query, counts its matches and ranks the page. When fewer items than a
+/// page (fewer entries, for a page of entries) have every word, the words become
+/// optional: items with every word still rank first, then the digests with every word
+/// across their items, then items with more of them before those with fewer; the
+/// returned warning tells the reader.
 pub fn matches(
     searcher: &Searcher,
     scope: &Scope,
@@ -68,17 +77,36 @@ pub fn matches(
     let (mut counts, mut ranked) =
         count::count(searcher, scope.columns, compiled.both(), limit(&compiled), &page)?;
     let mut warning = None;
-    if counts.total < FALLBACK_BELOW && compile::relaxable(&parsed.root) {
+    let mut matched = HashMap::new();
+    // In a relaxed query, what an item with every word scores at least.
+    let mut every_word = None;
+    let found = match request.group {
+        Group::Item => counts.total,
+        Group::Entry | Group::Story => counts.entries,
+    };
+    if found < request.per_page && compile::relaxable(&parsed.root) {
         let relaxed = compile::compile(scope, parsed, request, true);
         let again = count::count(searcher, scope.columns, relaxed.both(), limit(&relaxed), &page)?;
         if again.0.total > counts.total {
             let words =
                 parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();
-            warning = Some(format!(
-                "only {} item(s) contain every word; also showing items that contain some of them (not required: {words})",
-                counts.total
-            ));
+            let exact = counts.total;
             (compiled, (counts, ranked)) = (relaxed, again);
+            every_word = Some(compiled.spread.as_ref().map_or(f32::INFINITY, |s| s.every_word));
+            if let (By::Score, Some(spread)) = (by, &compiled.spread) {
+                let (all, how) = with_spread(searcher, scope, &compiled, spread, &page)?;
+                ranked = Some(all.into_iter().skip(page.offset).take(page.limit).collect());
+                matched = how;
+            }
+            let next = match matched.values().any(|m| *m == Matched::Entry) {
+                true => {
+                    "next come the digests that contain them all across their items, then items"
+                }
+                false => "also showing items",
+            };
+            warning = Some(format!(
+                "only {exact} item(s) contain every word; {next} that contain some of them (not required: {words})"
+            ));
         }
     }
     // Counted from a sample: the page is found on its own.
@@ -100,7 +128,53 @@ pub fn matches(
             (&counts.months, counts.total),
         )?,
     };
+    // A relaxed page ranked without the digests: each item by whether it has every word.
+    if let Some(every_word) = every_word.filter(|_| matched.is_empty()) {
+        matched = ranked
+            .iter()
+            .filter(|(score, _)| *score < every_word)
+            .map(|&(_, address)| (address, Matched::Some))
+            .collect();
+    }
     let Counts { total, facets: [topics, sources, tags], months, entries, estimated } = counts;
     let facets = Facets { topics, sources: scope.names.merge(sources), tags, months };
-    Ok((compiled, Found { ranked, total, facets, total_entries: entries, estimated }, warning))
+    let found = Found { ranked, total, facets, total_entries: entries, estimated, matched };
+    Ok((compiled, found, warning))
+}
+
+/// A relaxed query's best `offset + limit` items in the order of the page: the items
+/// with every word, the best items of the digests with every word (each digest's
+/// together), then the rest; and how each of them matches.
+fn with_spread(
+    searcher: &Searcher,
+    scope: &Scope,
+    compiled: &Compiled,
+    spread: &Spread,
+    page: &Page,
+) -> tantivy::Result<(Ranked, HashMap<DocAddress, Matched>)> {
+    let need = page.offset + page.limit;
+    let whole = Page { by: By::Score, limit: need, offset: 0 };
+    let hidden = compiled.hidden.as_deref();
+    let all = rank::by_score(searcher, scope.columns, &*compiled.scored, hidden, &whole)?;
+    let exact = all.iter().take_while(|(score, _)| *score >= spread.every_word).count();
+    let mut ranked = all[..exact].to_vec();
+    let left_out: HashSet<String> =
+        group_by_entry(searcher, scope.columns, &ranked)?.into_iter().map(|(id, _)| id).collect();
+    let entries =
+        spread::entries(searcher, scope.columns, scope.f.entry_id, &spread.words, &left_out, need)?;
+    let mut matched = HashMap::new();
+    // Scored as in the relaxed query: each holds (at least) one word.
+    for (score, address) in entries.into_iter().flat_map(|e| e.items) {
+        if matched.insert(address, Matched::Entry).is_none() {
+            ranked.push((MATCHED_WORD + score, address));
+        }
+    }
+    for &(score, address) in &all[exact..] {
+        if let Vacant(slot) = matched.entry(address) {
+            slot.insert(Matched::Some);
+            ranked.push((score, address));
+        }
+    }
+    ranked.truncate(need);
+    Ok((ranked, matched))
 }

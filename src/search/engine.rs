@@ -2,6 +2,7 @@
 //! pipeline: parse -> compile and collect -> page -> explain.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -21,7 +22,8 @@ use super::snippets::{self, Snippets};
 use super::stored::Bodies;
 use super::stories::{FirstMention, Stories, story_ids};
 use super::{
-    EntryGroup, Group, Hit, SearchError, SearchRequest, SearchResults, Sort, query::compile,
+    EntryGroup, Group, Hit, Matched, SearchError, SearchRequest, SearchResults, Sort,
+    query::compile,
 };
 use crate::index::{self, Fields, IndexHandle, VerifyReport};
 
@@ -148,8 +150,9 @@ impl Engine {
             collect::matches(&searcher, &scope, &parsed, request, sort)?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
-        let Found { ranked, total, facets, total_entries, estimated } = found;
+        let Found { ranked, total, facets, total_entries, estimated, matched } = found;
         let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
+        let ranked = RankedPage { items: ranked, matched };
         let (hits, groups) = page(&searcher, f, &snippets, &facts, &stories, ranked, request)?;
         let explanation =
             if total == 0 { explain::explain(&searcher, &scope, &parsed.root)? } else { vec![] };
@@ -175,6 +178,12 @@ impl Engine {
     }
 }
 
+/// The ranked items of a page, and how those that do not have every word match.
+struct RankedPage {
+    items: Vec<(f32, tantivy::DocAddress)>,
+    matched: HashMap<tantivy::DocAddress, Matched>,
+}
+
 /// The page's hits; for a grouped page also its entries, each with its best items.
 fn page(
     searcher: &Searcher,
@@ -182,13 +191,16 @@ fn page(
     snippets: &Snippets,
     facts: &Facts,
     stories: &Stories,
-    ranked: Vec<(f32, tantivy::DocAddress)>,
+    RankedPage { items: ranked, matched }: RankedPage,
     request: &SearchRequest,
 ) -> tantivy::Result<(Vec<Hit>, Option<Vec<EntryGroup>>)> {
     let bodies = RefCell::new(Bodies::new(searcher, f));
     let names = &facts.names;
+    let how = |address| matched.get(&address).copied().unwrap_or_default();
     let hit = |(ranked, story_ids): FirstMention| {
+        let address = ranked.1;
         let mut hit = snippets::hit(searcher, f, &mut bodies.borrow_mut(), snippets, ranked)?;
+        hit.matched = how(address);
         hit.sources = names.show_all(std::mem::take(&mut hit.sources));
         hit.story = stories.of(&story_ids)?;
         hit.story_ids = story_ids;
@@ -219,7 +231,9 @@ fn page(
         .take(request.per_page)
     {
         let matches = items.len();
-        let best = items.into_iter().take(ITEMS_PER_GROUP).collect();
+        // An entry with the words between its items shows its best item for each word.
+        let between = items.iter().filter(|(_, at)| how(*at) == Matched::Entry).count();
+        let best = items.into_iter().take(ITEMS_PER_GROUP.max(between)).collect();
         let hits = with_ids(best)?.map(hit).collect::<Result<Vec<_>, _>>()?;
         let first = &hits[0];
         groups.push(EntryGroup {
@@ -228,6 +242,7 @@ fn page(
             date: first.date.clone(),
             tags: first.entry_tags.clone(),
             matches,
+            matched: first.matched,
             hits,
         });
     }
@@ -292,11 +307,25 @@ mod tests {
         );
     }
 
+    /// Words of two items of one digest: the digest's two items, marked as matched by
+    /// their entry, before the items with one of the words.
     #[test]
-    fn words_of_two_items_are_relaxed_to_either() {
-        let found = hits(&engine(), "laptop containers");
-        assert!(found.contains(&hit("weekly/2026-04-13", "quantization-for-laptops")), "{found:?}");
-        assert!(found.contains(&hit("weekly/2026-04-13", "browser-sandboxes")), "{found:?}");
+    fn words_of_two_items_find_their_digest_first() {
+        let request = SearchRequest { q: "laptop agents".into(), ..SearchRequest::default() };
+        let results = engine().search(&request).unwrap();
+        let found: Vec<_> = results
+            .hits
+            .iter()
+            .map(|h| (h.entry_id.as_str(), h.anchor.as_str(), h.matched))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("weekly/2026-04-13", "quantization-for-laptops", Matched::Entry),
+                ("weekly/2026-04-13", "browser-sandboxes", Matched::Entry),
+                ("weekly/2026-04-06", "agent-memory-that-forgets", Matched::Some),
+            ]
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! `gathered`, a date range read once per segment). `collect` counts its matches
 //! (`count`: the total, facets, months and entries through the `collectors`, estimated
 //! past a limit), ranks the page (`rank`, pruning where the order allows) and relaxes the
-//! query when too few items have every word; `snippets` loads each hit and marks its
+//! query when fewer items than a page have every word, the digests that have every word
+//! across their items (`spread`) first; `snippets` loads each hit and marks its
 //! text; `stories` reads a page's stories; `explain` says what emptied a query that found
 //! nothing. `engine` strings them together over the per-commit `facts`; `lookups/`
 //! answers the lookups around one entry, a story and a trend.
@@ -31,6 +32,7 @@ mod rank;
 mod request;
 mod results;
 mod snippets;
+mod spread;
 mod stored;
 mod stories;
 
@@ -43,6 +45,6 @@ pub use self::query::QueryError;
 pub use self::request::{COUNT_LIMIT, Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
 pub use self::results::{
     ClauseCount, EntryGroup, EntryLink, EntryView, FacetCount, Facets, Health, Hit,
-    ITEMS_PER_GROUP, ItemView, SearchResults, Story, StoryKind, StoryLine, StoryView, Suggestion,
-    Trend, TrendOf,
+    ITEMS_PER_GROUP, ItemView, Matched, SearchResults, Story, StoryKind, StoryLine, StoryView,
+    Suggestion, Trend, TrendOf,
 };

@@ -40,6 +40,10 @@ pub struct Hit {
     pub entry_tags: Vec<String>,
     /// Its relevance score.
     pub score: f32,
+    /// How it matches the query's words: `item` (it has every word), `entry` (no single
+    /// item has every word, its digest has them all across its items, and this item some
+    /// of them) or `some` (it has some of the words, its digest not all).
+    pub matched: Matched,
     /// The story it belongs to, when other digests cite what it cites.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub story: Option<Story>,
@@ -50,6 +54,21 @@ pub struct Hit {
     /// snippet starts after the title, so a word found in the title is marked there).
     #[serde(skip)]
     pub title_html: String,
+}
+
+/// How a hit, or an entry of a grouped page, matches the query's words. Only when fewer
+/// items than a page have every word are the others shown (see
+/// [`SearchResults::warnings`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Matched {
+    /// The item has every word (an entry: one of its items has).
+    #[default]
+    Item,
+    /// The entry has every word across its items, and no item of it has them all.
+    Entry,
+    /// Some of the words, and its entry not all of them.
+    Some,
 }
 
 /// Items of several digests that cite the same thing (a thread, a paper, a post),
@@ -146,7 +165,10 @@ pub struct EntryGroup {
     pub tags: Vec<String>,
     /// Matching items in this entry (among the first scanned).
     pub matches: usize,
-    /// Its best matching items, at most [`ITEMS_PER_GROUP`].
+    /// How it matches the query's words: as its best item does.
+    pub matched: Matched,
+    /// Its best matching items: at most [`ITEMS_PER_GROUP`], or when its items have the
+    /// words between them (`matched` is `entry`), the best item for each word.
     pub hits: Vec<Hit>,
 }
 

@@ -9,9 +9,9 @@ use tantivy::schema::Field;
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
-use super::Hit;
 use super::highlight::escape_html;
 use super::stored::{Bodies, all_str, date_in, first_str, first_u64};
+use super::{Hit, Matched};
 use crate::digest::plain_text;
 use crate::index::{Fields, language_analyzer};
 
@@ -143,6 +143,7 @@ pub fn hit(
         sources: all_str(&doc, f.sources),
         entry_tags: all_str(&doc, f.tags),
         score,
+        matched: Matched::Item,
         story: None,
         story_ids: vec![],
         title_html: snippets.marked(&title, &lang),

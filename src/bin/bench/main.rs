@@ -74,7 +74,8 @@ struct Args {
 }
 
 /// The query set: rare, common and most common words, phrases, AND, OR, exclusion,
-/// filters, dates, sorting.
+/// filters, dates, sorting, and two rare words that few items have together (the
+/// fallback to the digests that have both between their items).
 const QUERIES: &[&str] = &[
     "nimbusprobe",
     "velvetlattice",
@@ -96,6 +97,7 @@ const QUERIES: &[&str] = &[
     "date:2020-01-01..2020-06-30 training",
     "series:\"Agent Notes\" evaluation",
     "quokkaformer OR velvetlattice",
+    "velvetlattice nimbusprobe",
     "site:arxiv.org research",
     "weights release",
 ];

@@ -25,7 +25,7 @@ use crate::search::query::speller::Speller;
 use crate::search::query::{DateRange, FilterField, Node, Parsed};
 
 /// What each matched word adds in a relaxed query (BM25 scores stay far below it).
-const MATCHED_WORD: f32 = 1000.0;
+pub const MATCHED_WORD: f32 = 1000.0;
 
 /// The Tantivy query, how it reads, and what was dropped while building it.
 pub struct Compiled {
@@ -46,6 +46,17 @@ pub struct Compiled {
     pub phrase_candidates: u64,
     pub interpreted: String,
     pub warnings: Vec<String>,
+    /// For a relaxed query whose every word is in some item: each word on its own, for
+    /// finding the digests that hold them all across their items.
+    pub spread: Option<Spread>,
+}
+
+/// A relaxed query's words, each as its own query with the rest of the query (filters,
+/// dates, exclusions, drafts left out) required and scoring nothing: rarest first.
+pub struct Spread {
+    pub words: Vec<Box<dyn Query>>,
+    /// What an item holding every word scores at least in the relaxed query.
+    pub every_word: f32,
 }
 
 impl Compiled {
@@ -101,21 +112,31 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
             dates,
             warnings: vec![],
             phrase_candidates: 0,
+            words: vec![],
         };
-        (builder.node(node), builder.warnings, builder.phrase_candidates)
+        let query = builder.node(node);
+        (query, builder.warnings, builder.phrase_candidates, builder.words)
     };
-    let build = |root: Option<&Node>, dates| -> (Box<dyn Query>, Vec<String>, u64) {
+    type Built = (Box<dyn Query>, Vec<String>, u64, Vec<(u64, Box<dyn Query>)>);
+    let build = |root: Option<&Node>, dates| -> Built {
         match root.map(|r| node(r, dates)) {
-            None => (kind(f, Kind::Item), vec![], 0),
-            Some((Some(q), warnings, phrases)) => (q, warnings, phrases),
-            Some((None, warnings, phrases)) => (Box::new(EmptyQuery), warnings, phrases),
+            None => (kind(f, Kind::Item), vec![], 0, vec![]),
+            Some((Some(q), warnings, phrases, words)) => (q, warnings, phrases, words),
+            Some((None, warnings, phrases, words)) => {
+                (Box::new(EmptyQuery), warnings, phrases, words)
+            }
         }
     };
     let visible = |query: &dyn Query| match scope.drafts {
         true => query.box_clone(),
         false => without_drafts(f, query.box_clone()),
     };
-    let (query, warnings, phrase_candidates) = build(root.as_ref(), Dates::Terms);
+    let (query, warnings, phrase_candidates, mut words) = build(root.as_ref(), Dates::Terms);
+    words.sort_by_key(|(docs, _)| *docs);
+    let spread = (words.len() >= 2).then(|| Spread {
+        every_word: words.len() as f32 * MATCHED_WORD,
+        words: words.iter().map(|(_, q)| visible(&**q)).collect(),
+    });
     let gathered = root
         .as_ref()
         .filter(|r| r.has_dates())
@@ -145,6 +166,7 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
         phrase_candidates,
         interpreted: root.map(|r| r.interpreted()).unwrap_or_default(),
         warnings,
+        spread,
     }
 }
 
@@ -206,6 +228,9 @@ struct Builder<'a> {
     warnings: Vec<String>,
     /// See [`Compiled::phrase_candidates`].
     phrase_candidates: u64,
+    /// A relaxed query's words, each with the rest of its AND (see [`Spread`]), and the
+    /// items that hold its terms; empty unless every word is in some item.
+    words: Vec<(u64, Box<dyn Query>)>,
 }
 
 /// Whether a query has words that the fallback could make optional: an AND with at
@@ -248,16 +273,22 @@ impl Builder<'_> {
                             clauses.push((Occur::MustNot, negated(q)));
                         }
                         (Node::Word(_) | Node::Phrase(_), Some(q)) if relaxed => {
-                            optional.push((self.in_some_item(&*q), q));
+                            optional.push((self.items_with_terms(&*q), q));
                         }
                         (_, Some(q)) => clauses.push((Occur::Must, q)),
                         (_, None) => {}
                     }
                 }
+                if relaxed && optional.iter().all(|(docs, _)| *docs > 0) {
+                    self.words = optional
+                        .iter()
+                        .map(|(docs, q)| (*docs, self.with_rest(&**q, &clauses)))
+                        .collect();
+                }
                 // A word in no item adds nothing to a relaxed query but its cost (unless
                 // no word is in any).
-                if optional.iter().any(|(found, _)| *found) {
-                    optional.retain(|(found, _)| *found);
+                if optional.iter().any(|(docs, _)| *docs > 0) {
+                    optional.retain(|(docs, _)| *docs > 0);
                 }
                 // Each word found adds a constant far above any BM25 score, so items with
                 // more of the words rank first. One word alone is its own query, which
@@ -328,13 +359,31 @@ impl Builder<'_> {
         Some(Box::new(BooleanQuery::new(each.collect())))
     }
 
-    /// Whether an item holds one of the query's words.
-    fn in_some_item(&self, query: &dyn Query) -> bool {
-        let mut found = false;
+    /// How many documents hold one of the query's terms, summed over its terms: 0 when
+    /// no item holds any of its words, and a bound on how many it matches.
+    fn items_with_terms(&self, query: &dyn Query) -> u64 {
+        let mut docs = 0;
         query.query_terms(&mut |term, _| {
-            found = found || self.scope.searcher.doc_freq(term).is_ok_and(|docs| docs > 0);
+            docs += self.scope.searcher.doc_freq(term).unwrap_or(0);
         });
-        found
+        docs
+    }
+
+    /// A word of an AND with the AND's other clauses (`rest`) required and scoring
+    /// nothing.
+    fn with_rest(&self, word: &dyn Query, rest: &[(Occur, Box<dyn Query>)]) -> Box<dyn Query> {
+        if rest.is_empty() {
+            return word.box_clone();
+        }
+        let mut rest: Vec<_> = rest.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        if rest.iter().all(|(o, _)| *o == Occur::MustNot) {
+            rest.push((Occur::Must, kind(self.f, Kind::Item)));
+        }
+        let rest = ConstScoreQuery::new(Box::new(BooleanQuery::new(rest)), 0.0);
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, word.box_clone()),
+            (Occur::Must, Box::new(rest)),
+        ]))
     }
 
     fn terms(&mut self, tokens: &[String]) -> Option<Box<dyn Query>> {

@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::render;
 use crate::search::query::{self, Node};
-use crate::search::{FacetCount, Group, SearchResults, Sort, StoryKind, Suggestion};
+use crate::search::{FacetCount, Group, Matched, SearchResults, Sort, StoryKind, Suggestion};
 use crate::web::assets::{AssetUrls, urls};
 use crate::web::chart::Chart;
 use crate::web::error::{Format, WebError};
@@ -92,6 +92,25 @@ impl SearchPage {
     /// The same search, every match counted.
     pub fn exact_url(&self) -> String {
         format!("{}&exact=true", search_url(&self.q, self.sort, self.results.page))
+    }
+
+    /// What the page says above the `i`th entry, when it matches the words otherwise
+    /// than the entry above it: its digest has them between its items, or it has some.
+    pub fn note_before(&self, i: &usize) -> Option<&'static str> {
+        let groups = self.results.groups.as_deref().unwrap_or_default();
+        let matched = groups.get(*i)?.matched;
+        let above = i.checked_sub(1).and_then(|j| groups.get(j)).map(|g| g.matched);
+        match (above, matched) {
+            (_, Matched::Item) => None,
+            (Some(above), matched) if above == matched => None,
+            (Some(Matched::Item), Matched::Entry) => {
+                Some("No other item has every word; these digests have them all")
+            }
+            (_, Matched::Entry) => {
+                Some("No single item has every word; these digests have them all")
+            }
+            (_, Matched::Some) => Some("These have some of the words"),
+        }
     }
 
     pub fn first_rank(&self) -> usize {
