@@ -1,7 +1,7 @@
 //! Archives as real ones are: raw HTML inside the Markdown, drafts in every
 //! front-matter style. The real binary on fixtures of `tests/fixtures`.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::util::{Sandbox, fixture, http_get, strings};
 
@@ -653,4 +653,74 @@ fn the_atom_feed_is_xml_whatever_the_digests_hold() {
             .collect();
         assert!(years.iter().all(|&y| (1970..3000).contains(&y)), "{query}: {years:?}");
     }
+}
+
+/// Twelve dailies in the shape of a chat-summary newsletter, among sixty others: each
+/// summarises a chat channel (its heading links the channel), repeats a footer and a
+/// "CFP" section under the same links, links the site's terms; two of them cite one chat
+/// message and three one paper. Twelve of seventy-two is under the boilerplate share, so
+/// only the rules of issue 29 keep places, footers and recurring sections from making
+/// stories; the message and the paper still make theirs.
+#[test]
+fn places_footers_and_recurring_sections_are_no_story() {
+    let s = Sandbox::empty();
+    for n in 0..60 {
+        s.write(
+            &format!("other/2026-{:02}-{:02}.md", 1 + n / 28, 1 + n % 28),
+            format!("---\ntitle: Other {n}\n---\n\n## Item {n}\n\nNothing to see, [link](https://example.net/{n}).\n"),
+        );
+    }
+    for day in 1..=12 {
+        // Days 1 and 2 cite one message; every other day its own.
+        let (message, highlight) = if day <= 2 {
+            (999, "Fine-tuning numbers compared")
+        } else {
+            (1000 + day, "Highlights")
+        };
+        let paper = match day {
+            3..=5 => format!(
+                "## A paper on sparse attention\n\nDay {day}'s take on [the sparse attention paper](https://arxiv.org/abs/2606.0123{}) and what it means for long context.\n\n",
+                if day == 4 { "v2" } else { "" }
+            ),
+            _ => String::new(),
+        };
+        s.write(
+            &format!("daily/2026-06-{day:02}.md"),
+            format!(
+                "---\ntitle: AI chats, June {day}\ndate: 2026-06-{day:02}\n---\n\n\
+                 ## [Unsloth AI ▷ #general](https://discord.com/channels/1179035537009545276/1179035537529643040) ({} messages)\n\n\
+                 Talk of the day {day}: people compared fine-tuning runs.\n\n\
+                 ## {highlight}\n\n[One message](https://discord.com/channels/1179035537009545276/1179035537529643040/{message}) had the numbers of day {day}.\n\n\
+                 {paper}\
+                 ## CFP - Projects\n\nAlways wanted to contribute to open-source projects but did not know where to start? Every week we highlight some tasks: see the [guidelines](https://example.org/cfp/guidelines) for day {day}.\n\n\
+                 ## Smol Talk\n\nWe summarize AI discords, and send you a roundup each day! Read [how we pick](https://news.example.com/p/how-we-pick) · [Terms of use](https://news.example.com/terms)\n",
+                100 + day
+            ),
+        );
+    }
+    s.reindex();
+    let stories_of = |q: &str| -> Vec<(String, Value)> {
+        let r = s.search(q);
+        r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["matched"] == "item")
+            .map(|h| (h["title"].as_str().unwrap().to_string(), h["story"]["entries"].clone()))
+            .collect()
+    };
+    // The channel's heading, the footer, the recurring section: twelve items each, no story.
+    for q in ["general", "smol talk", "\"always wanted to contribute\""] {
+        let found = stories_of(q);
+        assert_eq!(found.len(), 12, "{q}: {found:?}");
+        assert!(found.iter().all(|(_, story)| story.is_null()), "{q}: {found:?}");
+    }
+    // The message and the paper are stories, of their own digests only.
+    let found = stories_of("numbers date:2026-06-01..2026-06-03");
+    let mut entries: Vec<Value> = found.iter().map(|(_, story)| story.clone()).collect();
+    entries.sort_by_key(|e| e.as_u64());
+    assert_eq!(entries, [Value::Null, json!(2), json!(2)], "{found:?}");
+    let found = stories_of("sparse attention");
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|(_, story)| story == &json!(3)), "{found:?}");
 }

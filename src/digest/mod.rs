@@ -20,6 +20,7 @@ pub mod language;
 pub mod markdown;
 pub mod outline;
 mod parse;
+pub mod places;
 pub mod sources;
 pub mod stories;
 pub mod taxonomy;

@@ -33,7 +33,8 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
             let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
             let topics = item_topics(&raw, &entry_topics, taxonomy);
             let mut stories = vec![];
-            let links = stories::link_ids(raw.links.iter().map(|l| l.url.as_str()));
+            let urls = raw.links.iter().map(|l| l.url.as_str());
+            let links = stories::link_ids(urls, &taxonomy.places);
             // The summary, not the headline: a story told again is often retitled.
             let near = stories::near_duplicate_ids(&raw.text, taxonomy.stories.near_duplicate);
             for id in links.into_iter().chain(near) {

@@ -12,6 +12,8 @@
 
 use url::Url;
 
+use super::places::Places;
+
 /// Query parameters that only say where a reader came from.
 const TRACKING: &[&str] = &[
     "ref",
@@ -118,11 +120,11 @@ pub fn key(link: &str) -> Option<String> {
     Some(key)
 }
 
-/// The story ids of one item's links: their keys' ids, without the keys another of
-/// them lies below (an item that cites a meetup group and one of its events is about
-/// the event).
-pub fn link_ids<'a>(urls: impl Iterator<Item = &'a str>) -> Vec<StoryId> {
-    let keys: Vec<String> = urls.filter_map(key).collect();
+/// The story ids of one item's links: their keys' ids, without places (see
+/// [`Places`]) and without the keys another of them lies below (an item that cites a
+/// meetup group and one of its events is about the event).
+pub fn link_ids<'a>(urls: impl Iterator<Item = &'a str>, places: &Places) -> Vec<StoryId> {
+    let keys: Vec<String> = urls.filter_map(key).filter(|k| !places.holds(k)).collect();
     let below = |outer: &str, inner: &str| {
         inner.len() > outer.len()
             && inner.starts_with(outer)

@@ -24,6 +24,7 @@ use regex::RegexSet;
 use serde::Deserialize;
 
 use super::ParseError;
+use super::places::Places;
 
 /// The built-in taxonomy, used when an archive has no `taxonomy.toml`.
 pub const DEFAULT: &str = include_str!("default_taxonomy.toml");
@@ -60,7 +61,7 @@ impl Default for DateSettings {
 }
 
 /// How stories are found (`[stories]` in `taxonomy.toml`; every key optional).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorySettings {
     /// Items whose texts are at least this similar (the Jaccard similarity of their
@@ -73,11 +74,19 @@ pub struct StorySettings {
     /// ...when at least this many items cite it: in a small archive a story may well be
     /// in most entries.
     pub boilerplate_items: u64,
+    /// Links to places, besides the built-in ones, that make no story (shapes as
+    /// [`super::places`] describes them, e.g. `forum.example.org/latest`).
+    pub places: Vec<String>,
 }
 
 impl Default for StorySettings {
     fn default() -> Self {
-        StorySettings { near_duplicate: 0.7, boilerplate_share: 0.2, boilerplate_items: 10 }
+        StorySettings {
+            near_duplicate: 0.7,
+            boilerplate_share: 0.2,
+            boilerplate_items: 10,
+            places: vec![],
+        }
     }
 }
 
@@ -159,6 +168,8 @@ pub struct Taxonomy {
     sources: Rules,
     /// How stories are found.
     pub stories: StorySettings,
+    /// Links to places, which make no story: the built-in ones and `stories.places`.
+    pub places: Places,
     /// How entries are dated.
     pub dates: DateSettings,
     /// A hash of the rules' text: when it changes, every entry must be re-read.
@@ -172,6 +183,7 @@ impl Taxonomy {
         let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         file.stories.check().map_err(invalid)?;
         Ok(Taxonomy {
+            places: Places::new(&file.stories.places).map_err(invalid)?,
             stories: file.stories,
             dates: file.dates,
             topics: Rules::build("topic", file.topics).map_err(invalid)?,

@@ -37,7 +37,7 @@ pub fn in_ram(digests: &[(&str, &str)]) -> IndexHandle {
     let payload = Payload {
         schema: SCHEMA_VERSION,
         taxonomy: taxonomy.fingerprint,
-        stories: taxonomy.stories,
+        stories: taxonomy.stories.clone(),
     };
     let mut prepared = writer.prepare_commit().expect("a commit");
     prepared.set_payload(&serde_json::to_string(&payload).expect("serializable"));

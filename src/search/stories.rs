@@ -12,11 +12,29 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::collectors::{Columns, DayRange, EntryCount};
 use super::facts::Facts;
+use super::lookups::span;
 use super::query::compile::{term_or_phrase, tokens, without_drafts};
 use super::stored::first_str;
 use super::{Story, StoryKind};
 use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, field, from_day_number};
+
+/// Mentions whose titles [`Stories::one_heading`] compares.
+const TITLES_READ: usize = 20;
+/// Entries, and days from the first to the last, from which the same words or heading
+/// are a standing blurb rather than a story told again.
+const STANDING_ENTRIES: u64 = 4;
+const STANDING_DAYS: u64 = 60;
+
+/// A title's words for comparing it: lower-cased, letters only (numbers and dates
+/// left out).
+fn title_words(title: &str) -> HashSet<String> {
+    title
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
 
 /// A ranked item that is the first mention of its stories, with its story ids.
 pub type FirstMention = ((f32, DocAddress), Vec<StoryId>);
@@ -144,19 +162,67 @@ impl<'a> Stories<'a> {
         Ok(Some(story))
     }
 
-    /// Whether a story's mentions are a section that every issue has ("Crate of the
-    /// Week: this week's crate is ...", "Jobs: see the hiring thread"), alike in text or
-    /// citing the same page: its first mention's title is in more than twice as many
-    /// entries as the story. A story told again keeps its title only where it is told.
+    /// Whether a story's mentions are a section that issues repeat ("Crate of the
+    /// Week: this week's crate is ...", "CFP - Projects: every week we highlight ...",
+    /// "2024-12-04 Seattle Rust Meetup"), alike in text or citing the same page, whatever
+    /// share of the issues have it:
+    /// - a text retold in [`StorySettings::boilerplate_items`] entries or more, or in
+    ///   [`STANDING_ENTRIES`] over [`STANDING_DAYS`] or more (a copied summary runs for
+    ///   days, a standing paragraph or a project's blurb for months), or a link under
+    ///   one heading ([`Stories::one_heading`]) in that many entries;
+    /// - its first mention's title (numbers and dates left out, unless they are most of
+    ///   it) is in more than twice as
+    ///   many entries as the story (a story told again keeps its title only where it is
+    ///   told), or, once the story is in that many entries, in as many.
+    ///
+    /// [`StorySettings::boilerplate_items`]: crate::digest::taxonomy::StorySettings
     fn recurring_section(&self, id: StoryId, story: &Story) -> tantivy::Result<bool> {
-        let tokens = tokens(&self.first_title(id)?);
+        let many = self.facts.stories.boilerplate_items;
+        // A heading alone says less than a text: "Swift Forums" heads a new thread each
+        // week, so only a text is a standing blurb by its months.
+        let standing = story.entries >= STANDING_ENTRIES && span(story) >= STANDING_DAYS;
+        if (id.is_text() && (story.entries >= many || standing))
+            || (story.entries >= many && self.one_heading(id)?)
+        {
+            return Ok(true);
+        }
+        // Numbers left out (a listing's date), unless they are most of the title (an
+        // identifier: "SR-1048").
+        let mut tokens = tokens(&self.first_title(id)?);
+        let words: Vec<String> =
+            tokens.iter().filter(|t| !t.chars().all(|c| c.is_ascii_digit())).cloned().collect();
+        if words.len() >= 2 {
+            tokens = words;
+        }
         if tokens.is_empty() {
             return Ok(false);
         }
         let titled = self
             .searcher
             .search(&*term_or_phrase(self.f.title, &tokens), &EntryCount(&self.facts.columns))?;
-        Ok(titled.distinct as u64 > 2 * story.entries)
+        let titled = titled.distinct as u64;
+        Ok(titled > 2 * story.entries || (story.entries >= many && titled >= story.entries))
+    }
+
+    /// Whether most of a story's first mentions (up to [`TITLES_READ`]) have one title,
+    /// numbers aside and a word or two changed ("2024-04-05 | Kampala | Rust Circle
+    /// Meetup" week after week; "No calls for testing were issued this week by Cargo"):
+    /// a heading the issues repeat under the same link. A story told again is retitled by
+    /// each digest that tells it.
+    fn one_heading(&self, id: StoryId) -> tantivy::Result<bool> {
+        let oldest =
+            TopDocs::with_limit(TITLES_READ).order_by_fast_field::<u64>(field::DAY, Order::Asc);
+        let mut titles = vec![];
+        for (_, address) in self.searcher.search(&*self.citing(id), &oldest)? {
+            let title = first_str(&self.searcher.doc::<TantivyDocument>(address)?, self.f.title);
+            titles.push(title_words(&title));
+        }
+        let alike = |a: &HashSet<String>, b: &HashSet<String>| {
+            let shared = a.intersection(b).count();
+            shared > 0 && 2 * shared >= a.union(b).count()
+        };
+        let most = titles.iter().map(|t| titles.iter().filter(|u| alike(t, u)).count()).max();
+        Ok(most.unwrap_or(0) * 5 >= titles.len() * 3)
     }
 
     /// The items that cite a story (drafts among them when they are shown).

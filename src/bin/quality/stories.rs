@@ -1,11 +1,12 @@
-//! `--stories N`: every story of an archive, and a seeded sample of them with every
-//! mention, to be read by hand.
+//! `--stories N`: every story of an archive, a seeded sample of them with every
+//! mention, and the stories that ran longest on its largest topic and source pages (what
+//! a reader sees first), to be read by hand.
 
 use std::collections::HashSet;
 use std::process::ExitCode;
 
 use archive::index::{ReindexOptions, reindex};
-use archive::search::{Engine, StoryKind};
+use archive::search::{Engine, Facet, StoryKind, TrendOf};
 
 use super::shared::Rng;
 
@@ -39,28 +40,69 @@ pub(super) fn story_report(archive: &std::path::Path, sample: usize, seed: u64) 
     );
     let mut rng = Rng(seed);
     let mut pool = stories;
+    println!("\n# A random sample of {sample}");
     for n in 1..=sample.min(pool.len()) {
         let story = pool.swap_remove(rng.below(pool.len()));
-        let view = engine.story(&story.id).expect("a story").expect("listed");
-        println!(
-            "\n## {n}. {} ({:?}): {} items in {} entries, {} to {}",
-            story.id,
-            story.kind,
-            story.items,
-            story.entries,
-            story.first_seen.as_deref().unwrap_or("?"),
-            story.last_seen.as_deref().unwrap_or("?")
-        );
-        for m in view.mentions {
-            let text: String = m.snippet.chars().take(220).collect();
-            println!(
-                "- {} · {} · {}: {}",
-                m.date.as_deref().unwrap_or("undated"),
-                m.entry_id,
-                m.title,
-                text.replace('\n', " ")
-            );
-        }
+        print_story(&engine, n, &story);
+    }
+    let longest = longest_on_trend_pages(&engine);
+    println!(
+        "\n# The {} longest on the {PAGES} largest topic and {PAGES} largest source pages",
+        longest.len()
+    );
+    for (n, story) in longest.iter().enumerate() {
+        print_story(&engine, n + 1, story);
     }
     ExitCode::SUCCESS
+}
+
+/// Topic and source pages whose stories are read.
+const PAGES: usize = 20;
+/// The longest stories read from them.
+const LONGEST: usize = 25;
+
+/// The stories that ran longest across the trend pages of the largest topics and
+/// sources: each page's own list, merged, longest span first.
+fn longest_on_trend_pages(engine: &Engine) -> Vec<archive::search::Story> {
+    let mut lines = vec![];
+    for (facet, of) in [(Facet::Topics, TrendOf::Topic), (Facet::Sources, TrendOf::Source)] {
+        for value in engine.facet_values(facet).expect("facet values").into_iter().take(PAGES) {
+            if let Some(trend) = engine.trend(of, &value.value).expect("a trend") {
+                lines.extend(trend.stories);
+            }
+        }
+    }
+    lines.sort_by(|a, b| {
+        (b.days, b.story.entries, &a.story.id).cmp(&(a.days, a.story.entries, &b.story.id))
+    });
+    let mut seen = HashSet::new();
+    lines.retain(|l| seen.insert(l.story.id.clone()));
+    lines.into_iter().take(LONGEST).map(|l| l.story).collect()
+}
+
+/// One story with its mentions (the first ten), for reading by hand.
+fn print_story(engine: &Engine, n: usize, story: &archive::search::Story) {
+    let view = engine.story(&story.id).expect("a story").expect("listed");
+    println!(
+        "\n## {n}. {} ({:?}): {} items in {} entries, {} to {}",
+        story.id,
+        story.kind,
+        story.items,
+        story.entries,
+        story.first_seen.as_deref().unwrap_or("?"),
+        story.last_seen.as_deref().unwrap_or("?")
+    );
+    for m in view.mentions.iter().take(10) {
+        let text: String = m.snippet.chars().take(220).collect();
+        println!(
+            "- {} · {} · {}: {}",
+            m.date.as_deref().unwrap_or("undated"),
+            m.entry_id,
+            m.title,
+            text.replace('\n', " ")
+        );
+    }
+    if view.mentions.len() > 10 {
+        println!("- ... and {} more", view.mentions.len() - 10);
+    }
 }

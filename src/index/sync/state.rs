@@ -124,7 +124,7 @@ impl State {
         let payload = Payload {
             schema: SCHEMA_VERSION,
             taxonomy: taxonomy.fingerprint,
-            stories: taxonomy.stories,
+            stories: taxonomy.stories.clone(),
         };
         let cache = match &existing {
             Some(_) if compatible && !empty_first => StatCache::load(io),

@@ -9,3 +9,4 @@ mod trends;
 
 pub use self::entries::Facet;
 pub use self::trends::every_month;
+pub(crate) use self::trends::span;

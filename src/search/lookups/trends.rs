@@ -99,7 +99,7 @@ impl Engine {
 }
 
 /// Days from a story's first mention to its last.
-fn span(story: &crate::search::Story) -> u64 {
+pub(crate) fn span(story: &crate::search::Story) -> u64 {
     let date = |d: &Option<String>| d.as_deref().and_then(crate::digest::date::parse_shown);
     match (date(&story.first_seen), date(&story.last_seen)) {
         (Some(first), Some(last)) => (last - first).num_days().max(0) as u64,
