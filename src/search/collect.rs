@@ -5,7 +5,6 @@
 //! items that have them all come the digests that have them all across their items
 //! ([`spread`]), then the items that have some.
 
-use std::collections::hash_map::Entry::Vacant;
 use std::collections::{HashMap, HashSet};
 
 use tantivy::{DocAddress, Order, Searcher};
@@ -92,11 +91,11 @@ pub fn matches(
                 parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();
             let exact = counts.total;
             (compiled, (counts, ranked)) = (relaxed, again);
-            every_word = Some(compiled.spread.as_ref().map_or(f32::INFINITY, |s| s.every_word));
+            every_word = Some(compiled.spread.as_ref().map_or(f32::INFINITY, Spread::every_word));
             if let (By::Score, Some(spread)) = (by, &compiled.spread) {
-                let (all, how) = with_spread(searcher, scope, &compiled, spread, &page)?;
+                let (all, between) = with_spread(searcher, scope, &compiled, spread, &page)?;
                 ranked = Some(all.into_iter().skip(page.offset).take(page.limit).collect());
-                matched = how;
+                matched = between;
             }
             let next = match matched.values().any(|m| *m == Matched::Entry) {
                 true => {
@@ -128,13 +127,11 @@ pub fn matches(
             (&counts.months, counts.total),
         )?,
     };
-    // A relaxed page ranked without the digests: each item by whether it has every word.
-    if let Some(every_word) = every_word.filter(|_| matched.is_empty()) {
-        matched = ranked
-            .iter()
-            .filter(|(score, _)| *score < every_word)
-            .map(|&(_, address)| (address, Matched::Some))
-            .collect();
+    // On a relaxed page, an item without every word that no digest stands for has some.
+    if let Some(every_word) = every_word {
+        for &(_, address) in ranked.iter().filter(|(score, _)| *score < every_word) {
+            matched.entry(address).or_insert(Matched::Some);
+        }
     }
     let Counts { total, facets: [topics, sources, tags], months, entries, estimated } = counts;
     let facets = Facets { topics, sources: scope.names.merge(sources), tags, months };
@@ -144,7 +141,7 @@ pub fn matches(
 
 /// A relaxed query's best `offset + limit` items in the order of the page: the items
 /// with every word, the best items of the digests with every word (each digest's
-/// together), then the rest; and how each of them matches.
+/// together), then the rest; and the digests' items, as matched by their entry.
 fn with_spread(
     searcher: &Searcher,
     scope: &Scope,
@@ -156,25 +153,20 @@ fn with_spread(
     let whole = Page { by: By::Score, limit: need, offset: 0 };
     let hidden = compiled.hidden.as_deref();
     let all = rank::by_score(searcher, scope.columns, &*compiled.scored, hidden, &whole)?;
-    let exact = all.iter().take_while(|(score, _)| *score >= spread.every_word).count();
+    let exact = all.iter().take_while(|(score, _)| *score >= spread.every_word()).count();
     let mut ranked = all[..exact].to_vec();
     let left_out: HashSet<String> =
         group_by_entry(searcher, scope.columns, &ranked)?.into_iter().map(|(id, _)| id).collect();
     let entries =
         spread::entries(searcher, scope.columns, scope.f.entry_id, &spread.words, &left_out, need)?;
-    let mut matched = HashMap::new();
+    let mut between = HashMap::new();
     // Scored as in the relaxed query: each holds (at least) one word.
-    for (score, address) in entries.into_iter().flat_map(|e| e.items) {
-        if matched.insert(address, Matched::Entry).is_none() {
+    for (score, address) in entries.into_iter().flatten() {
+        if between.insert(address, Matched::Entry).is_none() {
             ranked.push((MATCHED_WORD + score, address));
         }
     }
-    for &(score, address) in &all[exact..] {
-        if let Vacant(slot) = matched.entry(address) {
-            slot.insert(Matched::Some);
-            ranked.push((score, address));
-        }
-    }
+    ranked.extend(all[exact..].iter().filter(|(_, address)| !between.contains_key(address)));
     ranked.truncate(need);
-    Ok((ranked, matched))
+    Ok((ranked, between))
 }

@@ -24,12 +24,12 @@ use super::collectors::{Columns, group_by_entry};
 const WORD_ITEMS: usize = 10_000;
 
 /// A digest holding every word of a query across its items.
-pub struct SpreadEntry {
-    pub entry_id: String,
+struct SpreadEntry {
+    entry_id: String,
     /// Its score: see the module's comment.
-    pub score: Score,
+    score: Score,
     /// Its best item for each word, best first, each once.
-    pub items: Vec<(Score, DocAddress)>,
+    items: Vec<(Score, DocAddress)>,
 }
 
 /// One digest's items with one word.
@@ -42,7 +42,7 @@ struct Word {
 
 /// The best `limit` digests that hold every one of `words` (each a query for one word
 /// and the rest of the query, rarest first) in their items, best first, leaving out
-/// those of `left_out`.
+/// those of `left_out`: each digest's best item for each word, best first, each once.
 pub fn entries(
     searcher: &Searcher,
     columns: &Columns,
@@ -50,7 +50,7 @@ pub fn entries(
     words: &[Box<dyn Query>],
     left_out: &HashSet<String>,
     limit: usize,
-) -> tantivy::Result<Vec<SpreadEntry>> {
+) -> tantivy::Result<Vec<Vec<(Score, DocAddress)>>> {
     // Each candidate digest's evidence for each word read so far.
     let mut best: HashMap<String, Vec<Word>> = HashMap::new();
     for (i, word) in words.iter().enumerate() {
@@ -106,6 +106,5 @@ pub fn entries(
         .collect();
     // Ties: the entry id, so that a page is the same from one search to the next.
     entries.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
-    entries.truncate(limit);
-    Ok(entries)
+    Ok(entries.into_iter().take(limit).map(|e| e.items).collect())
 }

@@ -55,8 +55,13 @@ pub struct Compiled {
 /// dates, exclusions, drafts left out) required and scoring nothing: rarest first.
 pub struct Spread {
     pub words: Vec<Box<dyn Query>>,
+}
+
+impl Spread {
     /// What an item holding every word scores at least in the relaxed query.
-    pub every_word: f32,
+    pub fn every_word(&self) -> f32 {
+        self.words.len() as f32 * MATCHED_WORD
+    }
 }
 
 impl Compiled {
@@ -133,10 +138,8 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
     };
     let (query, warnings, phrase_candidates, mut words) = build(root.as_ref(), Dates::Terms);
     words.sort_by_key(|(docs, _)| *docs);
-    let spread = (words.len() >= 2).then(|| Spread {
-        every_word: words.len() as f32 * MATCHED_WORD,
-        words: words.iter().map(|(_, q)| visible(&**q)).collect(),
-    });
+    let spread = (words.len() >= 2)
+        .then(|| Spread { words: words.iter().map(|(_, q)| visible(&**q)).collect() });
     let gathered = root
         .as_ref()
         .filter(|r| r.has_dates())
