@@ -724,3 +724,101 @@ fn places_footers_and_recurring_sections_are_no_story() {
     assert_eq!(found.len(), 3, "{found:?}");
     assert!(found.iter().all(|(_, story)| story == &json!(3)), "{found:?}");
 }
+
+/// A weekly of ten issues whose calendar lists each event until it happens (in three
+/// ways of writing a date), whose job board runs one ad for six weeks, and whose stories
+/// are a proposal moving from section to section, a post told again in other words, and
+/// a call for participation run twice word for word.
+#[test]
+fn listings_make_no_story_and_stories_that_move_on_come_first() {
+    let s = Sandbox::empty();
+    for week in 0..10u32 {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 7).unwrap()
+            + chrono::Days::new(7 * week as u64);
+        let mut text = format!("# Rust weekly {week}\n\nDate: {day}\n\n");
+        text.push_str("## Upcoming Events\n\n");
+        if week < 4 {
+            text.push_str("- [2026-02-10 | Berlin, DE | Rust Berlin: Hack night](https://www.meetup.com/rust-berlin/events/3001/)\n");
+        }
+        if (1..5).contains(&week) {
+            text.push_str(
+                "- [Feb 12. Seattle, US - Seattle Rust Meetup](https://example.org/seattle/feb)\n",
+            );
+        }
+        if (3..6).contains(&week) {
+            text.push_str("- [February 20, 2026 | Toronto, CA | Rust Toronto: WebAssembly plugins](https://example.org/toronto/20)\n");
+        }
+        if week < 6 {
+            text.push_str("\n## Jobs\n\n- [Senior Rust Engineer at Acme (Remote)](https://jobs.example.com/acme/42)\n");
+        }
+        let rfc = "[RFC: Default field values](https://github.com/rust-lang/rfcs/pull/3681)";
+        match week {
+            0 => text.push_str(&format!("\n## New RFCs\n\n- {rfc}\n")),
+            2 | 4 => text.push_str(&format!("\n## Final Comment Period\n\n- {rfc}\n")),
+            6 => text.push_str(&format!("\n## Approved RFCs\n\n- {rfc}\n")),
+            _ => {}
+        }
+        let post = "https://blog.example.com/async-drop";
+        match week {
+            1 => text.push_str(&format!("\n## Articles\n\nTopics: rust\n\n[Async drop, explained]({post}): how destructors could await, with a design sketch.\n")),
+            3 => text.push_str(&format!("\n## Quote of the Week\n\nTopics: rust\n\n\"Await in a destructor is the hard part\", from [the async drop write-up]({post}) a fortnight ago.\n")),
+            _ => {}
+        }
+        if week == 1 || week == 7 {
+            text.push_str("\n## Call for Participation\n\nTopics: rust\n\n[tokei: add the Gleam language](https://github.com/XAMPPRocky/tokei/issues/1111), a good first issue.\n");
+        }
+        s.write(&format!("weekly/{day}.md"), text);
+    }
+    s.reindex();
+    let story_of = |q: &str| -> Vec<Value> {
+        let r = s.search(q);
+        let hits = r["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{q}: {r}");
+        hits.iter().map(|h| h["story"].clone()).collect()
+    };
+    // The calendar's listings and the ad: no story, whatever the date's style.
+    for q in ["hack night", "seattle", "toronto", "acme"] {
+        let stories = story_of(q);
+        assert!(stories.iter().all(Value::is_null), "{q}: {stories:?}");
+    }
+    // The proposal, the same words under four headings over six weeks, is one.
+    assert!(story_of("\"default field values\"").iter().all(|s| s["entries"] == 4));
+    let post = story_of("async drop");
+    assert_eq!(post[0]["entries"], 2, "{post:?}");
+
+    let server = s.serve(&[]);
+    let get = |path: &str| {
+        let (status, body) = http_get(server.addr(), path).unwrap();
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    };
+    // The post told again ranks above the call run twice word for word, whose span is
+    // longer.
+    let t: Value = serde_json::from_str(&get("/api/topics/rust")).unwrap();
+    let stories: Vec<(&str, u64, u64)> = t["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["title"].as_str().unwrap(),
+                s["days"].as_u64().unwrap(),
+                s["versions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(stories, [("Articles", 14, 2), ("Call for Participation", 42, 1)], "{t}");
+    // The call's second mention says again what its first said; the page folds it.
+    let id = t["stories"][1]["id"].as_str().unwrap();
+    let view: Value = serde_json::from_str(&get(&format!("/api/stories/{id}"))).unwrap();
+    assert_eq!(view["versions"], 1, "{view}");
+    assert_eq!(view["mentions"][0].get("says_again"), None, "{view}");
+    assert_eq!(view["mentions"][1]["says_again"], 0, "{view}");
+    let page = get(&format!("/stories/{id}"));
+    assert!(page.contains("Every mention says the same thing."), "{page}");
+    assert!(page.contains("says again what <a href=\"#mention-0\">2026-01-14</a> said"), "{page}");
+    let id = t["stories"][0]["id"].as_str().unwrap();
+    let page = get(&format!("/stories/{id}"));
+    assert!(page.contains("Its mentions say 2 different things"), "{page}");
+    assert!(!page.contains("says again"), "{page}");
+}

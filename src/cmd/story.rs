@@ -22,13 +22,14 @@ pub fn run(index_dir: &Path, args: &StoryArgs) -> anyhow::Result<ExitCode> {
     let mut out = anstream::stdout().lock();
     writeln!(
         out,
-        "{} item(s) in {} digest(s), first seen {}, last seen {}",
+        "{} item(s) in {} digest(s) saying {} different thing(s), first seen {}, last seen {}",
         story.items,
         story.entries,
+        view.versions,
         story.first_seen.as_deref().unwrap_or("(undated)"),
         story.last_seen.as_deref().unwrap_or("(undated)")
     )?;
-    for hit in &view.mentions {
+    for (hit, again) in view.mentions.iter().map(|m| (&m.hit, m.says_again)) {
         writeln!(
             out,
             "\n{}  {} — {}",
@@ -37,6 +38,10 @@ pub fn run(index_dir: &Path, args: &StoryArgs) -> anyhow::Result<ExitCode> {
             hit.entry_title
         )?;
         writeln!(out, "    {}#{}", super::shown(&hit.entry_id), hit.anchor)?;
+        if let Some(earlier) = again.and_then(|i| view.mentions.get(i)) {
+            let on = earlier.hit.date.as_deref().unwrap_or("undated");
+            writeln!(out, "    says again what the mention of {on} said")?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -209,6 +209,43 @@ pub fn find_date(text: &str) -> Option<(NaiveDate, std::ops::Range<usize>)> {
     None
 }
 
+/// Days ahead of its digest that a date without its year may name in a calendar's
+/// listing: events are listed weeks ahead, not a season.
+const LISTED_AHEAD: i64 = 92;
+/// Days before its digest that a listing's date may be: a weekly's calendar lists the
+/// week's events, and a conference still running.
+const LISTED_BEHIND: i64 = 7;
+
+/// Whether a line opens, after nothing but punctuation, with a day from a week before
+/// `day` on ([`LISTED_BEHIND`]): a calendar's listing (`2025-05-16 | Utrecht, NL | RustWeek Hackathon`, `Sep 13. Utah
+/// Rust meetup`, `3/17. London Rust Meetup`). A day without its year is the next such
+/// day from `day`, and lists only within [`LISTED_AHEAD`] days; one in figures (`3/17.`)
+/// is month first and must end in punctuation ("1/2 of the crates" is no day).
+pub fn opens_with_coming_day(text: &str, day: NaiveDate) -> bool {
+    static YEARLESS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"(?i)^[^\p{{L}}\p{{N}}]*(?:({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:[^\p{{L}}\p{{N}}/]|$)|(\d{{1,2}})/(\d{{1,2}})\s*[.:|\-–—\])])"
+        ))
+        .unwrap()
+    });
+    let days_ahead = |on: NaiveDate| (on - day).num_days();
+    if let Some((date, range)) = find_date(text)
+        && !text[..range.start].chars().any(char::is_alphanumeric)
+    {
+        return days_ahead(date) >= -LISTED_BEHIND;
+    }
+    let Some(c) = YEARLESS.captures(text) else { return false };
+    let (month, dom) = match c.get(1) {
+        Some(m) => (month_number(m.as_str()), c[2].parse().ok()),
+        None => (c[3].parse().ok(), c[4].parse().ok()),
+    };
+    let (Some(month), Some(dom)) = (month, dom) else { return false };
+    [day.year(), day.year() + 1].into_iter().any(|year| {
+        NaiveDate::from_ymd_opt(year, month, dom)
+            .is_some_and(|on| (-LISTED_BEHIND..=LISTED_AHEAD).contains(&days_ahead(on)))
+    })
+}
+
 /// A month written in a short line of text, as a first day: `2024-05`, `2024/05`,
 /// `May 2024`, `2024年5月`, `2024년 5월`. For headings and date lines: in prose, a
 /// month and a year side by side are not the digest's date.
@@ -421,6 +458,30 @@ mod tests {
         assert_eq!(parse_shown("20"), None);
         assert_eq!(Precision::Month.format(d(2024, 5, 1).unwrap()), "2024-05");
         assert_eq!(Precision::Year.format(d(2024, 5, 1).unwrap()), "2024");
+    }
+
+    #[test]
+    fn a_listing_opens_with_a_day_to_come() {
+        let on = d(2018, 12, 20).unwrap();
+        for listing in [
+            "2019-01-03 | Atlanta, GA, US | Rust Atlanta",
+            "Jan  3. Rust Atlanta - Grab a beer with fellow Rustaceans",
+            "December 20, 2018 - Seattle Rust Meetup",
+            "12/27. Rust Amsterdam - Talks and Drinks",
+            "[Dec 21st] Berlin Hack and Learn",
+        ] {
+            assert!(opens_with_coming_day(listing, on), "{listing}");
+        }
+        for not in [
+            "2018-12-02 | An event already held",
+            "Dec 10. A meetup already held",
+            "June 9, a season too far ahead",
+            "Rust 1.31 released on December 6, 2018",
+            "1/2 of the crates now build",
+            "May 2019 roadmap",
+        ] {
+            assert!(!opens_with_coming_day(not, on), "{not}");
+        }
     }
 
     #[test]

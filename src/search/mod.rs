@@ -45,6 +45,6 @@ pub use self::query::QueryError;
 pub use self::request::{COUNT_LIMIT, Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
 pub use self::results::{
     ClauseCount, EntryGroup, EntryLink, EntryView, FacetCount, Facets, Health, Hit,
-    ITEMS_PER_GROUP, ItemView, Matched, SearchResults, Story, StoryKind, StoryLine, StoryView,
-    Suggestion, Trend, TrendOf,
+    ITEMS_PER_GROUP, ItemView, Matched, Mention, SearchResults, Story, StoryKind, StoryLine,
+    StoryView, Suggestion, Trend, TrendOf,
 };

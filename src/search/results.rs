@@ -289,12 +289,28 @@ pub struct Health {
 pub struct StoryView {
     /// Its counts and dates.
     pub story: Story,
+    /// How many different things its mentions say (those that say again what one before
+    /// them said are not counted).
+    pub versions: usize,
     /// Every mention (the first 100), oldest first.
-    pub mentions: Vec<Hit>,
+    pub mentions: Vec<Mention>,
     /// The mentions' topics.
     pub topics: Vec<FacetCount>,
     /// The mentions' sources.
     pub sources: Vec<FacetCount>,
+}
+
+/// One mention of a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mention {
+    #[serde(flatten)]
+    /// The item that mentions it.
+    pub hit: Hit,
+    /// The mention before it (its index in the story's mentions) that it says again:
+    /// under the same headings, mostly in the same words (an event listed again, a
+    /// blurb copied). Absent when it says something new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub says_again: Option<usize>,
 }
 
 /// What a trend follows: one topic or one source.
@@ -327,6 +343,9 @@ pub struct StoryLine {
     pub title: String,
     /// Days from its first mention to its last.
     pub days: u64,
+    /// How many different things its first mentions (up to 20) say: 1 for a listing
+    /// repeated word for word.
+    pub versions: usize,
 }
 
 /// One topic or source over time: items per month, its first and busiest months, what

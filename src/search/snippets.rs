@@ -123,13 +123,7 @@ pub fn hit(
     (score, address): (f32, DocAddress),
 ) -> tantivy::Result<Hit> {
     let doc: TantivyDocument = searcher.doc(address)?;
-    let entry_id = first_str(&doc, f.entry_id);
-    let (ord, start, end) =
-        (first_u64(&doc, f.ord), first_u64(&doc, f.offset), first_u64(&doc, f.end));
-    let markdown = bodies.of(&entry_id, address, ord)?;
-    let text = markdown.get(start as usize..end as usize).map(plain_text).unwrap_or_default();
-    let title = first_str(&doc, f.title);
-    let text = after_title(&text, &title);
+    let (entry_id, title, text) = item_text(f, bodies, &doc, address)?;
     let lang = first_str(&doc, f.lang);
     Ok(Hit {
         entry_id,
@@ -138,7 +132,7 @@ pub fn hit(
         entry_title: first_str(&doc, f.entry_title),
         title: title.clone(),
         context: Some(first_str(&doc, f.context)).filter(|c| !c.is_empty()),
-        snippet: snippets.of(text, &lang),
+        snippet: snippets.of(&text, &lang),
         topics: all_str(&doc, f.topics),
         sources: all_str(&doc, f.sources),
         entry_tags: all_str(&doc, f.tags),
@@ -148,6 +142,24 @@ pub fn hit(
         story_ids: vec![],
         title_html: snippets.marked(&title, &lang),
     })
+}
+
+/// An item's entry id, title and plain text after its title (see [`after_title`]), from
+/// its document at `address`.
+pub fn item_text(
+    f: &Fields,
+    bodies: &mut Bodies,
+    doc: &TantivyDocument,
+    address: DocAddress,
+) -> tantivy::Result<(String, String, String)> {
+    let entry_id = first_str(doc, f.entry_id);
+    let (ord, start, end) =
+        (first_u64(doc, f.ord), first_u64(doc, f.offset), first_u64(doc, f.end));
+    let markdown = bodies.of(&entry_id, address, ord)?;
+    let text = markdown.get(start as usize..end as usize).map(plain_text).unwrap_or_default();
+    let title = first_str(doc, f.title);
+    let text = after_title(&text, &title).to_string();
+    Ok((entry_id, title, text))
 }
 
 /// An item's text after its title, where the text opens with it (a heading, a bold lead,

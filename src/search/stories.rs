@@ -7,24 +7,30 @@ use std::collections::HashSet;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::collectors::{Columns, DayRange, EntryCount};
 use super::facts::Facts;
 use super::lookups::span;
 use super::query::compile::{term_or_phrase, tokens, without_drafts};
-use super::stored::first_str;
+use super::snippets::item_text;
+use super::stored::{Bodies, first_str};
 use super::{Story, StoryKind};
+use crate::digest::date::opens_with_coming_day;
 use crate::digest::stories::StoryId;
-use crate::index::{Fields, Kind, field, from_day_number};
+use crate::index::{Fields, Kind, field, from_datetime, from_day_number};
 
-/// Mentions whose titles [`Stories::one_heading`] compares.
-const TITLES_READ: usize = 20;
+/// Mentions whose titles [`Stories::one_heading`] compares and whose words
+/// [`Stories::versions`] tells apart.
+const MENTIONS_READ: usize = 20;
+/// Characters of a mention's text that say, beside its title, what it is about: a
+/// snippet's worth.
+const SAID_CHARS: usize = 220;
 /// Entries, and days from the first to the last, from which the same words or heading
 /// are a standing blurb rather than a story told again.
 const STANDING_ENTRIES: u64 = 4;
-const STANDING_DAYS: u64 = 60;
+const STANDING_DAYS: u64 = 28;
 
 /// A title's words for comparing it: lower-cased, letters only (numbers and dates
 /// left out).
@@ -34,6 +40,48 @@ fn title_words(title: &str) -> HashSet<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// What a mention says, for telling the mentions of a story apart: the headings it is
+/// under, and the words of its title and of its text's lead as the index cuts them,
+/// numbers left out (a listing's date, an episode's number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    context: String,
+    words: HashSet<String>,
+}
+
+impl Said {
+    pub fn new(context: &str, title: &str, text: &str) -> Said {
+        let lead: String = text.chars().take(SAID_CHARS).collect();
+        let words = tokens(&format!("{title}\n{lead}")).into_iter();
+        let words = words.filter(|t| !t.chars().all(|c| c.is_ascii_digit())).collect();
+        Said { context: context.to_string(), words }
+    }
+
+    /// Whether another mention says this again: under the same headings, mostly in the
+    /// same words (a proposal moving from "New RFCs" to "Final Comment Period" is told
+    /// anew, an event listed again under "Upcoming Events" is not).
+    fn again(&self, other: &Said) -> bool {
+        self.context == other.context && alike(&self.words, &other.words)
+    }
+}
+
+/// Whether two sets of words are mostly one: they share half of all their words or more.
+fn alike(a: &HashSet<String>, b: &HashSet<String>) -> bool {
+    let shared = a.intersection(b).count();
+    shared > 0 && 2 * shared >= a.union(b).count()
+}
+
+/// For each mention, in order: the first mention before it that says something new and
+/// that it says again ([`Said::again`]), or `None` when it says something new itself.
+pub fn says_again(said: &[Said]) -> Vec<Option<usize>> {
+    let mut again: Vec<Option<usize>> = Vec::with_capacity(said.len());
+    for (i, this) in said.iter().enumerate() {
+        let first = (0..i).find(|&j| again[j].is_none() && said[j].again(this));
+        again.push(first);
+    }
+    again
 }
 
 /// A ranked item that is the first mention of its stories, with its story ids.
@@ -170,9 +218,13 @@ impl<'a> Stories<'a> {
     ///   [`STANDING_ENTRIES`] over [`STANDING_DAYS`] or more (a copied summary runs for
     ///   days, a standing paragraph or a project's blurb for months), or a link under
     ///   one heading ([`Stories::one_heading`]) in that many entries;
+    /// - a link whose mentions all say one thing ([`Stories::versions`]) in as many
+    ///   entries over as many days as a standing text: an event listed week after week,
+    ///   a job ad;
+    /// - the first mention and most others are a calendar's listings
+    ///   ([`Stories::listing`]): an event listed until it happens;
     /// - its first mention's title (numbers and dates left out, unless they are most of
-    ///   it) is in more than twice as
-    ///   many entries as the story (a story told again keeps its title only where it is
+    ///   it) is in more than twice as many entries as the story (a story told again keeps its title only where it is
     ///   told), or, once the story is in that many entries, in as many.
     ///
     /// [`StorySettings::boilerplate_items`]: crate::digest::taxonomy::StorySettings
@@ -183,12 +235,18 @@ impl<'a> Stories<'a> {
         let standing = story.entries >= STANDING_ENTRIES && span(story) >= STANDING_DAYS;
         if (id.is_text() && (story.entries >= many || standing))
             || (story.entries >= many && self.one_heading(id)?)
+            || (standing && self.versions(id, &mut Bodies::new(self.searcher, self.f))? < 2)
         {
+            return Ok(true);
+        }
+        let first = self.first_mention(id)?;
+        let title = first.as_ref().map(|doc| first_str(doc, self.f.title)).unwrap_or_default();
+        if first.as_ref().is_some_and(|doc| self.listing(doc)) && self.mostly_listings(id)? {
             return Ok(true);
         }
         // Numbers left out (a listing's date), unless they are most of the title (an
         // identifier: "SR-1048").
-        let mut tokens = tokens(&self.first_title(id)?);
+        let mut tokens = tokens(&title);
         let words: Vec<String> =
             tokens.iter().filter(|t| !t.chars().all(|c| c.is_ascii_digit())).cloned().collect();
         if words.len() >= 2 {
@@ -204,25 +262,53 @@ impl<'a> Stories<'a> {
         Ok(titled > 2 * story.entries || (story.entries >= many && titled >= story.entries))
     }
 
-    /// Whether most of a story's first mentions (up to [`TITLES_READ`]) have one title,
+    /// Whether most of a story's first mentions (up to [`MENTIONS_READ`]) have one title,
     /// numbers aside and a word or two changed ("2024-04-05 | Kampala | Rust Circle
     /// Meetup" week after week; "No calls for testing were issued this week by Cargo"):
     /// a heading the issues repeat under the same link. A story told again is retitled by
     /// each digest that tells it.
     fn one_heading(&self, id: StoryId) -> tantivy::Result<bool> {
-        let oldest =
-            TopDocs::with_limit(TITLES_READ).order_by_fast_field::<u64>(field::DAY, Order::Asc);
         let mut titles = vec![];
-        for (_, address) in self.searcher.search(&*self.citing(id), &oldest)? {
+        for address in self.oldest(id, MENTIONS_READ)? {
             let title = first_str(&self.searcher.doc::<TantivyDocument>(address)?, self.f.title);
             titles.push(title_words(&title));
         }
-        let alike = |a: &HashSet<String>, b: &HashSet<String>| {
-            let shared = a.intersection(b).count();
-            shared > 0 && 2 * shared >= a.union(b).count()
-        };
         let most = titles.iter().map(|t| titles.iter().filter(|u| alike(t, u)).count()).max();
         Ok(most.unwrap_or(0) * 5 >= titles.len() * 3)
+    }
+
+    /// How many different things a story's first mentions (up to [`MENTIONS_READ`]) say
+    /// ([`says_again`]): 1 for a listing repeated word for word (an event week after
+    /// week, a job ad, a tracking issue), more for a story that each telling moves on.
+    /// `bodies` keeps the entries read for the next call.
+    pub fn versions(&self, id: StoryId, bodies: &mut Bodies) -> tantivy::Result<usize> {
+        let said: Vec<_> = self.said(id, MENTIONS_READ, bodies)?.into_iter().map(|m| m.2).collect();
+        Ok(says_again(&said).iter().filter(|again| again.is_none()).count())
+    }
+
+    /// What a story's oldest `limit` mentions say ([`Said`]), oldest first, each with its
+    /// entry id and anchor.
+    pub fn said(
+        &self,
+        id: StoryId,
+        limit: usize,
+        bodies: &mut Bodies,
+    ) -> tantivy::Result<Vec<(String, String, Said)>> {
+        let mut out = vec![];
+        for address in self.oldest(id, limit)? {
+            let doc: TantivyDocument = self.searcher.doc(address)?;
+            let (entry_id, title, text) = item_text(self.f, bodies, &doc, address)?;
+            let said = Said::new(&first_str(&doc, self.f.context), &title, &text);
+            out.push((entry_id, first_str(&doc, self.f.anchor), said));
+        }
+        Ok(out)
+    }
+
+    /// A story's oldest `limit` mentions, oldest first.
+    fn oldest(&self, id: StoryId, limit: usize) -> tantivy::Result<Vec<DocAddress>> {
+        let oldest = TopDocs::with_limit(limit).order_by_fast_field::<u64>(field::DAY, Order::Asc);
+        let found = self.searcher.search(&*self.citing(id), &oldest)?;
+        Ok(found.into_iter().map(|(_, address)| address).collect())
     }
 
     /// The items that cite a story (drafts among them when they are shown).
@@ -234,11 +320,36 @@ impl<'a> Stories<'a> {
 
     /// The title of a story's first mention ("" when none is dated or none cites it).
     pub fn first_title(&self, id: StoryId) -> tantivy::Result<String> {
-        let oldest = TopDocs::with_limit(1).order_by_fast_field::<u64>(field::DAY, Order::Asc);
-        let Some((_, address)) = self.searcher.search(&*self.citing(id), &oldest)?.pop() else {
-            return Ok(String::new());
-        };
-        Ok(first_str(&self.searcher.doc::<TantivyDocument>(address)?, self.f.title))
+        let first = self.first_mention(id)?;
+        Ok(first.map(|doc| first_str(&doc, self.f.title)).unwrap_or_default())
+    }
+
+    /// A story's first mention, if any.
+    fn first_mention(&self, id: StoryId) -> tantivy::Result<Option<TantivyDocument>> {
+        match self.oldest(id, 1)?.pop() {
+            Some(address) => Ok(Some(self.searcher.doc(address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether an item is a calendar's listing: its title opens with a day to come, or of
+    /// its digest's week ("2025-05-16 | Utrecht, NL | RustWeek Hackathon", "Sep 13. Utah Rust
+    /// meetup").
+    fn listing(&self, doc: &TantivyDocument) -> bool {
+        let day = doc.get_first(self.f.date).and_then(|v| v.as_datetime()).and_then(from_datetime);
+        day.is_some_and(|day| opens_with_coming_day(&first_str(doc, self.f.title), day))
+    }
+
+    /// Whether most of a story's first mentions (up to [`MENTIONS_READ`]; three in five, as
+    /// for [`Stories::one_heading`]) are listings: an event listed week after week until
+    /// it happens, a meetup's series.
+    fn mostly_listings(&self, id: StoryId) -> tantivy::Result<bool> {
+        let (mut listed, mut read) = (0, 0);
+        for address in self.oldest(id, MENTIONS_READ)? {
+            read += 1;
+            listed += usize::from(self.listing(&self.searcher.doc(address)?));
+        }
+        Ok(listed * 5 >= read * 3)
     }
 
     /// A story's counts and dates, however few or many cite it (`None`: none does).

@@ -108,7 +108,7 @@ fn planted_found(engine: &Engine, planted: &generate::Planted) -> bool {
     let Ok(results) = engine.search(&titled) else { return false };
     let Some(hit) = results.hits.iter().find(|h| h.title == planted.repeat) else { return false };
     hit.story_ids.iter().any(|id| match engine.story(&id.to_string()) {
-        Ok(Some(view)) => view.mentions.iter().any(|m| m.title == planted.original),
+        Ok(Some(view)) => view.mentions.iter().any(|m| m.hit.title == planted.original),
         _ => false,
     })
 }

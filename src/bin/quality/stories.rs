@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::process::ExitCode;
 
 use archive::index::{ReindexOptions, reindex};
-use archive::search::{Engine, Facet, StoryKind, TrendOf};
+use archive::search::{Engine, Facet, StoryKind, StoryLine, TrendOf};
 
 use super::shared::Rng;
 
@@ -23,7 +23,7 @@ pub(super) fn story_report(archive: &std::path::Path, sample: usize, seed: u64) 
     stories.retain(|s| {
         let view = engine.story(&s.id).expect("a story").expect("listed");
         let mentions: Vec<(String, String)> =
-            view.mentions.into_iter().map(|m| (m.entry_id, m.anchor)).collect();
+            view.mentions.into_iter().map(|m| (m.hit.entry_id, m.hit.anchor)).collect();
         s.kind == StoryKind::Link || seen.insert(mentions)
     });
     let count = |kind: StoryKind| stories.iter().filter(|s| s.kind == kind).count();
@@ -62,7 +62,7 @@ const PAGES: usize = 20;
 const LONGEST: usize = 25;
 
 /// The stories that ran longest across the trend pages of the largest topics and
-/// sources: each page's own list, merged, longest span first.
+/// sources: each page's own list, merged, as each page ranks them.
 fn longest_on_trend_pages(engine: &Engine) -> Vec<archive::search::Story> {
     let mut lines = vec![];
     for (facet, of) in [(Facet::Topics, TrendOf::Topic), (Facet::Sources, TrendOf::Source)] {
@@ -72,9 +72,9 @@ fn longest_on_trend_pages(engine: &Engine) -> Vec<archive::search::Story> {
             }
         }
     }
-    lines.sort_by(|a, b| {
-        (b.days, b.story.entries, &a.story.id).cmp(&(a.days, a.story.entries, &b.story.id))
-    });
+    // As each page ranks them: the stories whose mentions say different things first.
+    let key = |l: &StoryLine| (l.versions > 1, l.days, l.story.entries);
+    lines.sort_by(|a, b| (key(b), &a.story.id).cmp(&(key(a), &b.story.id)));
     let mut seen = HashSet::new();
     lines.retain(|l| seen.insert(l.story.id.clone()));
     lines.into_iter().take(LONGEST).map(|l| l.story).collect()
@@ -92,7 +92,7 @@ fn print_story(engine: &Engine, n: usize, story: &archive::search::Story) {
         story.first_seen.as_deref().unwrap_or("?"),
         story.last_seen.as_deref().unwrap_or("?")
     );
-    for m in view.mentions.iter().take(10) {
+    for m in view.mentions.iter().take(10).map(|m| &m.hit) {
         let text: String = m.snippet.chars().take(220).collect();
         println!(
             "- {} · {} · {}: {}",

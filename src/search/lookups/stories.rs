@@ -1,9 +1,14 @@
 //! Stories as lookups: every story of the index (for reports), and one story with its
 //! mentions oldest first.
 
+use std::collections::HashMap;
+
 use crate::digest::stories::StoryId;
-use crate::search::stories::Stories;
-use crate::search::{Engine, MAX_PER_PAGE, SearchError, SearchRequest, Sort, Story, StoryView};
+use crate::search::stored::Bodies;
+use crate::search::stories::{Said, Stories, says_again};
+use crate::search::{
+    Engine, MAX_PER_PAGE, Mention, SearchError, SearchRequest, Sort, Story, StoryView,
+};
 
 impl Engine {
     /// Every story: cited in two or more entries, boilerplate left out; those in most
@@ -30,8 +35,9 @@ impl Engine {
         Ok(found)
     }
 
-    /// One story by its id: every mention oldest first (the first 100), their topics
-    /// and sources. `None` when no item cites it.
+    /// One story by its id: every mention oldest first (the first 100), each with the
+    /// mention before it that it says again, if any; their topics and sources. `None`
+    /// when no item cites it.
     pub fn story(&self, id: &str) -> Result<Option<StoryView>, SearchError> {
         let Ok(id) = id.parse::<StoryId>() else { return Ok(None) };
         let searcher = self.reader.searcher();
@@ -47,9 +53,33 @@ impl Engine {
             ..SearchRequest::default()
         };
         let results = self.search(&request)?;
+        // What each mention says, found by its place (the same mentions, read apart).
+        let mut bodies = Bodies::new(&searcher, self.fields());
+        let mut said: HashMap<(String, String), Said> = stories
+            .said(id, MAX_PER_PAGE, &mut bodies)?
+            .into_iter()
+            .map(|(entry_id, anchor, said)| ((entry_id, anchor), said))
+            .collect();
+        let said: Vec<Said> = results
+            .hits
+            .iter()
+            .map(|hit| {
+                let place = (hit.entry_id.clone(), hit.anchor.clone());
+                said.remove(&place).unwrap_or_else(|| {
+                    Said::new(hit.context.as_deref().unwrap_or(""), &hit.title, "")
+                })
+            })
+            .collect();
+        let again = says_again(&said);
         Ok(Some(StoryView {
             story,
-            mentions: results.hits,
+            versions: again.iter().filter(|a| a.is_none()).count(),
+            mentions: results
+                .hits
+                .into_iter()
+                .zip(again)
+                .map(|(hit, says_again)| Mention { hit, says_again })
+                .collect(),
             topics: results.facets.topics,
             sources: results.facets.sources,
         }))

@@ -32,7 +32,13 @@ impl StoryPage {
 
     /// The story's title: its first mention's.
     pub fn title(&self) -> &str {
-        self.view.mentions.first().map_or("A story", |m| m.title.as_str())
+        self.view.mentions.first().map_or("A story", |m| m.hit.title.as_str())
+    }
+
+    /// The date (or "undated") of the mention that mention `i` says again.
+    pub fn said_on(&self, i: &usize) -> &str {
+        let earlier = self.view.mentions.get(*i).and_then(|m| m.hit.date.as_deref());
+        earlier.unwrap_or("an undated digest")
     }
 }
 
