@@ -275,3 +275,37 @@ fn a_disk_that_fills_up_fails_the_reindex_cleanly_until_there_is_room() {
     println!("{full} budgets too small (steps of {step} bytes), each failed cleanly");
     assert!(full >= 3);
 }
+
+/// Two reindexes of a folder with no index yet, the second started while the first
+/// builds it: the first is never told its index is damaged or of another version (the
+/// second once removed the first's files as it made a new index); the second waits for
+/// it or says another reindex is running; the index ends whole.
+#[test]
+fn a_second_reindex_waits_for_the_first_to_build_the_index() {
+    let s = Sandbox::empty();
+    for n in 0..1500 {
+        let body: String = (0..8).map(|i| format!("## Item {n}.{i}\n\nWords about topic {i} and number {n}, [a link](https://example.org/{n}/{i}).\n\n")).collect();
+        s.write(&format!("d/{n:04}.md"), format!("# Digest {n}\n\nDate: 2026-01-01\n\n{body}"));
+    }
+    for _ in 0..3 {
+        let _ = std::fs::remove_dir_all(&s.index);
+        let first =
+            s.command().arg("reindex").stderr(std::process::Stdio::piped()).spawn().unwrap();
+        // Once the first has made the folder.
+        while !s.index.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let second = s.run(&["reindex"]);
+        let first = first.wait_with_output().unwrap();
+        let said = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(first.status.success(), "the first: {}", said(&first));
+        assert!(
+            second.status.success() || said(&second).contains("another reindex"),
+            "the second: {}",
+            said(&second)
+        );
+        let r = s.json(&["search", "number", "--limit", "1", "--exact"], 0);
+        assert_eq!(r["total"], 12000, "{r}");
+    }
+}

@@ -304,3 +304,64 @@ fn stories_a_server_has_shown_follow_the_next_commit() {
         "{after:?}"
     );
 }
+
+/// Every link to an entry that the pages and the feed give, for digests whose names hold a
+/// space, a plus, a percent sign, a hash, a question mark, an ampersand, quotes or letters
+/// beyond ASCII, opens that entry.
+#[test]
+fn every_link_to_an_oddly_named_entry_opens_it() {
+    let s = Sandbox::empty();
+    let names = [
+        "odd dir/a b.md",
+        "c++ & more.md",
+        "100% done.md",
+        "hash#tag.md",
+        "what?.md",
+        "\"quoted\" 'single'.md",
+        "ünïcödé/日本語.md",
+    ];
+    for (n, name) in names.iter().enumerate() {
+        s.write(
+            name,
+            format!("---\ntitle: Odd {n}\ndate: 2026-03-{:02}\n---\n\n## Oddities {n}\n\nSomething odd, number {n}.\n", n + 1),
+        );
+    }
+    s.reindex();
+    let server = s.serve(&[]);
+    let links = |page: &str| -> Vec<String> {
+        let mut found = vec![];
+        for quote in ["href=\"", "href='"] {
+            for part in page.split(quote).skip(1) {
+                let end = part.find(['"', '\'']).unwrap();
+                let link = part[..end].replace("&amp;", "&");
+                let link = link.strip_prefix("http://localhost").unwrap_or(&link).to_string();
+                let path = link.split('#').next().unwrap().to_string();
+                if path.starts_with("/entries/") {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    };
+    let (status, page) = get(server.addr(), "/search?q=oddities").unwrap();
+    assert_eq!(status, 200);
+    let mut followed = links(&page);
+    let (status, feed) = get(server.addr(), "/feed.atom?q=oddities").unwrap();
+    assert_eq!(status, 200, "{feed}");
+    followed.extend(links(&feed));
+    assert!(followed.len() >= 2 * names.len(), "{followed:?}");
+    let (mut seen, mut titles) =
+        (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+    while let Some(path) = followed.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let (status, entry) = get(server.addr(), &path).unwrap();
+        assert_eq!(status, 200, "{path}");
+        let title = entry.split("<h1").nth(1).and_then(|h| h.split('<').next()).unwrap_or("");
+        titles.insert(title.to_string());
+        // Its neighbours and related entries.
+        followed.extend(links(&entry).into_iter().filter(|l| !l.contains('?')));
+    }
+    assert_eq!(titles.len(), names.len(), "{titles:?}");
+}

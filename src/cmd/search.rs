@@ -12,6 +12,7 @@ use crate::cli::SearchArgs;
 
 pub fn run(index_dir: &Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::open(index_dir)?.with_drafts(args.drafts);
+    engine.verify_stores()?;
     let request = SearchRequest {
         q: args.query.join(" "),
         sort: args.sort,

@@ -10,6 +10,7 @@ use crate::cli::ShowArgs;
 
 pub fn run(index_dir: &Path, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::open(index_dir)?.with_drafts(args.drafts);
+    engine.verify_stores()?;
     let id = args.id.trim_end_matches(".md").trim_end_matches(".markdown").trim_end_matches(".txt");
     let Some(entry) = engine.entry(id)? else {
         eprintln!(

@@ -10,6 +10,7 @@ use crate::cli::StoryArgs;
 
 pub fn run(index_dir: &Path, args: &StoryArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::open(index_dir)?.with_drafts(args.drafts);
+    engine.verify_stores()?;
     let Some(view) = engine.story(&args.id)? else {
         eprintln!("archive: no story with id `{}` (ids come with search hits: story.id)", args.id);
         return Ok(ExitCode::from(1));

@@ -4,7 +4,9 @@
 //! index's own: a folder named by mistake (`--index ~/Documents`, `--index archive`)
 //! is refused before anything is read, and no file of the user's is ever deleted.
 
+use std::fs::{File, TryLockError};
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::IndexError;
 
@@ -16,6 +18,9 @@ pub(super) const CACHE_FILE: &str = "archive-stats.tsv";
 
 /// The archive's git history kept between runs (see `sync::history`).
 pub(super) const HISTORY_FILE: &str = "archive-git.tsv";
+
+/// The file a reindex holds locked for its whole run (see [`lock_for_run`]).
+const RUN_LOCK: &str = ".archive-reindex.lock";
 
 /// What the marker says to whoever opens it.
 const MARKER_TEXT: &str = "This folder is a search index written by `archive reindex`.\n\
@@ -43,6 +48,33 @@ fn ours_or_empty(path: &Path) -> Result<(), IndexError> {
     match foreign.is_empty() {
         true => Ok(()),
         false => Err(IndexError::NotAnIndex { path: path.to_path_buf(), found: foreign }),
+    }
+}
+
+/// Holds the index folder for one reindex, from before it reads the index to after it
+/// commits: a second run waits up to `wait` for the first, then fails with
+/// [`IndexError::Busy`], before it has removed or written anything (Tantivy's own writer
+/// lock is taken only once a run writes, after it may have made a new index in the
+/// folder). The folder is created if need be; the lock goes with the returned file.
+pub(super) fn lock_for_run(path: &Path, wait: Duration) -> Result<File, IndexError> {
+    std::fs::create_dir_all(path).map_err(|e| io(path, e))?;
+    let lock = path.join(RUN_LOCK);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(|e| io(&lock, e))?;
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(TryLockError::WouldBlock) => return Err(IndexError::Busy(path.to_path_buf())),
+            Err(TryLockError::Error(e)) => return Err(io(&lock, e)),
+        }
     }
 }
 

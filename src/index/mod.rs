@@ -37,4 +37,4 @@ pub use self::sync::{
     Change, ChangeKind, ReindexOptions, ReindexSummary, Skipped, heap_per_thread, indexing_threads,
     needs_reindex, reindex, reindex_in,
 };
-pub use self::verify::{VerifyReport, verify};
+pub use self::verify::{VerifyReport, verify, verify_stores};

@@ -12,6 +12,25 @@ use super::{IndexError, damaged};
 /// memory map a searcher holds, so a server's resident memory does not grow by the
 /// index's size. Fails with [`IndexError::Damaged`] naming the files that fail.
 pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
+    use tantivy::index::SegmentComponent as C;
+    let all = [C::Postings, C::Positions, C::Terms, C::Store, C::FastFields, C::FieldNorms];
+    verify_components(index, path, &all, true)
+}
+
+/// [`verify`] for the document stores alone: what a one-shot command checks before it
+/// reads stored documents, since a flipped bit in a compressed block can make Tantivy
+/// ask for more memory than there is (an abort, which no panic handler catches), where
+/// other damage fails with an error.
+pub fn verify_stores(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
+    verify_components(index, path, &[tantivy::index::SegmentComponent::Store], false)
+}
+
+fn verify_components(
+    index: &Index,
+    path: &Path,
+    components: &[tantivy::index::SegmentComponent],
+    deletes: bool,
+) -> Result<VerifyReport, IndexError> {
     use tantivy::HasLen;
     use tantivy::directory::{FileSlice, footer::Footer};
     use tantivy::index::SegmentComponent as C;
@@ -19,9 +38,8 @@ pub fn verify(index: &Index, path: &Path) -> Result<VerifyReport, IndexError> {
     let mut report = VerifyReport::default();
     let mut bad = vec![];
     for segment in &segments {
-        let mut components =
-            vec![C::Postings, C::Positions, C::Terms, C::Store, C::FastFields, C::FieldNorms];
-        if segment.has_deletes() {
+        let mut components = components.to_vec();
+        if deletes && segment.has_deletes() {
             components.push(C::Delete);
         }
         for component in components {

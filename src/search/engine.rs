@@ -77,6 +77,13 @@ impl Engine {
         Ok(result?)
     }
 
+    /// Checks the document stores against their checksums (see [`index::verify_stores`]):
+    /// a one-shot command's guard before it reads stored documents.
+    pub fn verify_stores(&self) -> Result<(), SearchError> {
+        index::verify_stores(&self.handle.index, &self.handle.path)?;
+        Ok(())
+    }
+
     pub(super) fn fields(&self) -> &Fields {
         &self.handle.fields
     }

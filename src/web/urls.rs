@@ -1,6 +1,8 @@
 //! The URLs the pages link to, built in one place: a search, an entry (with the query
 //! that led there), a filter value quoted as the query language reads it.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use crate::search::query::quote;
 use crate::search::{Sort, TrendOf};
 
@@ -31,11 +33,16 @@ pub fn filter(field: &str, value: &str) -> String {
     format!("{field}:{}", quote(value))
 }
 
-/// `/entries/{id}?q=...#anchor`.
+/// What a path segment keeps as it is: letters, digits and `-._~` (RFC 3986's unreserved
+/// characters); everything else is percent-encoded (a space is `%20`: `+` is a plus in a
+/// path, where the router reads it).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `/entries/{id}?q=...#anchor`, each segment of the id percent-encoded.
 pub fn entry_url(entry_id: &str, q: &str, anchor: &str) -> String {
     let path: String = entry_id
         .split('/')
-        .map(|p| url::form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>())
+        .map(|p| utf8_percent_encode(p, SEGMENT).to_string())
         .collect::<Vec<_>>()
         .join("/");
     let mut url = format!("/entries/{path}");
@@ -52,7 +59,6 @@ pub fn entry_url(entry_id: &str, q: &str, anchor: &str) -> String {
 /// `/topics/{topic}` or `/sources/{source}`: a trend's page (its JSON is the same
 /// path under `/api`).
 pub fn trend_url(of: TrendOf, value: &str) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
     let list = match of {
         TrendOf::Topic => "topics",
         TrendOf::Source => "sources",

@@ -70,6 +70,11 @@ pub fn reindex_in(
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64 - 2_000_000_000);
     crate::index::folder::check(root, index_path)?;
+    // A dry run writes nothing and needs no lock; a real one holds it until it returns.
+    let _lock = match options.dry_run {
+        true => None,
+        false => Some(crate::index::folder::lock_for_run(index_path, writer::LOCK_WAIT)?),
+    };
     let io = IndexIo { path: index_path, directory, failure: FirstFailure::default() };
     let taxonomy = Taxonomy::load(root).map_err(|source| IndexError::Taxonomy {
         path: root.join(digest::taxonomy::FILE_NAME),
