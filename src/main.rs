@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         // A closed pipe (`archive search x | head`) is not an error.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("archive: error: {err:#}");
+            eprintln!("archive: error: {}", message(&err));
             ExitCode::from(2)
         }
     }
@@ -34,4 +34,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             || e.downcast_ref::<serde_json::Error>()
                 .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
     })
+}
+
+/// An error and its causes on one line, each cause once: an error that names its cause
+/// in its own text ("index at X: No space left on device") is not followed by it again.
+fn message(err: &anyhow::Error) -> String {
+    let mut text = err.to_string();
+    for cause in err.chain().skip(1).map(ToString::to_string) {
+        if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
 }

@@ -215,6 +215,12 @@ fn attempt(
                 "{cause}: {message}"
             );
             assert_eq!(now, before, "{cause}: a failed reindex changed what the index answers");
+            // Its segment files are gone (a full disk is not left full), and it says its
+            // cause once.
+            assert_eq!(strays(work), Vec::<String>::new(), "{cause}: left behind");
+            for said in ["Input/output error", "No space left on device"] {
+                assert!(message.matches(said).count() <= 1, "{cause}: {message}");
+            }
         }
         // A fault after the commit (a merge, a cleanup) may be absorbed: the new state.
         Ok(_) => assert_eq!(now, after, "{injected:?}"),
@@ -223,6 +229,28 @@ fn attempt(
     reindex(&s.archive, work, &ReindexOptions::default(), &|_, _| {}).unwrap();
     assert_eq!(answers(work), after, "{injected:?}: after a clean reindex");
     (injected, result.is_err())
+}
+
+/// Segment files in an index folder that its `meta.json` does not list.
+fn strays(index: &Path) -> Vec<String> {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
+    let listed: Vec<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    let mut found: Vec<String> = std::fs::read_dir(index)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            let id = name.split('.').next().unwrap();
+            id.len() == 32 && !listed.iter().any(|l| l == id)
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! cannot be read keeps its indexed entries, and a `\` in a file name stays part of it.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
-use crate::util::{Sandbox, hit_ids, text};
+use crate::util::{Sandbox, Server, hit_ids, http_get, text};
 
 /// Runs `archive ARGS` on the sandbox and expects `code`; returns stderr.
 fn fails(s: &Sandbox, args: &[&str], code: i32) -> String {
@@ -137,6 +137,11 @@ fn set_mode(path: &Path, mode: u32) {
 /// Runs the binary so that file modes bind it: as root (CI), without the capabilities
 /// that let root read any folder.
 fn unprivileged(s: &Sandbox, args: &[&str]) -> Output {
+    unprivileged_command(s).args(args).output().unwrap()
+}
+
+/// [`unprivileged`], to be run as the caller likes.
+fn unprivileged_command(s: &Sandbox) -> Command {
     let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
     let mut command = s.command();
     if root {
@@ -145,7 +150,8 @@ fn unprivileged(s: &Sandbox, args: &[&str]) -> Output {
         wrapped.arg(command.get_program()).args(command.get_args());
         command = wrapped;
     }
-    command.env_remove("ARCHIVE_DIR").env_remove("ARCHIVE_INDEX").args(args).output().unwrap()
+    command.env_remove("ARCHIVE_DIR").env_remove("ARCHIVE_INDEX");
+    command
 }
 
 #[test]
@@ -161,4 +167,49 @@ fn a_file_name_cannot_forge_lines_or_colour_the_terminal() {
         assert!(!all.lines().any(|l| l.starts_with("skipped other.md")), "{args:?}: {all}");
         assert!(all.contains("evil\\nskipped other.md: forged\\u{1b}[31m.md"), "{args:?}: {all}");
     }
+}
+
+/// An index this process may not write (a replica's read-only mount, another user's
+/// index): `search`, `show` and `story` read it, and so does `serve --read-only`; nothing
+/// in it changes. Before, every one failed with "Failed to acquire Lockfile", twice.
+#[test]
+fn an_index_that_cannot_be_written_is_searched_and_served() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let before = listing(&s.index);
+    let modes: Vec<(std::path::PathBuf, u32)> = walkdir::WalkDir::new(&s.index)
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| {
+            let mode =
+                std::os::unix::fs::PermissionsExt::mode(&e.metadata().unwrap().permissions());
+            (e.path().to_path_buf(), mode)
+        })
+        .collect();
+    for (path, mode) in &modes {
+        set_mode(path, mode & 0o555);
+    }
+    let out = unprivileged(&s, &["search", "--json", "agents"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["total"].as_u64().unwrap() > 0, "{r}");
+    let id = r["hits"][0]["entry_id"].as_str().unwrap().to_string();
+    let out = unprivileged(&s, &["show", &id]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // A replica over it, run so that the modes bind it.
+    let mut command = unprivileged_command(&s);
+    command.args(["serve", "--read-only", "--bind", "127.0.0.1:0"]).stderr(Stdio::null());
+    let server = Server::start(command);
+    let (status, body) = http_get(server.addr(), "/api/search?q=agents").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http_get(server.addr(), "/healthz").unwrap();
+    assert_eq!(status, 200, "{body}");
+    drop(server);
+
+    for (path, mode) in &modes {
+        set_mode(path, *mode);
+    }
+    assert_eq!(listing(&s.index), before, "the index changed");
 }

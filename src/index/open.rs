@@ -3,9 +3,13 @@
 //! the story settings that searches read.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tantivy::Index;
-use tantivy::directory::{Directory, MmapDirectory};
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
+};
 
 use super::schema::{self, Fields, SCHEMA_VERSION};
 
@@ -71,7 +75,7 @@ pub struct IndexHandle {
 /// Opens an existing index for reading. Fails with [`IndexError::Missing`] when none has
 /// been built, and [`IndexError::Stale`] when it was built with another schema.
 pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
-    let index = open_in(path, &|path| Ok(Box::new(MmapDirectory::open(path)?)))?
+    let index = open_in(path, &|path| Ok(Box::new(ReaderDirectory(MmapDirectory::open(path)?))))?
         .ok_or_else(|| IndexError::Missing(path.to_path_buf()))?;
     let (schema, fields) = schema::schema();
     let payload = payload(&index);
@@ -88,4 +92,58 @@ pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
     }
     analysis::register_analyzers(&index);
     Ok(IndexHandle { index, fields, path: path.to_path_buf() })
+}
+
+/// The index folder as a reader opens it. Tantivy holds a lock file while it loads a
+/// commit (a writer's cleanup waits for it), which a folder the reader may not write
+/// cannot hold: a replica's read-only mount, an index owned by another user. There
+/// nothing this process does can race a cleanup, and it reads without the lock.
+#[derive(Debug, Clone)]
+struct ReaderDirectory(MmapDirectory);
+
+impl Directory for ReaderDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if matches!(e.kind(), PermissionDenied | ReadOnlyFilesystem) =>
+            {
+                tracing::debug!(lock = %lock.filepath.display(), error = %e, "reading without the lock");
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            held => held,
+        }
+    }
+
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(callback)
+    }
 }

@@ -86,12 +86,26 @@ pub(super) fn commit(
     path: &Path,
     payload: &Payload,
 ) -> tantivy::Result<()> {
+    let committed = prepare_and_commit(&mut writer, payload);
+    if committed.is_ok() {
+        expunge_deletes(&mut writer, index);
+    }
+    // Committed or not, merges finish before the writer goes: one still writing after a
+    // failure would leave its files behind the cleanup.
+    let merged = writer.wait_merging_threads();
+    committed?;
+    merged?;
+    collect_garbage(index, path);
+    Ok(())
+}
+
+fn prepare_and_commit(
+    writer: &mut IndexWriter<TantivyDocument>,
+    payload: &Payload,
+) -> tantivy::Result<()> {
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&serde_json::to_string(payload).expect("serializable"));
     prepared.commit()?;
-    expunge_deletes(&mut writer, index);
-    writer.wait_merging_threads()?;
-    collect_garbage(index, path);
     Ok(())
 }
 

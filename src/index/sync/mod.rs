@@ -34,7 +34,7 @@ use self::stat_cache::StatCache;
 use self::state::{IndexIo, State};
 pub use self::writer::{heap_per_thread, indexing_threads};
 use super::IndexError;
-use super::open::{OpenDirectory, open};
+use super::open::{OpenDirectory, open, open_in};
 use super::recorder::FirstFailure;
 use crate::digest::{self, Taxonomy};
 
@@ -109,7 +109,7 @@ pub fn reindex_in(
         dry_run: options.dry_run,
     };
     let done = AtomicUsize::new(0);
-    digest::read_parallel(
+    let read_all = digest::read_parallel(
         &work,
         |w| read(w, (&taxonomy, history.as_ref()), state.reread_all, options.dry_run),
         |i, outcome| {
@@ -117,8 +117,15 @@ pub fn reindex_in(
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, work.len());
             Ok(())
         },
-    )?;
+    );
     let writer = apply.writer.take();
+    if let Err(e) = read_all {
+        // Its merges finish first: one still writing would leave files behind.
+        if let Some((writer, _)) = writer {
+            let _ = writer.wait_merging_threads();
+        }
+        return Err(after_failure(&io, e));
+    }
     summary.removed = removed.len();
     summary.changes.extend(
         removed.iter().map(|id| Change { id: id.to_string(), change: ChangeKind::Removed }),
@@ -130,13 +137,31 @@ pub fn reindex_in(
         summary.entries = (state.records.len() + summary.added - summary.removed) as u64;
     } else {
         summary.changes.clear();
-        write_out(&io, &state, &cache, writer, &removed, options, &mut summary)?;
+        write_out(&io, &state, &cache, writer, &removed, options, &mut summary)
+            .map_err(|e| after_failure(&io, e))?;
         if let Some(history) = history.as_ref().filter(|_| fresh == Some(true) && summary.committed)
         {
             history::save(history, &io, &mut summary);
         }
     }
     Ok(finish(summary, started))
+}
+
+/// After a run that failed, its writer gone: removes the segment files it wrote that no
+/// commit lists (a full disk stays full until they go), then returns its error. A merge
+/// the failed writer started may still be writing a segment (Tantivy does not wait for
+/// merges when a writer goes): its files are looked for again for up to a second.
+fn after_failure(io: &IndexIo, error: IndexError) -> IndexError {
+    if let Ok(Some(index)) = open_in(io.path, io.directory) {
+        for _ in 0..20 {
+            commit::collect_garbage(&index, io.path);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            if commit::strays(&index, io.path).is_empty() {
+                break;
+            }
+        }
+    }
+    error
 }
 
 /// The end of a run that read files: commit what was written (or roll it back), or,

@@ -31,7 +31,24 @@ impl Columns {
         segment: &SegmentReader,
         name: &'static str,
     ) -> tantivy::Result<Option<StrColumn>> {
-        cached(&self.strs, segment, name, || segment.fast_fields().str(name))
+        cached(&self.strs, segment, name, || {
+            let column = segment.fast_fields().str(name)?;
+            // Collectors size their counts by the dictionary: a damaged one must not
+            // ask for more memory than there is (an abort, not an error).
+            if let Some(column) = &column
+                && column.num_terms() > column.ords().values.num_vals() as usize
+            {
+                return Err(tantivy::TantivyError::DataCorruption(
+                    tantivy::error::DataCorruption::comment_only(format!(
+                        "the `{name}` column of segment {} has {} terms for {} values",
+                        segment.segment_id().short_uuid_string(),
+                        column.num_terms(),
+                        column.ords().values.num_vals()
+                    )),
+                ));
+            }
+            Ok(column)
+        })
     }
 
     /// The u64 column `name` of a segment, which every document of it has.
