@@ -106,6 +106,73 @@ fn watch_reindexes_by_itself_and_sigterm_shuts_down() {
     }
 }
 
+/// `serve --watch` left alone reindexes nothing (before: about four runs a second, each
+/// set off by the reads of the one before); a run that keeps failing is tried again
+/// after longer and longer pauses (before: four times a second at 180% CPU), and
+/// `/healthz` says so until a run succeeds.
+#[test]
+fn watch_sees_changes_only_and_backs_off_from_a_failing_reindex() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let log = s.beside("serve.log");
+    let server = s.serve_logging(&["--watch"], std::fs::File::create(&log).unwrap());
+    let said = |what: &str| std::fs::read_to_string(&log).unwrap().matches(what).count();
+    let health = || -> Value {
+        let (status, body) = get(server.addr(), "/healthz").unwrap();
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    // A search reads the index; nothing in the archive changes.
+    assert!(total(server.addr(), "agents") > 0);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(said("archive changed"), 0, "{}", std::fs::read_to_string(&log).unwrap());
+    assert_eq!(said("reindexed"), 0);
+
+    // A broken taxonomy: every run fails until it is mended.
+    s.write(
+        "taxonomy.toml",
+        "[topics
+this is not toml",
+    );
+    wait_for("the failing run", Duration::from_secs(10), || said("reindex failed") >= 1);
+    std::thread::sleep(Duration::from_secs(4));
+    let failures = said("reindex failed");
+    assert!((2..=4).contains(&failures), "{failures} runs in about 4 s");
+    let h = health();
+    assert_eq!(h["status"], "degraded", "{h}");
+    let reindex = h["reindex"].as_str().unwrap();
+    assert!(reindex.starts_with("failing since ") && reindex.contains("taxonomy.toml"), "{h}");
+    // Searches go on from the index as it was.
+    assert!(total(server.addr(), "agents") > 0);
+
+    s.remove("taxonomy.toml");
+    s.write("watched/2026-06-11.md", "## Okapi news\n\nAn okapi benchmark.\n");
+    wait_for("the mended run", Duration::from_secs(20), || total(server.addr(), "okapi") == 1);
+    let h = health();
+    assert_eq!((h["status"].as_str(), h.get("reindex")), (Some("ok"), None), "{h}");
+}
+
+/// An archive folder replaced by another of the same name is watched anew (before: the
+/// watcher followed the old folder, and changes went unseen).
+#[test]
+fn watch_follows_an_archive_folder_that_is_replaced() {
+    let s = Sandbox::sample();
+    s.reindex();
+    let server = s.serve(&["--watch"]);
+    let old = s.beside("archive.old");
+    std::fs::rename(&s.archive, &old).unwrap();
+    let copied = std::process::Command::new("cp").arg("-r").arg(&old).arg(&s.archive).status();
+    assert!(copied.unwrap().success());
+    s.write("new/2026-06-12.md", "## Narwhal news\n\nA narwhal benchmark.\n");
+    wait_for("the new folder's digest", Duration::from_secs(15), || {
+        total(server.addr(), "narwhal") == 1
+    });
+    s.write("new/2026-06-13.md", "## Quokka news\n\nA quokka benchmark.\n");
+    wait_for("a change in the new folder", Duration::from_secs(15), || {
+        total(server.addr(), "quokka") == 1
+    });
+}
+
 /// One raw GET: the status line and headers, and the body.
 fn raw_get(addr: &str, path: &str) -> (String, String) {
     use std::io::{Read, Write};

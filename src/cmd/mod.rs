@@ -8,6 +8,7 @@ mod serve;
 mod show;
 mod story;
 mod user;
+mod watch;
 
 use std::process::ExitCode;
 

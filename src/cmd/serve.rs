@@ -1,11 +1,12 @@
 //! `archive serve`: index first when the index is missing or from another version;
-//! otherwise serve at once and catch up with the archive in the background. With `--watch`, reindex when files under the archive change.
+//! otherwise serve at once and catch up with the archive in the background. With
+//! `--watch`, reindex when files under the archive change (`watch`).
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use archive::index::{self, ReindexOptions, ReindexSummary};
@@ -74,7 +75,11 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
     }
     let state = Arc::new(state);
     if args.watch {
-        watch(archive.to_path_buf(), index_dir.to_path_buf())?;
+        let catch_up = Arc::clone(&state.catch_up);
+        super::watch::watch(archive.to_path_buf(), index_dir.to_path_buf(), catch_up, |a, i| {
+            log_summary(&reindex(a, i, false)?);
+            Ok(())
+        })?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(serve(state, args.bind))?;
@@ -161,38 +166,4 @@ async fn shutdown() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
-}
-
-/// Watches the archive and reindexes (debounced) when files change. The index folder
-/// is ignored, should it live inside the archive.
-fn watch(archive: PathBuf, index_dir: PathBuf) -> anyhow::Result<()> {
-    use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer = new_debouncer(Duration::from_millis(500), tx)?;
-    debouncer
-        .watcher()
-        .watch(&archive, RecursiveMode::Recursive)
-        .with_context(|| format!("cannot watch {}", archive.display()))?;
-    let index_abs = index_dir.canonicalize().unwrap_or(index_dir.clone());
-    tracing::info!(archive = %archive.display(), "watching for changes");
-    std::thread::spawn(move || {
-        let _keep = debouncer;
-        for events in rx {
-            let Ok(events) = events else { continue };
-            let changed: Vec<_> = events
-                .iter()
-                .map(|e| e.path.clone())
-                .filter(|p| !p.starts_with(&index_abs))
-                .collect();
-            if changed.is_empty() {
-                continue;
-            }
-            tracing::info!(files = changed.len(), first = %super::shown(&changed[0].display().to_string()), "archive changed");
-            match reindex(&archive, &index_dir, false) {
-                Ok(summary) => log_summary(&summary),
-                Err(e) => tracing::error!(error = format!("{e:#}"), "reindex failed"),
-            }
-        }
-    });
-    Ok(())
 }

@@ -109,7 +109,15 @@ pub async fn health(
 ) -> Response {
     match state.blocking(|engine| engine.health()).await {
         Ok(_) if anonymous.is_some() => Json(serde_json::json!({ "status": "ok" })).into_response(),
-        Ok(health) => Json(serde_json::json!({ "status": "ok", "entries": health.entries, "items": health.items, "segments": health.segments })).into_response(),
+        Ok(health) => {
+            let mut body = serde_json::json!({ "status": "ok", "entries": health.entries, "items": health.items, "segments": health.segments });
+            // Serving, from an index that falls behind the archive.
+            if let Some(failing) = state.catch_up.failing() {
+                body["status"] = "degraded".into();
+                body["reindex"] = failing.into();
+            }
+            Json(body).into_response()
+        }
         Err(e) => {
             tracing::error!(cause = %e, "health check failed");
             let code = match e {

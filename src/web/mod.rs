@@ -38,7 +38,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use self::error::{Format, WebError};
-pub use self::state::AppState;
+pub use self::state::{AppState, CatchUp};
 
 /// The default for [`AppState::max_in_flight`]: far more than two cores finish in a
 /// request's time budget, far fewer than would exhaust memory.

@@ -1,6 +1,7 @@
-//! What every handler shares: the engine, and the turns on it.
+//! What every handler shares: the engine, the turns on it, and how the server's own
+//! reindexing fares.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::auth::Guard;
 use crate::search::Engine;
@@ -16,6 +17,39 @@ pub struct AppState {
     workers: tokio::sync::Semaphore,
     /// Credentials every request must carry (`serve --auth-file`); `None` serves all.
     pub guard: Option<Arc<Guard>>,
+    /// How the server's reindexing (`--watch`) fares: `/healthz` says when it fails.
+    pub catch_up: Arc<CatchUp>,
+}
+
+/// Whether the reindexing a server does by itself is failing, since when and why.
+#[derive(Debug, Default)]
+pub struct CatchUp(Mutex<Option<Failing>>);
+
+#[derive(Debug, Clone)]
+struct Failing {
+    since: chrono::DateTime<chrono::Utc>,
+    error: String,
+}
+
+impl CatchUp {
+    /// A run failed: failing since the first failure in a row, for the last one's cause.
+    pub fn failed(&self, error: String) {
+        let mut failing = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let since = failing.as_ref().map_or_else(chrono::Utc::now, |f| f.since);
+        *failing = Some(Failing { since, error });
+    }
+
+    /// A run succeeded.
+    pub fn succeeded(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// "failing since 2026-12-04T20:00:00Z: cause", while it fails.
+    pub fn failing(&self) -> Option<String> {
+        let failing = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+        let since = failing.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Some(format!("failing since {since}: {}", failing.error))
+    }
 }
 
 impl AppState {
@@ -27,6 +61,7 @@ impl AppState {
             max_in_flight: max_in_flight.max(1),
             workers: tokio::sync::Semaphore::new(cores * 2),
             guard: None,
+            catch_up: Arc::default(),
         }
     }
 
