@@ -11,6 +11,7 @@
 //! | `serve.rs`, `auth.rs`, `replicas.rs` | `archive serve` as a process, over sockets (nginx for replicas) | following commits, `--watch`, shutdown, credentials, load balancing |
 //! | `browser.rs` | headless Chromium against `archive serve` | what a reader sees and clicks |
 //! | `user_files.rs` | the real binary | the user's files are never deleted or dropped |
+//! | `growth.rs` | the parser in process | each stage linear in its input: 8x the input within 20x the time |
 //! | `kill.rs`, `damage.rs`, `faults.rs` | the binary killed; index files damaged; `index::reindex_in` with a failing directory | crashes, damage and I/O errors leave an index that answers as before or after |
 //!
 //! Unit tests sit beside the code they test (`#[cfg(test)]`, or a sibling `tests.rs`).
@@ -24,6 +25,7 @@ mod cli;
 mod damage;
 mod datasets;
 mod faults;
+mod growth;
 mod http;
 mod kill;
 mod quality;

@@ -95,11 +95,25 @@ pub struct Entry {
     pub language: Option<String>,
 }
 
-/// Adds a name to a list of an item's names (sources, repositories, topics) unless the
-/// list has it already, case ignored.
-pub(super) fn push_unique(list: &mut Vec<String>, value: &str) {
-    let value = value.trim();
-    if !value.is_empty() && !list.iter().any(|v| v.eq_ignore_ascii_case(value)) {
-        list.push(value.to_string());
+/// A list of an item's names (sources, repositories, topics) in the order they came,
+/// each once, case ignored; a name is added in constant time, so that an item with tens
+/// of thousands of hashtags or links costs what it holds, not its square.
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    list: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Names {
+    /// Adds a name (trimmed) unless it is empty or the list has it already.
+    pub(super) fn push(&mut self, value: &str) {
+        let value = value.trim();
+        if !value.is_empty() && self.seen.insert(value.to_ascii_lowercase()) {
+            self.list.push(value.to_string());
+        }
+    }
+
+    pub(super) fn into_vec(self) -> Vec<String> {
+        self.list
     }
 }

@@ -90,10 +90,40 @@ const KNOWN_KEYS: &[&str] = &[
     "status",
 ];
 
+/// Brackets front matter may nest: real metadata nests two or three deep, and the YAML
+/// parser's time grows with the square of the depth (100,000 took 19 s before it gave
+/// up).
+const MOST_NESTED: usize = 64;
+
+/// Refuses front matter whose `[` and `{` (outside quotes) nest deeper than
+/// [`MOST_NESTED`], in one pass, before a parser reads it.
+fn shallow(inner: &str, style: &'static str) -> Result<(), ParseError> {
+    let (mut depth, mut quote) = (0usize, None);
+    for c in inner.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MOST_NESTED {
+                    let message = format!("brackets nest deeper than {MOST_NESTED} levels");
+                    return Err(ParseError::FrontMatter { style, message });
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            (None, '\n') => quote = None,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Splits `text` into its front matter and body. Errors are for front matter that is
 /// present but broken (never closed, or not valid YAML/TOML).
 pub fn split(text: &str) -> Result<FrontMatter<'_>, ParseError> {
     if let Some((inner, body)) = fenced(text, "---", &["---", "..."])? {
+        shallow(inner, "YAML")?;
         let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(inner)
             .map_err(|e| ParseError::FrontMatter { style: "YAML", message: e.to_string() })?;
         let mut fm = FrontMatter { style: Style::Yaml, fields: vec![], warnings: vec![], body };
@@ -115,6 +145,7 @@ pub fn split(text: &str) -> Result<FrontMatter<'_>, ParseError> {
         return Ok(fm);
     }
     if let Some((inner, body)) = fenced(text, "+++", &["+++"])? {
+        shallow(inner, "TOML")?;
         let table: toml::Table = toml::from_str(inner)
             .map_err(|e| ParseError::FrontMatter { style: "TOML", message: e.to_string() })?;
         let mut fm = FrontMatter { style: Style::Toml, fields: vec![], warnings: vec![], body };

@@ -32,13 +32,13 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
         .map(|raw| {
             let ItemSources { sources, repos, named } = item_sources(&raw, taxonomy);
             let topics = item_topics(&raw, &entry_topics, taxonomy);
-            let mut stories = vec![];
+            let (mut stories, mut seen) = (vec![], std::collections::HashSet::new());
             let urls = raw.links.iter().map(|l| l.url.as_str());
             let links = stories::link_ids(urls, &taxonomy.places);
             // The summary, not the headline: a story told again is often retitled.
             let near = stories::near_duplicate_ids(&raw.text, taxonomy.stories.near_duplicate);
             for id in links.into_iter().chain(near) {
-                if !stories.contains(&id) {
+                if seen.insert(id) {
                     stories.push(id);
                 }
             }

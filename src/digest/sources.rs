@@ -4,12 +4,13 @@
 //! forbes.com link) that name, matched against the site's registrable domain by the
 //! public suffix list (`edition.cnn.com` is named `CNN`).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
 use url::Url;
 
-use super::entry::push_unique;
+use super::entry::Names;
 use super::{Taxonomy, outline};
 
 /// A link's source and, for GitHub, the repository it points at.
@@ -92,30 +93,55 @@ fn label(host: &str) -> Option<&str> {
 /// for theverge.com, `Ars Technica` for arstechnica.com). Labels under 3 characters
 /// never match.
 pub fn name_in_text(text: &str, domain: &str) -> Option<String> {
-    let label = label(domain)?;
-    if label.chars().count() < 3 {
-        return None;
-    }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let key = |w: &str| -> String {
-        w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-    };
-    for start in 0..words.len() {
-        let mut spelled = String::new();
-        for end in start..(start + 4).min(words.len()) {
-            spelled.push_str(&key(words[end]));
-            if spelled.len() > label.len() || !label.starts_with(&spelled) {
-                break;
-            }
+    NamesInText::new(text).of(domain)
+}
+
+/// The names a text could give a domain ([`name_in_text`]), read once: every run of one
+/// to four words from a capitalised one, by what it spells, the first in the text kept.
+/// Each domain is then looked up at once, however many links an item has.
+pub(super) struct NamesInText<'t> {
+    words: Vec<&'t str>,
+    /// What each run spells, and its first and last word.
+    spelled: HashMap<String, (usize, usize)>,
+}
+
+impl<'t> NamesInText<'t> {
+    /// Longer than any domain's label: a run spelling more is no name.
+    const LONGEST: usize = 63;
+
+    pub(super) fn new(text: &'t str) -> Self {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let key = |w: &str| -> String {
+            w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+        };
+        let mut spelled = HashMap::new();
+        for start in 0..words.len() {
             let first = words[start].trim_start_matches(|c: char| !c.is_alphanumeric());
-            if spelled == label && first.starts_with(|c: char| c.is_uppercase()) {
-                let name = words[start..=end].join(" ");
-                let name = name.trim_matches(|c: char| !c.is_alphanumeric());
-                return Some(name.to_string());
+            if !first.starts_with(|c: char| c.is_uppercase()) {
+                continue;
+            }
+            let mut run = String::new();
+            for (end, word) in words.iter().enumerate().skip(start).take(4) {
+                run.push_str(&key(word));
+                if run.len() > Self::LONGEST {
+                    break;
+                }
+                spelled.entry(run.clone()).or_insert((start, end));
             }
         }
+        NamesInText { words, spelled }
     }
-    None
+
+    /// The name the text gives `domain`, if any.
+    pub(super) fn of(&self, domain: &str) -> Option<String> {
+        let label = label(domain)?;
+        if label.chars().count() < 3 {
+            return None;
+        }
+        let &(start, end) = self.spelled.get(label)?;
+        let name = self.words[start..=end].join(" ");
+        Some(name.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+    }
 }
 
 /// First path segments of github.com that are not an owner.
@@ -137,10 +163,11 @@ pub(super) fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> Item
     static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?im)^[\W_]*(?:sources?|via)[*_]*\s*:[*_]*\s*(.+)$").unwrap()
     });
-    let mut sources = vec![];
-    let mut repos = vec![];
-    let mut named = vec![];
+    let (mut sources, mut repos) = (Names::default(), Names::default());
+    let (mut named, mut named_seen) = (vec![], HashSet::new());
     let haystack = format!("{}\n{}", item.title, item.text);
+    // The names the text gives, read once for all the item's links.
+    let mut names = None;
     for link in &item.links {
         if let Some(found) = from_url(&link.url) {
             // The taxonomy may name a site by its host or by its registrable domain.
@@ -151,10 +178,11 @@ pub(super) fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> Item
                 Some(name) => name.to_string(),
                 // A domain the text names is that name: one publication, however cited.
                 None if found.source.contains('.') => {
-                    match name_in_text(&haystack, &found.source) {
+                    let names = names.get_or_insert_with(|| NamesInText::new(&haystack));
+                    match names.of(&found.source) {
                         Some(name) => {
                             let pair = (found.source.clone(), name.clone());
-                            if !named.contains(&pair) {
+                            if named_seen.insert(pair.clone()) {
                                 named.push(pair);
                             }
                             name
@@ -164,9 +192,9 @@ pub(super) fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> Item
                 }
                 None => found.source,
             };
-            push_unique(&mut sources, &source);
+            sources.push(&source);
             if let Some(repo) = found.repo {
-                push_unique(&mut repos, &repo);
+                repos.push(&repo);
             }
         }
     }
@@ -174,19 +202,19 @@ pub(super) fn item_sources(item: &outline::RawItem, taxonomy: &Taxonomy) -> Item
         for part in line[1].split([',', ';']).flat_map(|p| p.split(" and ")) {
             let part = part.trim().trim_end_matches('.');
             if let Some(name) = taxonomy.canonical_source(part) {
-                push_unique(&mut sources, name);
+                sources.push(name);
             } else if !part.is_empty()
                 && part.split_whitespace().count() <= 4
                 && !part.contains("://")
             {
-                push_unique(&mut sources, part);
+                sources.push(part);
             }
         }
     }
     for name in taxonomy.sources_in(&haystack) {
-        push_unique(&mut sources, name);
+        sources.push(name);
     }
-    ItemSources { sources, repos, named }
+    ItemSources { sources: sources.into_vec(), repos: repos.into_vec(), named }
 }
 
 /// An item's sources, the GitHub repositories it links to, and the domains its text

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::entry::push_unique;
+use super::entry::Names;
 use super::{Taxonomy, is_cjk, outline};
 
 /// An item's topics: the entry's tags, its `Topics:`/`Tags:` lines and `#hashtags`, and
@@ -20,8 +20,8 @@ pub(super) fn item_topics(
     });
     static HASHTAG: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?:^|\s)#([A-Za-z][\w-]*\w)").unwrap());
-    let mut topics = vec![];
-    let mut add = |t: &str| push_unique(&mut topics, taxonomy.canonical_topic(t).unwrap_or(t));
+    let mut topics = Names::default();
+    let mut add = |t: &str| topics.push(taxonomy.canonical_topic(t).unwrap_or(t));
     for line in EXPLICIT.captures_iter(&item.text) {
         line[1]
             .split([',', ';'])
@@ -42,7 +42,7 @@ pub(super) fn item_topics(
         }
     }
     found.into_iter().for_each(add);
-    topics
+    topics.into_vec()
 }
 
 /// Lower-cased words, separated and surrounded by single spaces: ` fine tuning is `.

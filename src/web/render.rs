@@ -37,6 +37,7 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
     // Raw HTML is read as the digest parser reads it: the same tokenizer, fragment after
     // fragment, so that text is marked where a reader sees it (never inside a script).
     let mut html_reader = HtmlReader::default();
+    let mut raw_depth = 0;
     // Lists and quotes nested past MAX_NESTING are flattened: the text stays, the extra
     // levels go (HTML parsers are quadratic in nesting depth; 20,000 levels took >10 s).
     let mut containers: Vec<bool> = vec![];
@@ -104,7 +105,8 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
                     .map(|(&offset, &anchor)| (offset - range.start, anchor))
                     .filter(|(offset, _)| placed.insert(offset + range.start))
                     .collect();
-                events.push(Event::Html(raw_html(&html, &anchors, &mut html_reader, terms).into()));
+                let reading = (&mut html_reader, &mut raw_depth);
+                events.push(Event::Html(raw_html(&html, &anchors, reading, terms).into()));
             }
             other => events.push(other),
         }
@@ -117,10 +119,16 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
 /// A fragment of raw HTML with `<a id>` anchors placed at their offsets and the terms
 /// marked in its visible text (the tokenizer says where text is: never in a tag, a
 /// script or a comment).
+/// Elements of raw HTML that nest until closed, whose tags past [`MAX_NESTING`] levels are
+/// left out (their text stays): the sanitizer's HTML parser checks scopes down its stack
+/// of open elements, and 20,000 nested `<div>`s took 3.4 s to render.
+const NESTING_TAGS: [&str; 8] =
+    ["div", "span", "section", "article", "details", "blockquote", "font", "table"];
+
 fn raw_html(
     html: &str,
     anchors: &[(usize, &str)],
-    reader: &mut HtmlReader,
+    (reader, depth): (&mut HtmlReader, &mut usize),
     terms: &HashSet<String>,
 ) -> String {
     let mut edits: Vec<(usize, usize, String)> = vec![];
@@ -130,12 +138,30 @@ fn raw_html(
             edits.push((cut, cut, format!("<a id=\"{}\"></a>", escape_html(anchor))));
         }
     }
+    let tag_end = |at: usize| html[at..].find('>').map(|i| at + i + 1);
     for (at, piece) in reader.read(html, 0) {
-        if let Piece::Text(_) = piece
-            && !terms.is_empty()
-            && let Some(text) = raw_text(html, at)
-        {
-            edits.push((text.start, text.end, mark_raw(&html[text.clone()], terms)));
+        match piece {
+            Piece::Text(_) if !terms.is_empty() => {
+                if let Some(text) = raw_text(html, at) {
+                    edits.push((text.start, text.end, mark_raw(&html[text.clone()], terms)));
+                }
+            }
+            Piece::Open { name, .. } if NESTING_TAGS.contains(&name.as_str()) => {
+                *depth += 1;
+                if let Some(end) = tag_end(at).filter(|_| *depth > MAX_NESTING) {
+                    edits.push((at, end, String::new()));
+                }
+            }
+            Piece::Close { name } if NESTING_TAGS.contains(&name.as_str()) => {
+                let deep = *depth > MAX_NESTING;
+                *depth = depth.saturating_sub(1);
+                // A self-closed one (`<div/>`) shares its opening tag's place.
+                let opened_here = html[at..].starts_with("<") && !html[at..].starts_with("</");
+                if let Some(end) = tag_end(at).filter(|_| deep && !opened_here) {
+                    edits.push((at, end, String::new()));
+                }
+            }
+            _ => {}
         }
     }
     apply(html, edits)
