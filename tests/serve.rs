@@ -432,3 +432,35 @@ fn every_link_to_an_oddly_named_entry_opens_it() {
     }
     assert_eq!(titles.len(), names.len(), "{titles:?}");
 }
+
+/// An entry over 4 MB is searched like any other, but its page and JSON answer 413 at
+/// once, naming its size (before: 16 requests for a 31 MB digest took 2 GB and 408s).
+#[test]
+fn an_entry_too_large_to_show_answers_413_and_its_items_are_found() {
+    let s = Sandbox::empty();
+    let item = |n: usize| {
+        format!("## Item {n}\n\n{}\n\n", "A long paragraph of filler words. ".repeat(40))
+    };
+    let body: String = (0..3_600).map(item).collect();
+    s.write(
+        "huge.md",
+        format!("# A huge digest\n\nDate: 2026-01-01\n\n## Wombat news\n\nA wombat.\n\n{body}"),
+    );
+    s.write(
+        "small.md",
+        "# A small digest\n\nDate: 2026-01-02\n\n## Wombat too\n\nAnother wombat.\n",
+    );
+    s.reindex();
+    let server = s.serve(&[]);
+    assert_eq!(total(server.addr(), "wombat"), 2);
+    let (status, body) = get(server.addr(), "/api/entries/huge").unwrap();
+    assert_eq!(status, 413, "{}", &body[..body.len().min(300)]);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["error"]["code"], "entry_too_large", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("MB of Markdown"), "{v}");
+    let (status, page) = get(server.addr(), "/entries/huge").unwrap();
+    assert_eq!(status, 413);
+    assert!(page.contains("more than the 4 MB"), "{}", &page[..page.len().min(500)]);
+    let (status, _) = get(server.addr(), "/entries/small").unwrap();
+    assert_eq!(status, 200);
+}

@@ -29,6 +29,20 @@ pub enum SearchError {
     /// Tantivy failed while searching.
     #[error("search failed: {0}")]
     Tantivy(tantivy::TantivyError),
+    /// An entry too large for one answer to hold (its items are still searched).
+    #[error(
+        "the entry `{id}` is {:.1} MB of Markdown, more than the {} MB an entry's page or JSON holds; its items are found by search, and its file is in the archive",
+        *bytes as f64 / 1e6,
+        limit / 1_000_000
+    )]
+    TooLarge {
+        /// The entry's id.
+        id: String,
+        /// Its Markdown's size.
+        bytes: usize,
+        /// The most an answer holds.
+        limit: usize,
+    },
 }
 
 impl From<IndexError> for SearchError {

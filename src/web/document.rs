@@ -23,13 +23,23 @@ pub struct EntryDocument {
     pub related: Vec<EntryLink>,
 }
 
-/// Loads an entry, renders it and finds its neighbours; `None` when there is none.
+/// The largest entry (its Markdown) a page or an API answer shows.
+pub const MAX_SHOWN_BYTES: usize = 4_000_000;
+
+/// Loads an entry, renders it and finds its neighbours; `None` when there is none, and
+/// [`SearchError::TooLarge`] past [`MAX_SHOWN_BYTES`].
 pub fn entry_document(
     engine: &Engine,
     id: &str,
     q: &str,
 ) -> Result<Option<EntryDocument>, SearchError> {
     let Some(entry) = engine.entry(id)? else { return Ok(None) };
+    // Rendered, and held again as JSON or a page, an entry takes several times its size:
+    // a few requests for a 31 MB digest took 2 GB.
+    if entry.markdown.len() > MAX_SHOWN_BYTES {
+        let (id, bytes) = (id.to_string(), entry.markdown.len());
+        return Err(SearchError::TooLarge { id, bytes, limit: MAX_SHOWN_BYTES });
+    }
     let html = render::render(&entry.markdown, &entry.items, &query_terms(q));
     let (previous, next) = engine.neighbours(&entry)?;
     let related = engine.related(&entry, 5)?;

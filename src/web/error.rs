@@ -100,6 +100,12 @@ impl WebError {
                     format,
                 }
             }
+            e @ SearchError::TooLarge { .. } => WebError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "entry_too_large",
+                message: e.to_string(),
+                format,
+            },
             SearchError::Tantivy(e) => WebError::internal(format, e),
         }
     }
