@@ -52,6 +52,7 @@ pub struct Said {
 }
 
 impl Said {
+    /// What a mention under `context`, titled `title`, with `text`, says.
     pub fn new(context: &str, title: &str, text: &str) -> Said {
         let lead: String = text.chars().take(SAID_CHARS).collect();
         let words = tokens(&format!("{title}\n{lead}")).into_iter();
@@ -224,8 +225,9 @@ impl<'a> Stories<'a> {
     /// - the first mention and most others are a calendar's listings
     ///   ([`Stories::listing`]): an event listed until it happens;
     /// - its first mention's title (numbers and dates left out, unless they are most of
-    ///   it) is in more than twice as many entries as the story (a story told again keeps its title only where it is
-    ///   told), or, once the story is in that many entries, in as many.
+    ///   it) is in more than twice as many entries as the story (a story told again
+    ///   keeps its title only where it is told), or, once the story is in that many
+    ///   entries, in as many.
     ///
     /// [`StorySettings::boilerplate_items`]: crate::digest::taxonomy::StorySettings
     fn recurring_section(&self, id: StoryId, story: &Story) -> tantivy::Result<bool> {
@@ -282,24 +284,24 @@ impl<'a> Stories<'a> {
     /// week, a job ad, a tracking issue), more for a story that each telling moves on.
     /// `bodies` keeps the entries read for the next call.
     pub fn versions(&self, id: StoryId, bodies: &mut Bodies) -> tantivy::Result<usize> {
-        let said: Vec<_> = self.said(id, MENTIONS_READ, bodies)?.into_iter().map(|m| m.2).collect();
+        let said: Vec<_> = self.said(id, MENTIONS_READ, bodies)?.into_iter().map(|m| m.1).collect();
         Ok(says_again(&said).iter().filter(|again| again.is_none()).count())
     }
 
     /// What a story's oldest `limit` mentions say ([`Said`]), oldest first, each with its
-    /// entry id and anchor.
+    /// place: its entry id and anchor.
     pub fn said(
         &self,
         id: StoryId,
         limit: usize,
         bodies: &mut Bodies,
-    ) -> tantivy::Result<Vec<(String, String, Said)>> {
+    ) -> tantivy::Result<Vec<((String, String), Said)>> {
         let mut out = vec![];
         for address in self.oldest(id, limit)? {
             let doc: TantivyDocument = self.searcher.doc(address)?;
             let (entry_id, title, text) = item_text(self.f, bodies, &doc, address)?;
             let said = Said::new(&first_str(&doc, self.f.context), &title, &text);
-            out.push((entry_id, first_str(&doc, self.f.anchor), said));
+            out.push(((entry_id, first_str(&doc, self.f.anchor)), said));
         }
         Ok(out)
     }

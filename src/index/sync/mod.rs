@@ -148,9 +148,9 @@ pub fn reindex_in(
 }
 
 /// After a run that failed, its writer gone: removes the segment files it wrote that no
-/// commit lists (a full disk stays full until they go), then returns its error. A merge
-/// the failed writer started may still be writing a segment (Tantivy does not wait for
-/// merges when a writer goes): its files are looked for again for up to a second.
+/// commit lists (a full disk stays full until they go), then returns its error. Files of
+/// a segment being finished as the writer stopped can still appear for a moment (the
+/// fault tests saw it): they are looked for again for up to a second.
 fn after_failure(io: &IndexIo, error: IndexError) -> IndexError {
     if let Ok(Some(index)) = open_in(io.path, io.directory) {
         for _ in 0..20 {

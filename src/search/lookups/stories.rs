@@ -55,11 +55,8 @@ impl Engine {
         let results = self.search(&request)?;
         // What each mention says, found by its place (the same mentions, read apart).
         let mut bodies = Bodies::new(&searcher, self.fields());
-        let mut said: HashMap<(String, String), Said> = stories
-            .said(id, MAX_PER_PAGE, &mut bodies)?
-            .into_iter()
-            .map(|(entry_id, anchor, said)| ((entry_id, anchor), said))
-            .collect();
+        let mut said: HashMap<(String, String), Said> =
+            stories.said(id, MAX_PER_PAGE, &mut bodies)?.into_iter().collect();
         let said: Vec<Said> = results
             .hits
             .iter()
