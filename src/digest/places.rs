@@ -54,6 +54,13 @@ pub const BUILT_IN: &[&str] = &[
     "github.com/*/*/labels/*",
     "github.com/*/*/milestones",
     "github.com/*/*/projects",
+    "github.com/*/*/graphs/**",
+    "github.com/*/*/commits",
+    "github.com/*/*/commits/*",
+    "github.com/*/*/network/**",
+    "github.com/*/*/stargazers",
+    "github.com/*/*/contributors",
+    "github.com/*/*/search",
     "github.com/issues",
     "github.com/pulls",
     "github.com/search",
@@ -118,6 +125,9 @@ pub const BUILT_IN: &[&str] = &[
     "*/careers",
     "*/jobs",
     "*/feed",
+    "*/docs",
+    "*/documentation",
+    "*/search",
     "*/rss",
     "*/archive",
     "*/archives",
@@ -275,6 +285,11 @@ mod tests {
             "https://github.com/rust-lang/rust/labels/call-for-testing",
             "https://news.ycombinator.com/user?id=pg",
             "https://example.com/about?lang=en",
+            "https://github.com/apple/swift/graphs/contributors",
+            "https://github.com/apple/swift/commits/master",
+            "https://github.com/apple/swift-corelibs-foundation/search?q=NSUnimplemented",
+            "https://swift.org/documentation/",
+            "https://example.com/search?q=rust",
         ] {
             assert!(place(&places, link), "{link}");
         }
@@ -290,6 +305,8 @@ mod tests {
             "https://news.ycombinator.com/item?id=43555120",
             "https://example.com/blog/a-post",
             "https://example.com/watch?v=1",
+            "https://github.com/apple/swift/commit/3f2a1b0",
+            "https://swift.org/documentation/api-design-guidelines/",
         ] {
             assert!(!place(&places, link), "{link}");
         }

@@ -92,6 +92,9 @@ fn print_story(engine: &Engine, n: usize, story: &archive::search::Story) {
         story.first_seen.as_deref().unwrap_or("?"),
         story.last_seen.as_deref().unwrap_or("?")
     );
+    if let Some(key) = shared_key(engine, story) {
+        println!("  cites: {key}");
+    }
     for m in view.mentions.iter().take(10).map(|m| &m.hit) {
         let text: String = m.snippet.chars().take(220).collect();
         println!(
@@ -105,4 +108,16 @@ fn print_story(engine: &Engine, n: usize, story: &archive::search::Story) {
     if view.mentions.len() > 10 {
         println!("- ... and {} more", view.mentions.len() - 10);
     }
+}
+
+/// The link key a link story's first mention cites under the story's id (what its
+/// mentions share), for judging it by hand.
+fn shared_key(engine: &Engine, story: &archive::search::Story) -> Option<String> {
+    use archive::digest::stories::{StoryId, key};
+    let id: StoryId = story.id.parse().ok()?;
+    let view = engine.story(&story.id).ok()??;
+    let first = &view.mentions.first()?.hit;
+    let entry = engine.entry(&first.entry_id).ok()??;
+    let item = entry.items.iter().find(|i| i.anchor == first.anchor)?;
+    item.links.iter().filter_map(|l| key(&l.url)).find(|k| StoryId::of_key(k) == id)
 }
