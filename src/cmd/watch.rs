@@ -51,10 +51,16 @@ pub fn watch(
                     let first = event.paths.first().map(|p| p.display().to_string());
                     tracing::info!(first = %super::shown(&first.unwrap_or_default()), "archive changed");
                     pending = true;
-                    // The rest of the burst.
-                    while let Ok(more) = rx.recv_timeout(QUIET) {
-                        if more.is_err() {
-                            break;
+                    // The rest of the burst: until no change for QUIET (reads do not count,
+                    // so a busy reader cannot hold the run back).
+                    let mut last = Instant::now();
+                    while let Some(left) =
+                        QUIET.checked_sub(last.elapsed()).filter(|l| !l.is_zero())
+                    {
+                        match rx.recv_timeout(left) {
+                            Ok(Ok(more)) if is_change(&more, &index_abs) => last = Instant::now(),
+                            Ok(_) => {}
+                            Err(_) => break,
                         }
                     }
                 }
