@@ -18,7 +18,7 @@
 //! channel; a message has one segment more), whatever its query (a listing is a place
 //! however it is filtered: `github.com/o/r/issues?q=label:x`).
 
-/// The built-in places: chat, forum and hub listings, profiles, site pages.
+/// The built-in places: chat, forum and hub listings, profiles, site pages, job ads.
 pub const BUILT_IN: &[&str] = &[
     // Chat servers and channels (Discord, Slack, Telegram, Gitter); a message is a thing.
     "discord.com/channels/*",
@@ -122,12 +122,9 @@ pub const BUILT_IN: &[&str] = &[
     "*/sponsor",
     "*/sponsors",
     "*/advertise",
-    "*/careers",
-    "*/jobs",
     "*/feed",
     "*/docs",
     "*/documentation",
-    "*/search",
     "*/rss",
     "*/archive",
     "*/archives",
@@ -138,6 +135,25 @@ pub const BUILT_IN: &[&str] = &[
     "*/forum",
     "*/forums",
     "*/search",
+    // Job ads: a posting runs for weeks and is never news.
+    "*/jobs/**",
+    "*/job/**",
+    "*/careers*/**",
+    "*/career/**",
+    "*/*/careers/**",
+    "*.workable.com/**",
+    "boards.greenhouse.io/**",
+    "job-boards.greenhouse.io/**",
+    "jobs.lever.co/**",
+    "jobs.ashbyhq.com/**",
+    "*.recruitee.com/**",
+    "*.teamtailor.com/**",
+    "*.bamboohr.com/**",
+    "*.smartrecruiters.com/**",
+    "*.personio.de/**",
+    "*.personio.com/**",
+    "wellfound.com/**",
+    "angel.co/company/*/jobs/**",
 ];
 
 /// The places of an archive: [`BUILT_IN`] and its own.
@@ -290,6 +306,12 @@ mod tests {
             "https://github.com/apple/swift-corelibs-foundation/search?q=NSUnimplemented",
             "https://swift.org/documentation/",
             "https://example.com/search?q=rust",
+            "https://boards.greenhouse.io/logdna/jobs/4703358002",
+            "https://apply.workable.com/truelayer/j/37748BA121",
+            "https://discordapp.com/jobs/4200751002",
+            "https://maidsafe.net/careers.html",
+            "https://iohk.io/en/careers/fk0qe6q/software-engineer-rust",
+            "https://snapview.jobs.personio.de/job/381815",
         ] {
             assert!(place(&places, link), "{link}");
         }
@@ -307,6 +329,8 @@ mod tests {
             "https://example.com/watch?v=1",
             "https://github.com/apple/swift/commit/3f2a1b0",
             "https://swift.org/documentation/api-design-guidelines/",
+            "https://github.com/someone/jobs",
+            "https://example.com/blog/jobs-report",
         ] {
             assert!(!place(&places, link), "{link}");
         }

@@ -31,6 +31,11 @@ const SAID_CHARS: usize = 220;
 /// are a standing blurb rather than a story told again.
 const STANDING_ENTRIES: u64 = 4;
 const STANDING_DAYS: u64 = 28;
+/// Entries, and days from the first to the last, from which a link whose mentions all
+/// say one thing is a listing run again (a call for help for three weeks) rather than a
+/// story.
+const RERUN_ENTRIES: u64 = 3;
+const RERUN_DAYS: u64 = 14;
 
 /// A title's words for comparing it: lower-cased, letters only (numbers and dates
 /// left out).
@@ -219,9 +224,9 @@ impl<'a> Stories<'a> {
     ///   [`STANDING_ENTRIES`] over [`STANDING_DAYS`] or more (a copied summary runs for
     ///   days, a standing paragraph or a project's blurb for months), or a link under
     ///   one heading ([`Stories::one_heading`]) in that many entries;
-    /// - a link whose mentions all say one thing ([`Stories::versions`]) in as many
-    ///   entries over as many days as a standing text: an event listed week after week,
-    ///   a job ad;
+    /// - a link whose mentions all say one thing ([`Stories::versions`]) in
+    ///   [`RERUN_ENTRIES`] over [`RERUN_DAYS`] or more: a call for help or an event
+    ///   listed week after week;
     /// - the first mention and most others are a calendar's listings
     ///   ([`Stories::listing`]): an event listed until it happens;
     /// - its first mention's title (numbers and dates left out, unless they are most of
@@ -235,9 +240,12 @@ impl<'a> Stories<'a> {
         // A heading alone says less than a text: "Swift Forums" heads a new thread each
         // week, so only a text is a standing blurb by its months.
         let standing = story.entries >= STANDING_ENTRIES && span(story) >= STANDING_DAYS;
+        let rerun = story.entries >= RERUN_ENTRIES && span(story) >= RERUN_DAYS;
         if (id.is_text() && (story.entries >= many || standing))
             || (story.entries >= many && self.one_heading(id)?)
-            || (standing && self.versions(id, &mut Bodies::new(self.searcher, self.f))? < 2)
+            || (rerun
+                && !id.is_text()
+                && self.versions(id, &mut Bodies::new(self.searcher, self.f))? < 2)
         {
             return Ok(true);
         }
