@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// Requests answered at once; more get 503 with Retry-After.
     #[arg(long, default_value_t = archive::web::MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
+    /// Seconds a request may take before it is answered 408; its work stops then too.
+    #[arg(long, value_name = "SECONDS", default_value_t = archive::web::REQUEST_TIMEOUT.as_secs_f64(), value_parser = seconds)]
+    pub request_timeout: f64,
     /// Also search and show entries marked as drafts or unpublished.
     #[arg(long)]
     pub drafts: bool,
@@ -180,6 +183,14 @@ pub struct StoryArgs {
     /// Also count and show entries marked as drafts or unpublished.
     #[arg(long)]
     pub drafts: bool,
+}
+
+/// A timeout in seconds: above 0, at most a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("`{text}` is not a number of seconds above 0 and at most 86400")),
+    }
 }
 
 #[cfg(test)]

@@ -464,3 +464,75 @@ fn an_entry_too_large_to_show_answers_413_and_its_items_are_found() {
     let (status, _) = get(server.addr(), "/entries/small").unwrap();
     assert_eq!(status, 200);
 }
+
+/// The CPU time `archive serve` has used so far, in clock ticks (user and system).
+fn cpu_ticks(server: &crate::util::Server) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", server.child.id())).unwrap();
+    // Past the command's name in parentheses: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// Four GETs of a large entry page at once; their statuses and the server's CPU time
+/// from their start until `settled` and the server is idle again.
+fn burst(server: &crate::util::Server, settled: impl Fn() -> bool) -> (Vec<u16>, u64) {
+    let before = cpu_ticks(server);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let addr = server.addr().to_string();
+            std::thread::spawn(move || get(&addr, "/entries/big").unwrap().0)
+        })
+        .collect();
+    let statuses = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    wait_for("the burst's work to end", Duration::from_secs(20), &settled);
+    // Then until the server is idle: no CPU time used for 300 ms.
+    let mut last = cpu_ticks(server);
+    wait_for("the server to be idle", Duration::from_secs(60), || {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = cpu_ticks(server);
+        std::mem::replace(&mut last, now) == now
+    });
+    (statuses, last - before)
+}
+
+/// Issue 30, fault 5: the work of a request answered 408 stops with it, rather than
+/// holding the cores for as long as its answer would have taken.
+#[test]
+fn the_work_of_a_request_that_timed_out_stops_with_it() {
+    let s = Sandbox::empty();
+    let mut text = String::from("# Big digest\n\nDate: 2026-01-05\n\n");
+    for i in 0..4200 {
+        let said = format!("word{i} alpha beta gamma [link](https://example.com/{i}) ").repeat(8);
+        let (open, close) = ("<div>".repeat(40), "</div>".repeat(40));
+        text.push_str(&format!("## Item {i}\n\n{open}{said}{close}\n\n"));
+    }
+    s.write("big.md", &text);
+    s.reindex();
+
+    // The whole work: four answers.
+    let server = s.serve(&[]);
+    let (statuses, whole) = burst(&server, || true);
+    assert_eq!(statuses, [200; 4]);
+    drop(server);
+
+    // Answered 408 after 50 ms: each running request's work stops within a step.
+    let log = s.beside("serve.log");
+    let server =
+        s.serve_logging(&["--request-timeout", "0.05"], std::fs::File::create(&log).unwrap());
+    let stopped = || {
+        let log = std::fs::read_to_string(&log).unwrap_or_default();
+        log.lines().filter(|l| l.contains("the work of an abandoned request stopped")).count()
+    };
+    let (statuses, cut) = burst(&server, || stopped() >= 1);
+    assert_eq!(statuses, [408; 4]);
+    eprintln!("CPU ticks: whole work {whole}, abandoned at 50 ms {cut}");
+    assert!(
+        cut * 2 < whole,
+        "the abandoned work took {cut} ticks of CPU, the whole work {whole}:\n{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
+    // Bad values are refused by name.
+    let out = s.run(&["serve", "--request-timeout", "0"]);
+    assert!(!out.status.success());
+    assert!(crate::util::text(&out.stderr).contains("--request-timeout"));
+}

@@ -69,7 +69,8 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
         (archive.to_path_buf(), index_dir.to_path_buf(), Arc::clone(&engine));
     let read_only = args.read_only;
     std::thread::spawn(move || catch_up(&archive_dir, &index_path, &checked, read_only));
-    let mut state = AppState::new(engine, args.max_in_flight);
+    let timeout = std::time::Duration::from_secs_f64(args.request_timeout);
+    let mut state = AppState::new(engine, args.max_in_flight).with_timeout(timeout);
     if let Some(guard) = guard {
         state = state.with_guard(guard);
     }

@@ -10,6 +10,7 @@ use std::time::Instant;
 use tantivy::query::Query;
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
+use super::abandon::checkpoint;
 use super::collect::{self, Found};
 use super::collectors::group_by_entry;
 use super::explain;
@@ -155,12 +156,14 @@ impl Engine {
         let scope = self.scope(&searcher, &facts, &speller);
         let (compiled, found, relaxed) =
             collect::matches(&searcher, &scope, &parsed, request, sort)?;
+        checkpoint()?;
         let warnings = parsed.warnings.iter().cloned().chain(relaxed).chain(compiled.warnings);
         let snippets = Snippets::new(&searcher, &*compiled.query, f, parsed.has_words())?;
         let Found { ranked, total, facets, total_entries, estimated, matched } = found;
         let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
         let ranked = RankedPage { items: ranked, matched };
         let (hits, groups) = page(&searcher, f, &snippets, &facts, &stories, ranked, request)?;
+        checkpoint()?;
         let explanation =
             if total == 0 { explain::explain(&searcher, &scope, &parsed.root)? } else { vec![] };
         // "Did you mean": whenever a word is in no item, whether or not a near word

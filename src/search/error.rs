@@ -43,6 +43,9 @@ pub enum SearchError {
         /// The most an answer holds.
         limit: usize,
     },
+    /// The request was abandoned before its work was done ([`super::abandon`]).
+    #[error("the request was abandoned before its answer was ready")]
+    Abandoned,
 }
 
 impl From<IndexError> for SearchError {

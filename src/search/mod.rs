@@ -14,8 +14,10 @@
 //! across their items (`spread`) first; `snippets` loads each hit and marks its
 //! text; `stories` reads a page's stories; `explain` says what emptied a query that found
 //! nothing. `engine` strings them together over the per-commit `facts`; `lookups/`
-//! answers the lookups around one entry, a story and a trend.
+//! answers the lookups around one entry, a story and a trend. Work for a request the
+//! server gave up on stops at the next step (`abandon`).
 
+pub mod abandon;
 mod collect;
 mod collectors;
 mod count;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::render;
+use crate::search::abandon::checkpoint;
 use crate::search::highlight::query_terms;
 use crate::search::{Engine, EntryLink, EntryView, SearchError};
 
@@ -41,6 +42,7 @@ pub fn entry_document(
         return Err(SearchError::TooLarge { id, bytes, limit: MAX_SHOWN_BYTES });
     }
     let html = render::render(&entry.markdown, &entry.items, &query_terms(q));
+    checkpoint()?;
     let (previous, next) = engine.neighbours(&entry)?;
     let related = engine.related(&entry, 5)?;
     Ok(Some(EntryDocument { entry, html, previous, next, related }))

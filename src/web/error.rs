@@ -106,6 +106,12 @@ impl WebError {
                 message: e.to_string(),
                 format,
             },
+            e @ SearchError::Abandoned => WebError {
+                status: StatusCode::REQUEST_TIMEOUT,
+                code: "request_timeout",
+                message: e.to_string(),
+                format,
+            },
             SearchError::Tantivy(e) => WebError::internal(format, e),
         }
     }

@@ -52,7 +52,8 @@ pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// Header names and values past this in all are refused with 431 and an error body.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
-/// How long a request may take before it is answered with 408.
+/// How long a request may take before it is answered with 408, by default
+/// (`serve --request-timeout`).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The Content-Security-Policy of every response: no inline script, nothing from
@@ -62,7 +63,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 
 /// The application: every route and layer.
 pub fn app(state: Arc<AppState>) -> Router {
-    let max_in_flight = state.max_in_flight;
+    let (max_in_flight, timeout) = (state.max_in_flight, state.timeout);
     let guard = state.guard.clone();
     let api = Router::new()
         .route("/search", get(api::search))
@@ -104,7 +105,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::custom(|_| {
             WebError::internal(Format::Json, "a handler panicked").into_response()
         }))

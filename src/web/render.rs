@@ -12,6 +12,7 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use crate::digest::html::{HtmlReader, Piece};
 use crate::digest::markdown;
+use crate::search::abandon::abandoned;
 use crate::search::highlight::{mark, mark_raw};
 use crate::search::{ItemView, escape_html};
 
@@ -43,7 +44,11 @@ pub fn render(markdown: &str, items: &[ItemView], terms: &HashSet<String>) -> St
     let mut containers: Vec<bool> = vec![];
     let mut depth = 0;
     let mut events: Vec<Event> = vec![];
-    for (event, range) in markdown::parser(markdown).into_offset_iter() {
+    for (n, (event, range)) in markdown::parser(markdown).into_offset_iter().enumerate() {
+        // Work for a request no longer waiting ends here (its caller sees it abandoned).
+        if n % 1024 == 0 && abandoned() {
+            return String::new();
+        }
         match &event {
             Event::Start(Tag::List(_) | Tag::Item | Tag::BlockQuote(_)) => {
                 let keep = depth < MAX_NESTING;

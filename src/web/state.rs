@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use super::auth::Guard;
 use crate::search::Engine;
+use crate::search::abandon::Abandon;
 
 /// What every handler shares.
 pub struct AppState {
@@ -13,8 +14,11 @@ pub struct AppState {
     /// Requests served at once; more are answered 503 at once, never queued.
     pub max_in_flight: usize,
     /// Engine work running at once: two per core. Admitted requests wait their turn
-    /// here, so a burst costs neither more threads nor more memory than the cores use.
-    workers: tokio::sync::Semaphore,
+    /// here, so a burst costs neither more threads nor more memory than the cores use;
+    /// a turn ends when its work does, even if its request was abandoned first.
+    workers: Arc<tokio::sync::Semaphore>,
+    /// How long a request may take before it is answered 408 and its work abandoned.
+    pub timeout: std::time::Duration,
     /// Credentials every request must carry (`serve --auth-file`); `None` serves all.
     pub guard: Option<Arc<Guard>>,
     /// How the server's reindexing (`--watch`) fares: `/healthz` says when it fails.
@@ -59,7 +63,8 @@ impl AppState {
         AppState {
             engine,
             max_in_flight: max_in_flight.max(1),
-            workers: tokio::sync::Semaphore::new(cores * 2),
+            workers: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
+            timeout: super::REQUEST_TIMEOUT,
             guard: None,
             catch_up: Arc::default(),
         }
@@ -71,14 +76,45 @@ impl AppState {
         self
     }
 
+    /// The same state answering 408 after `timeout`.
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> AppState {
+        self.timeout = timeout;
+        self
+    }
+
     /// Runs engine work on the blocking pool, so searches never stall the event loop.
+    /// When the request is dropped first (its timeout answered 408, its client left),
+    /// the work is abandoned: it stops at its next step ([`crate::search::abandon::checkpoint`]).
     pub async fn blocking<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&Engine) -> T + Send + 'static,
     ) -> T {
-        let _turn = self.workers.acquire().await.expect("the semaphore is never closed");
+        /// Abandons the request's work when dropped armed.
+        struct OnDrop(Option<Arc<Abandon>>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                if let Some(request) = self.0.take() {
+                    request.abandon();
+                }
+            }
+        }
+        let workers = Arc::clone(&self.workers);
+        let turn = workers.acquire_owned().await.expect("the semaphore is never closed");
+        let request = Arc::new(Abandon::default());
+        let mut on_drop = OnDrop(Some(Arc::clone(&request)));
         let state = Arc::clone(self);
-        match tokio::task::spawn_blocking(move || work(&state.engine)).await {
+        let done = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            let value = request.run(|| work(&state.engine));
+            if let Some(at) = request.abandoned_at() {
+                let after_ms = at.elapsed().as_millis() as u64;
+                tracing::warn!(after_ms, "the work of an abandoned request stopped");
+            }
+            value
+        })
+        .await;
+        on_drop.0 = None;
+        match done {
             Ok(value) => value,
             Err(join) => std::panic::resume_unwind(join.into_panic()),
         }

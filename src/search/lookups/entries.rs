@@ -11,6 +11,7 @@ use tantivy::{DateTime, Order, TantivyDocument, Term};
 use crate::digest::outline::outline;
 use crate::digest::stories::StoryId;
 use crate::index::{Counted, EntryMeta, Kind, field, from_datetime, to_datetime};
+use crate::search::abandon::checkpoint;
 use crate::search::collectors::{FacetCollector, group_by_entry};
 use crate::search::stored::{all_str, date_in, first_str, first_u64, precision_in};
 use crate::search::stories::{Stories, story_ids};
@@ -41,7 +42,10 @@ impl Engine {
         let mut view: Option<EntryView> = None;
         let mut items: Vec<(u64, ItemView)> = vec![];
         let mut addresses = vec![];
-        for address in searcher.search(&query, &DocSetCollector)? {
+        for (n, address) in searcher.search(&query, &DocSetCollector)?.into_iter().enumerate() {
+            if n % 64 == 0 {
+                checkpoint()?;
+            }
             let doc: TantivyDocument = searcher.doc(address)?;
             match doc.get_first(f.entry_json).and_then(|v| v.as_str()) {
                 Some(json) => view = Some(entry_view(id, &doc, json, f)?),
@@ -60,6 +64,7 @@ impl Engine {
         }
         items.sort_by_key(|(ord, _)| *ord);
         let names = &facts.names;
+        checkpoint()?;
         let mut parsed = outline(&view.markdown).items.into_iter();
         let items = items
             .into_iter()

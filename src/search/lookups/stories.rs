@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::digest::stories::StoryId;
+use crate::search::abandon::checkpoint;
 use crate::search::stored::Bodies;
 use crate::search::stories::{Said, Stories, says_again};
 use crate::search::{
@@ -53,6 +54,7 @@ impl Engine {
             ..SearchRequest::default()
         };
         let results = self.search(&request)?;
+        checkpoint()?;
         // What each mention says, found by its place (the same mentions, read apart).
         let mut bodies = Bodies::new(&searcher, self.fields());
         let mut said: HashMap<(String, String), Said> =

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::digest::stories::StoryId;
 use crate::index::{field, from_day_number};
+use crate::search::abandon::checkpoint;
 use crate::search::collectors::{DayRange, TopValues};
 use crate::search::query::quote;
 use crate::search::stored::Bodies;
@@ -51,6 +52,7 @@ impl Engine {
         let stories = Stories::new(&searcher, self.fields(), &facts, self.drafts)?;
         let mut longest = vec![];
         for (id, _) in cited {
+            checkpoint()?;
             if let Some(story) = stories.read(StoryId(id))? {
                 longest.push((span(&story), StoryId(id), story));
             }
@@ -66,6 +68,7 @@ impl Engine {
             if told.len() == LONGEST {
                 break;
             }
+            checkpoint()?;
             let versions = stories.versions(id, &mut bodies)?;
             match versions {
                 0 | 1 if repeated.len() < LONGEST => repeated.push((id, story, days, versions)),
