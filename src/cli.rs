@@ -39,6 +39,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Add, change or remove the users `serve --auth-file` lets in.
     User(UserArgs),
+    /// Serve the archive to an AI assistant over the Model Context Protocol, on stdin and
+    /// stdout (the assistant launches it). Reads the index only.
+    Mcp(McpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Where the pages are served (`http://localhost:3000`): answers link there. Without
+    /// it they give the pages' paths.
+    #[arg(long, env = "ARCHIVE_BASE_URL", value_name = "URL", default_value = "")]
+    pub base_url: String,
+    /// Also search and show entries marked as drafts or unpublished.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]

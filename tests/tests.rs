@@ -10,6 +10,7 @@
 //! | `http.rs` | the router in process (`oneshot`), no socket | status codes, JSON fields, headers, every error path |
 //! | `serve.rs`, `auth.rs`, `replicas.rs` | `archive serve` as a process, over sockets (nginx for replicas) | following commits, `--watch`, shutdown, credentials, load balancing |
 //! | `browser.rs` | headless Chromium against `archive serve` | what a reader sees and clicks |
+//! | `mcp.rs` | `archive mcp` through the official Python MCP SDK (`tests/mcp/client.py`) | tools, resources and errors, against the JSON API |
 //! | `user_files.rs` | the real binary | the user's files are never deleted or dropped |
 //! | `growth.rs` | the parser in process | each stage linear in its input: 8x the input within 20x the time |
 //! | `kill.rs`, `damage.rs`, `faults.rs` | the binary killed; index files damaged; `index::reindex_in` with a failing directory | crashes, damage and I/O errors leave an index that answers as before or after |
@@ -28,6 +29,7 @@ mod faults;
 mod growth;
 mod http;
 mod kill;
+mod mcp;
 mod quality;
 mod real_archives;
 mod replicas;

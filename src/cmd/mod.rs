@@ -2,6 +2,7 @@
 //! and only here.
 
 mod check;
+mod mcp;
 mod reindex;
 mod search;
 mod serve;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Story(args) => story::run(&cli.index, &args),
         Command::Serve(args) => serve::run(&cli.archive, &cli.index, &args),
         Command::User(args) => user::run(&args),
+        Command::Mcp(args) => mcp::run(&cli.index, &args),
     }
 }
 

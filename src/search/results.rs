@@ -38,6 +38,8 @@ pub struct Hit {
     pub sources: Vec<String>,
     /// Its entry's tags (they describe the entry; `topics` are the item's own).
     pub entry_tags: Vec<String>,
+    /// The links in its text, each once, as written.
+    pub links: Vec<Link>,
     /// Its relevance score.
     pub score: f32,
     /// How it matches the query's words: `item` (it has every word), `entry` (no single

@@ -12,7 +12,8 @@ use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 use super::highlight::escape_html;
 use super::stored::{Bodies, all_str, date_in, first_str, first_u64};
 use super::{Hit, Matched};
-use crate::digest::plain_text;
+use crate::digest::outline::outline;
+use crate::digest::{Link, plain_text};
 use crate::index::{Fields, language_analyzer};
 
 /// The longest snippet, in characters.
@@ -124,6 +125,7 @@ pub fn hit(
 ) -> tantivy::Result<Hit> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let (entry_id, title, text) = item_text(f, bodies, &doc, address)?;
+    let links = item_links(f, bodies, &doc, address)?;
     let lang = first_str(&doc, f.lang);
     Ok(Hit {
         entry_id,
@@ -136,12 +138,30 @@ pub fn hit(
         topics: all_str(&doc, f.topics),
         sources: all_str(&doc, f.sources),
         entry_tags: all_str(&doc, f.tags),
+        links,
         score,
         matched: Matched::Item,
         story: None,
         story_ids: vec![],
         title_html: snippets.marked(&title, &lang),
     })
+}
+
+/// The links of the item at `address`, read again from its part of its entry's
+/// Markdown, each once.
+fn item_links(
+    f: &Fields,
+    bodies: &mut Bodies,
+    doc: &TantivyDocument,
+    address: DocAddress,
+) -> tantivy::Result<Vec<Link>> {
+    let (ord, start, end) =
+        (first_u64(doc, f.ord), first_u64(doc, f.offset), first_u64(doc, f.end));
+    let markdown = bodies.of(&first_str(doc, f.entry_id), address, ord)?;
+    let part = markdown.get(start as usize..end as usize).unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    let links = outline(part).items.into_iter().flat_map(|item| item.links);
+    Ok(links.filter(|link| seen.insert(link.url.clone())).collect())
 }
 
 /// An item's entry id, title and plain text after its title (see [`after_title`]), from

@@ -13,6 +13,7 @@ mod document;
 mod error;
 mod feed;
 pub mod listen;
+pub mod mcp;
 mod pages;
 mod params;
 pub mod render;

@@ -16,6 +16,11 @@ impl Params {
         Params(url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned().collect())
     }
 
+    /// Parameters given as names and values (the MCP tools' arguments).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Params {
+        Params(pairs)
+    }
+
     /// The single value of a parameter; a 400 when it is given twice.
     pub fn one(&self, format: Format, name: &str) -> Result<Option<&str>, WebError> {
         let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
