@@ -137,6 +137,13 @@ impl HtmlReader {
         out
     }
 
+    /// Ends the input: the pieces the tokenizer still held (a character reference at the
+    /// very end waits for what may follow it).
+    pub fn finish(&mut self) -> Vec<(usize, Piece)> {
+        self.tokenizer.end();
+        std::mem::take(&mut self.tokenizer.sink.pieces.borrow_mut())
+    }
+
     /// Whether the reader is inside an element whose content is never shown: Markdown
     /// text between `<script>` and `</script>` in a paragraph is hidden too.
     pub fn hiding(&self) -> bool {

@@ -456,7 +456,10 @@ fn emptied(parts: &[ClauseCount]) -> String {
 /// A snippet's HTML as a reader sees it: its text, the query's words in `**`.
 fn plain_marked(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    for (_, piece) in HtmlReader::default().read(html, 0) {
+    let mut reader = HtmlReader::default();
+    let mut pieces = reader.read(html, 0);
+    pieces.append(&mut reader.finish());
+    for (_, piece) in pieces {
         match piece {
             Piece::Text(text) => out.push_str(&text),
             Piece::Open { name, .. } | Piece::Close { name } if name == "mark" => {
