@@ -104,6 +104,14 @@ pub struct ServeArgs {
     /// Requests answered at once; more get 503 with Retry-After.
     #[arg(long, default_value_t = archive::web::MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
+    /// Also serve the MCP tools at `/mcp` (Streamable HTTP), for assistants and agents;
+    /// behind `--auth-file` they need credentials like the API.
+    #[arg(long)]
+    pub mcp: bool,
+    /// Where the pages are reached (`https://archive.example.org`): MCP answers link
+    /// there. Without it they give the pages' paths.
+    #[arg(long, env = "ARCHIVE_BASE_URL", value_name = "URL", default_value = "")]
+    pub base_url: String,
     /// Seconds a request may take before it is answered 408; its work stops then too.
     #[arg(long, value_name = "SECONDS", default_value_t = archive::web::REQUEST_TIMEOUT.as_secs_f64(), value_parser = seconds)]
     pub request_timeout: f64,

@@ -26,16 +26,12 @@ fn python() -> PathBuf {
     venv
 }
 
-/// Runs the client against `archive mcp` on stdio with `plan` (calls and reads).
-fn over_stdio(s: &Sandbox, extra: &[&str], plan: &Value) -> Value {
+/// Runs the client (`mode` and its arguments) with `plan` (calls and reads).
+fn client(args: &[&std::ffi::OsStr], plan: &Value) -> Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/client.py");
     let mut child = Command::new(python())
         .arg(script)
-        .args(["stdio", env!("CARGO_BIN_EXE_archive")])
-        .arg("--index")
-        .arg(&s.index)
-        .arg("mcp")
-        .args(extra)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -46,6 +42,16 @@ fn over_stdio(s: &Sandbox, extra: &[&str], plan: &Value) -> Value {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "the MCP client failed:\n{stderr}");
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"))
+}
+
+/// The client against `archive mcp` on stdio.
+fn over_stdio(s: &Sandbox, extra: &[&str], plan: &Value) -> Value {
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["stdio".as_ref(), env!("CARGO_BIN_EXE_archive").as_ref(), "--index".as_ref()];
+    args.push(s.index.as_os_str());
+    args.push("mcp".as_ref());
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    client(&args, plan)
 }
 
 /// The JSON API's answer to a GET.
@@ -212,4 +218,65 @@ fn without_an_index_the_mcp_server_says_so_and_exits() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("reindex"), "{stderr}");
     assert!(out.stdout.is_empty(), "stdout is the protocol's alone");
+}
+
+#[test]
+fn a_team_s_agents_reach_the_same_tools_over_http_with_a_token() {
+    let s = Sandbox::sample();
+    s.reindex();
+    // Off unless asked.
+    let plain = s.serve(&[]);
+    assert_eq!(http_get(plain.addr(), "/mcp").unwrap().0, 404);
+    drop(plain);
+
+    let file = s.beside("users.auth");
+    crate::auth::add_user(&s, &file, "alice", "correct horse battery");
+    let out = s
+        .command()
+        .args(["user", "--auth-file"])
+        .arg(&file)
+        .args(["token", "alice"])
+        .output()
+        .unwrap();
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let auth = file.to_str().unwrap();
+    let server =
+        s.serve(&["--mcp", "--auth-file", auth, "--base-url", "https://archive.example.org"]);
+    let addr = server.addr();
+
+    // Without credentials: 401 and the JSON error, as the API answers.
+    let answer = crate::util::http_request(addr, "/mcp", &[]).unwrap();
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    let error: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(error["error"]["code"], "unauthorized");
+
+    // With the token: the tools answer as the API does.
+    let plan = json!({
+        "calls": [["search", {"q": "agents memory", "per_page": 5}], ["search", {"q": "x", "page": 0}]],
+        "reads": ["archive://entries/local-models/2026-04-30"],
+    });
+    let url = format!("http://{addr}/mcp");
+    let got = client(&["http".as_ref(), url.as_ref(), token.as_ref()], &plan);
+    let bearer = format!("Bearer {token}");
+    let headers = [("Authorization", bearer.as_str())];
+    let api = |path: &str| -> Value {
+        let answer = crate::util::http_request(addr, path, &headers).unwrap();
+        serde_json::from_str(&answer.body).unwrap()
+    };
+    let found = api("/api/search?q=agents+memory&per_page=5");
+    let hits = got["calls"][0]["structured"]["hits"].as_array().unwrap();
+    let keys = |hits: &[Value]| -> Vec<String> {
+        hits.iter()
+            .map(|h| {
+                format!("{}#{}", h["entry_id"].as_str().unwrap(), h["anchor"].as_str().unwrap())
+            })
+            .collect()
+    };
+    assert_eq!(keys(hits), keys(found["hits"].as_array().unwrap()));
+    assert!(hits[0]["url"].as_str().unwrap().starts_with("https://archive.example.org/entries/"));
+    let error = api("/api/search?q=x&page=0");
+    assert_eq!(got["calls"][1]["is_error"], true);
+    assert_eq!(got["calls"][1]["text"], error["error"]["message"]);
+    assert_eq!(got["resources"].as_array().unwrap().len(), 39);
+    assert!(got["reads"][0]["text"].as_str().unwrap().contains("## Releases"));
 }

@@ -74,6 +74,9 @@ pub fn run(archive: &Path, index_dir: &Path, args: &ServeArgs) -> anyhow::Result
     if let Some(guard) = guard {
         state = state.with_guard(guard);
     }
+    if args.mcp {
+        state = state.with_mcp(&args.base_url);
+    }
     let state = Arc::new(state);
     if args.watch {
         let catch_up = Arc::clone(&state.catch_up);

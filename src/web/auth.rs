@@ -184,7 +184,8 @@ async fn checked(guard: Arc<Guard>, mut request: Request, next: Next) -> Respons
         }
         return next.run(request).await;
     }
-    let format = if path.starts_with("/api/") { Format::Json } else { Format::Html };
+    let json = path.starts_with("/api/") || path == "/mcp" || path.starts_with("/mcp/");
+    let format = if json { Format::Json } else { Format::Html };
     let users = guard.users();
     let Some(authorization) = request.headers().get(header::AUTHORIZATION) else {
         return unauthorized(format, "sign in to read this archive");

@@ -1,5 +1,6 @@
 //! The archive for its owner's AI assistant: a Model Context Protocol server (the `rmcp`
-//! SDK) over the same engine as the JSON API. `archive mcp` serves it on stdio. Tools
+//! SDK) over the same engine as the JSON API. `archive mcp` serves it on stdio, `serve
+//! --mcp` at `/mcp` (Streamable HTTP, behind the same credentials as the API). Tools
 //! take the API's parameters and give its answers, shaped for a model to cite: plain
 //! text with the query's words in `**`, and links to the pages. Bad arguments are tool
 //! errors carrying the API's message; each entry is also a resource
@@ -15,6 +16,8 @@ use rmcp::model::{
     ResourceContents, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData, RoleServer, ServerHandler, schemars, tool, tool_handler, tool_router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -422,6 +425,24 @@ impl ServerHandler for ArchiveMcp {
             Err(e) => Err(ErrorData::internal_error(e.to_string(), None)),
         }
     }
+}
+
+/// The MCP server over Streamable HTTP, for `serve --mcp` at `/mcp`: stateless (no
+/// session to keep, so replicas behind a load balancer answer alike) and answering JSON.
+/// Behind `--auth-file` the guard has checked every request; without one only requests
+/// naming a loopback host are taken (a page elsewhere cannot reach a local server
+/// through DNS rebinding).
+pub fn http_service(
+    state: Arc<AppState>,
+    base_url: &str,
+) -> StreamableHttpService<ArchiveMcp, LocalSessionManager> {
+    let guarded = state.guard.is_some();
+    let server = ArchiveMcp::new(state, base_url);
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true);
+    let config = if guarded { config.disable_allowed_hosts() } else { config };
+    StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config)
 }
 
 /// The search a tool's arguments ask for, checked as the API checks its parameters.

@@ -66,6 +66,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 pub fn app(state: Arc<AppState>) -> Router {
     let (max_in_flight, timeout) = (state.max_in_flight, state.timeout);
     let guard = state.guard.clone();
+    let mcp = state.mcp.as_deref().map(|base| mcp::http_service(Arc::clone(&state), base));
     let api = Router::new()
         .route("/search", get(api::search))
         .route("/entries/{*id}", get(api::entry))
@@ -91,7 +92,12 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/feed.atom", get(feed::feed))
         .route("/healthz", get(api::health))
         .route("/static/{name}", get(static_file))
-        .nest("/api", api)
+        .nest("/api", api);
+    let router = match mcp {
+        Some(service) => router.nest_service("/mcp", service),
+        None => router,
+    };
+    let router = router
         .fallback(pages::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);

@@ -19,6 +19,8 @@ pub struct AppState {
     workers: Arc<tokio::sync::Semaphore>,
     /// How long a request may take before it is answered 408 and its work abandoned.
     pub timeout: std::time::Duration,
+    /// The MCP server at `/mcp` (`serve --mcp`), with the base URL its answers link to.
+    pub mcp: Option<String>,
     /// Credentials every request must carry (`serve --auth-file`); `None` serves all.
     pub guard: Option<Arc<Guard>>,
     /// How the server's reindexing (`--watch`) fares: `/healthz` says when it fails.
@@ -65,6 +67,7 @@ impl AppState {
             max_in_flight: max_in_flight.max(1),
             workers: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
             timeout: super::REQUEST_TIMEOUT,
+            mcp: None,
             guard: None,
             catch_up: Arc::default(),
         }
@@ -73,6 +76,12 @@ impl AppState {
     /// The same state asking every request for credentials.
     pub fn with_guard(mut self, guard: Guard) -> AppState {
         self.guard = Some(Arc::new(guard));
+        self
+    }
+
+    /// The same state serving the MCP tools at `/mcp`, its answers linking to `base_url`.
+    pub fn with_mcp(mut self, base_url: &str) -> AppState {
+        self.mcp = Some(base_url.to_string());
         self
     }
 
