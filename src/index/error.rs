@@ -96,6 +96,18 @@ pub fn damaged(path: &Path, source: tantivy::TantivyError) -> IndexError {
     }
 }
 
+/// [`damaged`] for an error met while only reading the index (no write failed): an
+/// I/O error then came from its files, which Tantivy also uses for data that does not
+/// decode ("Unsupported sstable version" after a flipped bit), and is damage too.
+pub fn read_failed(path: &Path, source: tantivy::TantivyError) -> IndexError {
+    match source {
+        tantivy::TantivyError::IoError(_) => {
+            IndexError::Damaged { path: path.to_path_buf(), cause: source.to_string() }
+        }
+        source => damaged(path, source),
+    }
+}
+
 /// Whether a Tantivy error means the index's files are missing, truncated or corrupt.
 pub fn is_damage(e: &tantivy::TantivyError) -> bool {
     use tantivy::TantivyError as E;

@@ -35,11 +35,14 @@ impl IndexIo<'_> {
         Ok(Box::new(Recorder::new((self.directory)(path)?, Arc::clone(&self.failure))))
     }
 
-    /// A Tantivy error as this run's error: the recorded cause when a write failed.
+    /// A Tantivy error as this run's error: the recorded cause when a write failed, else
+    /// a failed read ([`read_failed`]: damage).
+    ///
+    /// [`read_failed`]: crate::index::error::read_failed
     pub(super) fn error(&self, source: TantivyError) -> IndexError {
         match self.failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
             Some(cause) => IndexError::Io { path: self.path.to_path_buf(), source: cause },
-            None => crate::index::damaged(self.path, source),
+            None => crate::index::error::read_failed(self.path, source),
         }
     }
 }

@@ -57,7 +57,8 @@ pub(super) fn open(index: &Index, path: &Path) -> Result<IndexWriter<TantivyDocu
             Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
                 return Err(IndexError::Busy(path.to_path_buf()));
             }
-            Err(source) => return Err(IndexError::Tantivy { path: path.to_path_buf(), source }),
+            // Opening writes nothing but its lock: any other failure is in reading.
+            Err(source) => return Err(crate::index::error::read_failed(path, source)),
         }
     }
 }
