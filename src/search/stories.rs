@@ -222,8 +222,9 @@ impl<'a> Stories<'a> {
     /// share of the issues have it:
     /// - a text retold in [`StorySettings::boilerplate_items`] entries or more, or in
     ///   [`STANDING_ENTRIES`] over [`STANDING_DAYS`] or more (a copied summary runs for
-    ///   days, a standing paragraph or a project's blurb for months), or a link under
-    ///   one heading ([`Stories::one_heading`]) in that many entries;
+    ///   days, a standing paragraph or a project's blurb for months), or saying one thing
+    ///   ([`Stories::versions`]) over [`STANDING_DAYS`] (a blurb copied a month later), or a
+    ///   link under one heading ([`Stories::one_heading`]) in that many entries;
     /// - a link whose mentions all say one thing ([`Stories::versions`]) in
     ///   [`RERUN_ENTRIES`] over [`RERUN_DAYS`] or more: a call for help or an event
     ///   listed week after week;
@@ -241,7 +242,9 @@ impl<'a> Stories<'a> {
         // week, so only a text is a standing blurb by its months.
         let standing = story.entries >= STANDING_ENTRIES && span(story) >= STANDING_DAYS;
         let rerun = story.entries >= RERUN_ENTRIES && span(story) >= RERUN_DAYS;
+        let blurb = id.is_text() && span(story) >= STANDING_DAYS;
         if (id.is_text() && (story.entries >= many || standing))
+            || (blurb && self.versions(id, &mut Bodies::new(self.searcher, self.f))? < 2)
             || (story.entries >= many && self.one_heading(id)?)
             || (rerun
                 && !id.is_text()
