@@ -8,7 +8,6 @@
 //! has no mark and is never abandoned.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -18,10 +17,9 @@ thread_local! {
     static CURRENT: RefCell<Option<Arc<Abandon>>> = const { RefCell::new(None) };
 }
 
-/// Whether a request's work is still wanted, and since when it is not.
+/// Whether a request's work is still wanted: since when it is not, once it is not.
 #[derive(Debug, Default)]
 pub struct Abandon {
-    abandoned: AtomicBool,
     at: OnceLock<Instant>,
 }
 
@@ -29,7 +27,6 @@ impl Abandon {
     /// Marks the request abandoned (the first time only counts).
     pub fn abandon(&self) {
         let _ = self.at.set(Instant::now());
-        self.abandoned.store(true, Ordering::Relaxed);
     }
 
     /// When the request was abandoned, if it was.
@@ -54,9 +51,7 @@ impl Abandon {
 
 /// Whether the request this thread works for was abandoned.
 pub fn abandoned() -> bool {
-    CURRENT.with(|current| {
-        current.borrow().as_ref().is_some_and(|a| a.abandoned.load(Ordering::Relaxed))
-    })
+    CURRENT.with(|current| current.borrow().as_ref().is_some_and(|a| a.at.get().is_some()))
 }
 
 /// [`SearchError::Abandoned`] once the request this thread works for was abandoned.

@@ -37,19 +37,26 @@ const RESOURCES_PER_PAGE: usize = MAX_PER_PAGE;
 /// The scheme of an entry's resource URI.
 const ENTRY_URI: &str = "archive://entries/";
 
+/// The query language, for the tools that take a query and the server's instructions.
+macro_rules! query_help {
+    () => {
+        "The query language: words (all must match; stemmed, typos forgiven), \"an exact \
+         phrase\", -excluded, a OR b, (grouping), topic:agents, source:r/LocalLLaMA (also \
+         source:arxiv, source:hn), tag:weekly, after:2026-03-01, before:2026-04-01, \
+         date:2026-03 (a month, a year or a day), after:-30d, story:ID (every mention of a \
+         story). Examples: `speculative decoding`, `\"agent memory\" after:2026-01-01`, \
+         `topic:rl source:arxiv`. An empty query lists everything, newest first."
+    };
+}
+
 /// What the server tells a model about itself when it connects.
-const INSTRUCTIONS: &str = "Search the owner's archive of digests (newsletter-style write-ups, \
+const INSTRUCTIONS: &str = concat!(
+    "Search the owner's archive of digests (newsletter-style write-ups, \
 each item citing where it came from). Start with `search`; `facets` lists the topics, sources \
 and tags to filter by; `get_entry` opens a whole digest or one item; `get_story` follows one \
-story across digests; `trend` shows a topic or source over time. Cite hits by their `url`.";
-
-/// The query language, for the tools that take a query.
-const QUERY_HELP: &str = "The archive's query language: words (all must match; stemmed, \
-typos forgiven), \"an exact phrase\", -excluded, a OR b, (grouping), topic:agents, \
-source:r/LocalLLaMA (also source:arxiv, source:hn), tag:weekly, after:2026-03-01, \
-before:2026-04-01, date:2026-03 (a month, a year or a day), after:-30d, story:ID (every \
-mention of a story). Examples: `speculative decoding`, `\"agent memory\" after:2026-01-01`, \
-`topic:rl source:arxiv`. Empty: everything, newest first.";
+story across digests; `trend` shows a topic or source over time. Cite hits by their `url`. ",
+    query_help!()
+);
 
 /// The MCP server: tools and resources over one engine.
 #[derive(Clone)]
@@ -152,7 +159,10 @@ impl ArchiveMcp {
     }
 
     #[tool(
-        description = "Search the archive's items (one per digest entry item: a linked story, a section, a paragraph). Returns the total, the hits (entry title and date, item title, the snippet with the query's words in **, topics, sources, links, a url to cite) and, when nothing matches, what each part of the query matches alone. The query language: words (all must match; stemmed, typos forgiven), \"an exact phrase\", -excluded, a OR b, (grouping), topic:agents, source:r/LocalLLaMA (also source:arxiv, source:hn), tag:weekly, after:2026-03-01, before:2026-04-01, date:2026-03 (a month, a year or a day), after:-30d, story:ID. Examples: `speculative decoding`, `\"agent memory\" after:2026-01-01`, `topic:rl source:arxiv`. An empty query lists everything, newest first."
+        description = concat!(
+            "Search the archive's items (one per digest entry item: a linked story, a section, a paragraph). Returns the total, the hits (entry title and date, item title, the snippet with the query's words in **, topics, sources, links, a url to cite) and, when nothing matches, what each part of the query matches alone. ",
+            query_help!()
+        )
     )]
     async fn search(
         &self,
@@ -345,7 +355,7 @@ impl ServerHandler for ArchiveMcp {
         let capabilities = ServerCapabilities::builder().enable_tools().enable_resources().build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("archive", env!("CARGO_PKG_VERSION")))
-            .with_instructions(format!("{INSTRUCTIONS} {QUERY_HELP}"))
+            .with_instructions(INSTRUCTIONS)
     }
 
     /// Every entry as `archive://entries/{id}`, newest first, a page at a time (the
