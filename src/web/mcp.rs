@@ -168,14 +168,9 @@ impl ArchiveMcp {
         &self,
         Parameters(args): Parameters<SearchArgs>,
     ) -> Result<CallToolResult, ErrorData> {
-        let request = match search_request(&args) {
-            Ok(request) => request,
-            Err(e) => return Ok(tool_error(e)),
-        };
-        let found = self.state.blocking(move |engine| engine.search(&request)).await;
-        match found {
+        match self.run_search(&args).await {
             Ok(results) => Ok(answer(&self.results(results))),
-            Err(e) => Ok(tool_error(WebError::from_search(Format::Json, e))),
+            Err(e) => Ok(tool_error(e)),
         }
     }
 
@@ -291,22 +286,26 @@ impl ArchiveMcp {
         Parameters(args): Parameters<FacetsArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         let search = SearchArgs { q: args.q, per_page: Some(1), ..SearchArgs::default() };
-        let request = match search_request(&search) {
-            Ok(request) => request,
-            Err(e) => return Ok(tool_error(e)),
-        };
-        match self.state.blocking(move |engine| engine.search(&request)).await {
+        match self.run_search(&search).await {
             Ok(results) => Ok(answer(&json!({
                 "total": results.total, "total_is_estimate": results.total_is_estimate,
                 "topics": results.facets.topics, "sources": results.facets.sources,
                 "tags": results.facets.tags, "months": results.facets.months,
             }))),
-            Err(e) => Ok(tool_error(WebError::from_search(Format::Json, e))),
+            Err(e) => Ok(tool_error(e)),
         }
     }
 }
 
 impl ArchiveMcp {
+    /// A search as the API runs it: the arguments checked as its parameters, the
+    /// engine's error as its error.
+    async fn run_search(&self, args: &SearchArgs) -> Result<SearchResults, WebError> {
+        let request = search_request(args)?;
+        let found = self.state.blocking(move |engine| engine.search(&request)).await;
+        found.map_err(|e| WebError::from_search(Format::Json, e))
+    }
+
     /// A path of the pages, on the base URL.
     fn link(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
@@ -421,13 +420,11 @@ impl ServerHandler for ArchiveMcp {
         let found = self.state.blocking(move |engine| engine.entry(&lookup)).await;
         match found {
             Ok(Some(entry)) => {
-                let contents = ResourceContents::text(entry.markdown, request.uri);
-                let contents = match contents {
-                    ResourceContents::TextResourceContents { uri, text, meta, .. } => {
-                        let mime_type = Some("text/markdown".to_string());
-                        ResourceContents::TextResourceContents { uri, mime_type, text, meta }
-                    }
-                    other => other,
+                let contents = ResourceContents::TextResourceContents {
+                    uri: request.uri,
+                    mime_type: Some("text/markdown".into()),
+                    text: entry.markdown,
+                    meta: None,
                 };
                 Ok(ReadResourceResult::new(vec![contents]).into())
             }
