@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use archive::search::Sort;
+use archive::search::{Mode, Sort};
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
@@ -174,6 +174,10 @@ pub struct SearchArgs {
     /// mention (`group=story` in the API).
     #[arg(long)]
     pub stories: bool,
+    /// How relevance ranks: `keyword` (by the words) or `hybrid` (by the words and by
+    /// meaning: items near the query's meaning join those with its words).
+    #[arg(long, default_value = "keyword", value_parser = clap::builder::PossibleValuesParser::new(["keyword", "hybrid"]).try_map(|s| s.parse::<Mode>()))]
+    pub mode: Mode,
 }
 
 #[derive(Debug, Args)]

@@ -439,3 +439,38 @@ async fn browser_spread() {
     assert!(note.is_displayed().await.unwrap());
     shot(&c, "spread").await;
 }
+
+/// Search by meaning as a reader switches to it: a word in no digest finds nothing by its
+/// words; "words and meaning" finds the items about it, each marked as found by meaning,
+/// and the mode stays on through the search box (issue 28).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_meaning() {
+    let Some((_driver, driver)) = start_driver() else { return };
+    let server = SITE.serve(&[]);
+    let c = browser(&driver, false, 1280, 1000).await;
+
+    c.goto(&format!("{}/search?q=amnesia", server.url)).await.unwrap();
+    assert_eq!(count(&c, "#results .hit").await, 0);
+    c.find(Locator::Css("nav.mode a:last-of-type")).await.unwrap().click().await.unwrap();
+    wait_for_url(&c, "mode=hybrid").await;
+    let hits = "return [...document.querySelectorAll('#results .hit')].slice(0, 3).map(h => [h.querySelector('.hit-title').innerText, h.querySelector('.by-meaning')?.innerText ?? ''])";
+    let hits = c.execute(hits, vec![]).await.unwrap();
+    let hits: Vec<(String, String)> = serde_json::from_value(hits).unwrap();
+    assert_eq!(hits.len(), 3, "{hits:?}");
+    for (title, badge) in &hits {
+        assert_eq!(badge, "found by meaning", "{title}");
+    }
+    assert!(hits.iter().any(|(t, _)| t.to_lowercase().contains("forget")), "{hits:?}");
+    let badge = c.find(Locator::Css(".by-meaning")).await.unwrap();
+    assert!(badge.is_displayed().await.unwrap());
+    let current = "return document.querySelector('nav.mode a[aria-current]').innerText";
+    assert_eq!(c.execute(current, vec![]).await.unwrap(), json!("words and meaning"));
+    shot(&c, "meaning").await;
+    // A new search from the box keeps the mode.
+    let input = c.find(Locator::Css("#q")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("oblivion\u{E007}").await.unwrap();
+    wait_for_url(&c, "oblivion").await;
+    assert!(c.current_url().await.unwrap().as_str().contains("mode=hybrid"));
+    c.close().await.unwrap();
+}

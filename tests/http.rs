@@ -94,6 +94,31 @@ async fn counts_say_whether_they_are_estimates_and_exact_is_a_yes_or_no() {
     // and the bench (`estimate ... from a tenth of its matches`) cover them.
 }
 
+/// A word in no digest: nothing by keyword; by meaning, the items about forgetting and
+/// memory, marked as found by meaning, with their opening text as the snippet, and
+/// still within the query's filters.
+#[tokio::test]
+async fn hybrid_search_finds_by_meaning_what_no_word_matches() {
+    let keyword = get("/api/search?q=amnesia").await.json();
+    assert_eq!(keyword["total"], 0, "{keyword}");
+    let v = get("/api/search?q=amnesia&mode=hybrid&per_page=3").await.json();
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3, "{v}");
+    for hit in hits {
+        assert_eq!(hit["matched"], "meaning", "{hit}");
+        let about = format!("{} {}", hit["title"], hit["snippet"]).to_lowercase();
+        assert!(about.contains("forget") || about.contains("memor"), "{hit}");
+        assert!(!hit["snippet"].as_str().unwrap().contains("<mark>"), "{hit}");
+    }
+    let v = get("/api/search?q=amnesia+date:2026-02&mode=hybrid&per_page=100").await.json();
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{v}");
+    assert!(hits.iter().all(|h| h["date"].as_str().unwrap().starts_with("2026-02")), "{v}");
+    // Words the model does not read: no meaning leg.
+    let cjk = get("/api/search?q=%E8%A8%98%E6%86%B6&mode=hybrid").await.json();
+    assert!(cjk["hits"].as_array().unwrap().iter().all(|h| h["matched"] != "meaning"), "{cjk}");
+}
+
 #[tokio::test]
 async fn api_search_returns_the_cli_shape() {
     let r = get("/api/search?q=agents&per_page=3").await;
@@ -180,6 +205,7 @@ async fn bad_parameters_are_400s_that_name_the_parameter() {
         ("/api/search?q=x&per_page=1000000000", "per_page"),
         ("/api/search?q=x&sort=sideways", "sort"),
         ("/api/search?q=x&group=folder", "group"),
+        ("/api/search?q=x&mode=semantic", "mode"),
         ("/api/search?q=x&from=2026-02-30", "from"),
         ("/api/search?q=x&from=2026-05-01&to=2026-04-01", "from"),
         ("/api/search?q=x&page=1&page=2", "page"),

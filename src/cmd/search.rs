@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
-use archive::search::{Engine, Group, SearchRequest, SearchResults};
+use archive::search::{Engine, Group, Matched, SearchRequest, SearchResults};
 
 use crate::cli::SearchArgs;
 
@@ -20,6 +20,7 @@ pub fn run(index_dir: &Path, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         per_page: args.limit,
         exact: args.exact,
         group: if args.stories { Group::Story } else { Group::Item },
+        mode: args.mode,
         ..SearchRequest::default()
     };
     let results = engine.search(&request)?;
@@ -75,6 +76,9 @@ fn print_human(r: &SearchResults) -> std::io::Result<()> {
         }
         if !hit.sources.is_empty() {
             tags.push(format!("sources: {}", hit.sources.join(", ")));
+        }
+        if hit.matched == Matched::Meaning {
+            tags.push("found by meaning".to_string());
         }
         if let Some(story) = &hit.story {
             let first = story.first_seen.as_deref().unwrap_or("undated");

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::date::{DateSource, Precision};
-use super::{Style, stories};
+use super::{Style, meaning, stories};
 
 /// A link in an item: its target and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -47,6 +47,10 @@ pub struct Item {
     /// The stories it cites: the [`stories::StoryId`]s of its links' [`stories::key`]s, and
     /// those its text shares with near duplicates ([`stories::near_duplicate_ids`]).
     pub stories: Vec<stories::StoryId>,
+    /// What it means ([`meaning::embed`] of its title and text), when its entry is in a
+    /// language the model reads.
+    #[serde(skip)]
+    pub meaning: Option<meaning::Vector>,
     /// Its own day, where it sits in one of several dated sections of its file; else it
     /// has its entry's date.
     pub date: Option<NaiveDate>,
@@ -56,6 +60,17 @@ pub struct Item {
     /// Byte offset in the entry's body where its last block ends.
     #[serde(skip)]
     pub end: usize,
+}
+
+impl Item {
+    /// What a reader reads of it: its title, then its text.
+    pub fn words(&self) -> String {
+        if self.text.starts_with(&self.title) {
+            self.text.clone()
+        } else {
+            format!("{}\n{}", self.title, self.text)
+        }
+    }
 }
 
 /// One digest file.

@@ -18,6 +18,7 @@ mod history;
 pub mod html;
 pub mod language;
 pub mod markdown;
+pub mod meaning;
 pub mod outline;
 mod parse;
 pub mod places;

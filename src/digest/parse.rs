@@ -10,7 +10,9 @@ use super::date::{DateSource, Found, Precision};
 use super::history::History;
 use super::sources::{ItemSources, item_sources};
 use super::topics::item_topics;
-use super::{Entry, Item, ParseError, Taxonomy, date, front_matter, language, outline, stories};
+use super::{
+    Entry, Item, ParseError, Taxonomy, date, front_matter, language, meaning, outline, stories,
+};
 
 /// The text without a byte-order mark, with `\n` line ends.
 fn normalized(text: &str) -> std::borrow::Cow<'_, str> {
@@ -55,6 +57,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
                 links: raw.links,
                 date: raw.date,
                 stories,
+                meaning: None,
                 offset: raw.offset,
                 end: raw.end,
             }
@@ -151,8 +154,13 @@ impl Entry {
             .or_else(|| outline.first_heading.clone())
             .unwrap_or_else(|| id.to_string());
 
-        let items = items(outline.items, &tags, taxonomy);
+        let mut items = items(outline.items, &tags, taxonomy);
         let language = entry_language(declared, &title, &items);
+        if meaning::covers(language.as_deref()) {
+            for item in &mut items {
+                item.meaning = meaning::embed(&item.words());
+            }
+        }
         if items.is_empty() {
             warnings.push("no items: the entry has no text".into());
         }

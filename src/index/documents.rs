@@ -170,6 +170,11 @@ impl Fields {
         for story in &item.stories {
             doc.add_u64(self.stories, story.0);
         }
+        if let Some(vector) = &item.meaning {
+            for (field, word) in self.meaning.iter().zip(vector.to_words()) {
+                doc.add_u64(*field, word);
+            }
+        }
         for (domain, name) in &item.named_domains {
             doc.add_text(self.source_names, format!("{domain}{SOURCE_NAME_SEPARATOR}{name}"));
             // The domain is one more word of the item: `forbes.com` finds it as words.

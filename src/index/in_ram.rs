@@ -38,6 +38,7 @@ pub fn in_ram(digests: &[(&str, &str)]) -> IndexHandle {
         schema: SCHEMA_VERSION,
         taxonomy: taxonomy.fingerprint,
         stories: taxonomy.stories.clone(),
+        model: crate::digest::meaning::MODEL_ID.to_string(),
     };
     let mut prepared = writer.prepare_commit().expect("a commit");
     prepared.set_payload(&serde_json::to_string(&payload).expect("serializable"));

@@ -14,6 +14,7 @@ use tantivy::directory::{
 use super::schema::{self, Fields, SCHEMA_VERSION};
 
 use super::{IndexError, analysis, damaged};
+use crate::digest::meaning;
 use crate::digest::taxonomy::StorySettings;
 
 /// The state recorded with each commit.
@@ -23,6 +24,16 @@ pub(super) struct Payload {
     pub(super) taxonomy: u64,
     #[serde(default)]
     pub(super) stories: StorySettings,
+    /// The model the items' vectors are of ([`meaning::MODEL_ID`]).
+    #[serde(default)]
+    pub(super) model: String,
+}
+
+impl Payload {
+    /// Whether this version wrote it: its schema version, vectors of its model.
+    fn is_current(&self) -> bool {
+        self.schema == SCHEMA_VERSION && self.model == meaning::MODEL_ID
+    }
 }
 
 pub(super) fn payload(index: &Index) -> Option<Payload> {
@@ -35,13 +46,14 @@ pub fn story_settings(index: &Index) -> StorySettings {
     payload(index).map(|p| p.stories).unwrap_or_default()
 }
 
-/// Whether an index was written by this version: same schema, same schema version.
+/// Whether an index was written by this version: same schema, same schema version, its
+/// vectors of the same model.
 pub(super) fn compatible(
     index: &Index,
     schema: &tantivy::schema::Schema,
     payload: Option<&Payload>,
 ) -> bool {
-    index.schema() == *schema && payload.is_some_and(|p| p.schema == SCHEMA_VERSION)
+    index.schema() == *schema && payload.is_some_and(Payload::is_current)
 }
 
 /// Opens the Tantivy directory of an index folder (the tests wrap the real one to fail
@@ -82,7 +94,7 @@ pub fn open(path: &Path) -> Result<IndexHandle, IndexError> {
     if !compatible(&index, &schema, payload.as_ref()) {
         // This version always writes its own schema: meta.json that names this version
         // but holds another schema was not written so (it has no checksum to tell).
-        if payload.is_some_and(|p| p.schema == SCHEMA_VERSION) {
+        if payload.as_ref().is_some_and(Payload::is_current) {
             return Err(IndexError::Damaged {
                 path: path.to_path_buf(),
                 cause: "meta.json holds a schema this version never writes".into(),

@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 23;
+pub const SCHEMA_VERSION: u32 = 24;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
@@ -37,6 +37,11 @@ pub mod field {
     pub const LANG: &str = "lang";
     /// Item: the stories it cites.
     pub const STORIES: &str = "stories";
+    /// Item: its vector ([`crate::digest::meaning::Vector`]), 8 bytes in each column.
+    pub const MEANING: [&str; 8] = [
+        "meaning0", "meaning1", "meaning2", "meaning3", "meaning4", "meaning5", "meaning6",
+        "meaning7",
+    ];
     /// The file's content hash.
     pub const HASH: &str = "hash";
     /// The file's size.
@@ -153,6 +158,10 @@ pub struct Fields {
     /// near duplicates): `story:`, and a fast column that hits read them from and trends
     /// count them in (not stored).
     pub stories: Field,
+    /// Item: what it means, its [`crate::digest::meaning::Vector`] as 8 fast columns of
+    /// 8 bytes each (not indexed, not stored); none where the model does not read its
+    /// language.
+    pub meaning: [Field; 8],
     /// Item: its entry's language (ISO 639-1; `en` by default), stored: `lang:` filters
     /// by it, and its snippets are cut with its stemmer.
     pub lang: Field,
@@ -253,6 +262,7 @@ pub fn schema() -> (Schema, Fields) {
         // Numbers ([`crate::digest::stories::StoryId`]), not stored: hits read their ids
         // from the column, and trends count them in it.
         stories: b.add_u64_field(field::STORIES, INDEXED | tantivy::schema::FAST),
+        meaning: field::MEANING.map(|name| b.add_u64_field(name, tantivy::schema::FAST)),
         authors: b.add_text_field("authors", keyword(false)),
         series: b.add_text_field("series", keyword(false)),
         sites: b.add_text_field("sites", keyword(false)),

@@ -11,11 +11,13 @@ use tantivy::{DocAddress, Order, Searcher};
 
 use super::collectors::group_by_entry;
 use super::count::{self, Counts, Limit};
+use super::meaning::{self, FUSION_DEPTH};
 use super::query::Parsed;
 use super::query::compile::{self, Compiled, MATCHED_WORD, Scope, Spread};
 use super::rank::{self, By, Page, Ranked};
 use super::spread;
-use super::{Facets, Group, Matched, SearchRequest, Sort};
+use super::{Facets, Group, Matched, Mode, SearchRequest, Sort};
+use crate::digest::meaning::{self as model, Vector};
 
 /// Items scanned to build entry groups.
 const GROUP_SCAN: usize = 2000;
@@ -67,7 +69,17 @@ pub fn matches(
         Sort::Relevance | Sort::Newest => By::Date(Order::Desc),
         Sort::Oldest => By::Date(Order::Asc),
     };
-    let page = Page { by, limit, offset };
+    // A hybrid search ranks the words' best and the meaning's nearest, fused, and pages
+    // over the fusion.
+    let meaning = match (by, request.mode) {
+        (By::Score, Mode::Hybrid) => query_vector(parsed),
+        _ => None,
+    };
+    let page = match meaning {
+        Some(_) => Page { by, limit: (offset + limit).max(FUSION_DEPTH), offset: 0 },
+        None => Page { by, limit, offset },
+    };
+    let wanted = limit;
     let limit = |compiled: &Compiled| Limit {
         matches: (!request.exact).then_some(request.count_limit),
         phrase_candidates: compiled.phrase_candidates,
@@ -133,10 +145,63 @@ pub fn matches(
             matched.entry(address).or_insert(Matched::Some);
         }
     }
-    let Counts { total, facets: [topics, sources, tags], months, entries, estimated } = counts;
+    let Counts { mut total, facets: [topics, sources, tags], months, mut entries, estimated } =
+        counts;
+    let ranked = match meaning {
+        Some(vector) => {
+            let (fused, only, more_entries) =
+                with_meaning(searcher, scope, parsed, request, vector, &ranked)?;
+            total += only.len();
+            entries += more_entries;
+            matched.extend(only.into_iter().map(|at| (at, Matched::Meaning)));
+            fused.into_iter().skip(offset).take(wanted).collect()
+        }
+        None => ranked,
+    };
     let facets = Facets { topics, sources: scope.names.merge(sources), tags, months };
     let found = Found { ranked, total, facets, total_entries: entries, estimated, matched };
     Ok((compiled, found, warning))
+}
+
+/// The words' best items fused with the items nearest the query's meaning among those
+/// its filters allow ([`FUSION_DEPTH`] of each, or the page's end), the items only the
+/// meaning found, and how many entries they add to those of the words' best.
+fn with_meaning(
+    searcher: &Searcher,
+    scope: &Scope,
+    parsed: &Parsed,
+    request: &SearchRequest,
+    vector: Vector,
+    by_words: &Ranked,
+) -> tantivy::Result<(Ranked, HashSet<DocAddress>, usize)> {
+    // The words' best item says what the words are about better than they do.
+    let best = match by_words.first() {
+        Some(&(_, at)) => scope.vectors.of(searcher, scope.columns, at)?,
+        None => None,
+    };
+    let vector = best.map_or(vector, |best| vector.plus(&best));
+    let allowed = compile::without_words(scope, parsed, request);
+    let depth = (request.offset() + request.per_page).max(FUSION_DEPTH);
+    let (columns, vectors) = (scope.columns, scope.vectors);
+    let near = meaning::nearest(searcher, columns, vectors, &*allowed, &vector, depth)?;
+    let (fused, only) = meaning::fuse(by_words, &near);
+    let known: HashSet<String> =
+        group_by_entry(searcher, columns, by_words)?.into_iter().map(|(id, _)| id).collect();
+    let new: Ranked = near.into_iter().filter(|(_, at)| only.contains(at)).collect();
+    let more_entries = group_by_entry(searcher, columns, &new)?
+        .into_iter()
+        .filter(|(id, _)| !known.contains(id))
+        .count();
+    Ok((fused, only, more_entries))
+}
+
+/// The vector of a query's words, when the model reads them (English, no CJK).
+fn query_vector(parsed: &Parsed) -> Option<Vector> {
+    let words = parsed.root.as_ref()?.positive_words().join(" ");
+    if words.is_empty() || !model::reads_query(&words) {
+        return None;
+    }
+    model::embed(&words)
 }
 
 /// A relaxed query's best `offset + limit` items in the order of the page: the items

@@ -112,7 +112,8 @@ impl Engine {
     ) -> Scope<'a> {
         let f = self.fields();
         let (names, languages, columns) = (&facts.names, &facts.languages, &facts.columns);
-        Scope { f, speller, names, languages, drafts: self.drafts, columns, searcher }
+        let vectors = &facts.vectors;
+        Scope { f, speller, names, languages, drafts: self.drafts, columns, vectors, searcher }
     }
 
     /// The query `q` compiled on its own (drafts left out unless they are shown), for
@@ -264,6 +265,7 @@ mod tests {
     use tantivy::collector::Count;
 
     use super::*;
+    use crate::search::Mode;
 
     const DIGESTS: &[(&str, &str)] = &[
         (
@@ -336,6 +338,29 @@ mod tests {
                 ("weekly/2026-04-06", "agent-memory-that-forgets", Matched::Some),
             ]
         );
+    }
+
+    /// A hybrid search adds the items whose meaning is near the query's after those
+    /// with its words, marked; never a draft, and not in keyword mode.
+    #[test]
+    fn hybrid_search_adds_items_near_in_meaning() {
+        let e = engine();
+        let search = |q: &str, mode| {
+            let request = SearchRequest { q: q.into(), mode, ..SearchRequest::default() };
+            e.search(&request).unwrap().hits
+        };
+        assert!(search("amnesia", Mode::Keyword).is_empty());
+        let hits = search("amnesia", Mode::Hybrid);
+        assert_eq!(hits[0].anchor, "agent-memory-that-forgets");
+        assert!(hits.iter().all(|h| h.matched == Matched::Meaning));
+        assert!(hits.iter().all(|h| h.entry_id != "weekly/2026-04-20"));
+        // The words' items first, then the others by meaning.
+        let hits = search("sandboxes", Mode::Hybrid);
+        assert_eq!(
+            (hits[0].anchor.as_str(), hits[0].matched),
+            ("browser-sandboxes", Matched::Item)
+        );
+        assert!(hits[1..].iter().all(|h| h.matched == Matched::Meaning));
     }
 
     #[test]

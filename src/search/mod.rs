@@ -27,6 +27,7 @@ mod explain;
 mod facts;
 pub mod highlight;
 mod lookups;
+mod meaning;
 mod names;
 mod queries;
 pub mod query;
@@ -44,7 +45,7 @@ pub use self::highlight::escape_html;
 pub use self::lookups::Facet;
 pub use self::lookups::every_month;
 pub use self::query::QueryError;
-pub use self::request::{COUNT_LIMIT, Group, MAX_PAGE, MAX_PER_PAGE, SearchRequest, Sort};
+pub use self::request::{COUNT_LIMIT, Group, MAX_PAGE, MAX_PER_PAGE, Mode, SearchRequest, Sort};
 pub use self::results::{
     ClauseCount, EntryGroup, EntryLink, EntryView, FacetCount, Facets, Health, Hit,
     ITEMS_PER_GROUP, ItemView, Matched, Mention, SearchResults, Story, StoryKind, StoryLine,

@@ -82,6 +82,41 @@ impl std::str::FromStr for Group {
     }
 }
 
+/// How a search ranks by relevance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// By the query's words (BM25).
+    #[default]
+    Keyword,
+    /// By its words and by its meaning: the words' ranking fused with the items whose
+    /// vectors are nearest the query's (see `search::meaning`).
+    Hybrid,
+}
+
+impl Mode {
+    /// Every mode, as offered to readers.
+    pub const ALL: [Mode; 2] = [Mode::Keyword, Mode::Hybrid];
+
+    /// Its name in URLs, on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Keyword => "keyword",
+            Mode::Hybrid => "hybrid",
+        }
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Mode, String> {
+        Mode::ALL
+            .into_iter()
+            .find(|mode| mode.name() == s)
+            .ok_or_else(|| format!("`{s}` is not a search mode: use keyword or hybrid"))
+    }
+}
+
 /// A search: the query text and structured filters added to it.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -113,6 +148,8 @@ pub struct SearchRequest {
     pub exact: bool,
     /// Matches counted exactly before the counts are estimated ([`COUNT_LIMIT`]).
     pub count_limit: usize,
+    /// How relevance ranks: by words, or by words and meaning.
+    pub mode: Mode,
 }
 
 impl Default for SearchRequest {
@@ -131,6 +168,7 @@ impl Default for SearchRequest {
             group: Group::Item,
             exact: false,
             count_limit: COUNT_LIMIT,
+            mode: Mode::default(),
         }
     }
 }

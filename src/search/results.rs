@@ -71,6 +71,8 @@ pub enum Matched {
     Entry,
     /// Some of the words, and its entry not all of them.
     Some,
+    /// None of the words: its meaning is near the query's (a hybrid search).
+    Meaning,
 }
 
 /// Items of several digests that cite the same thing (a thread, a paper, a post),

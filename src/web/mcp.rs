@@ -29,7 +29,8 @@ use super::urls::{entry_url, trend_url};
 use crate::digest::Link;
 use crate::digest::html::{HtmlReader, Piece};
 use crate::search::{
-    ClauseCount, Group, Hit, MAX_PER_PAGE, SearchRequest, SearchResults, Sort, Story, TrendOf,
+    ClauseCount, Group, Hit, MAX_PER_PAGE, Matched, SearchRequest, SearchResults, Sort, Story,
+    TrendOf,
 };
 
 /// Entries listed per page of `resources/list`.
@@ -75,6 +76,9 @@ struct SearchArgs {
     q: String,
     /// `relevance` (the default with words), `newest` (the default without) or `oldest`.
     sort: Option<String>,
+    /// `keyword` (the default: items with the words) or `hybrid` (also items whose
+    /// meaning is near the words', marked `"matched": "meaning"`; English only).
+    mode: Option<String>,
     /// Hits per page, 1 to 100 (10 by default).
     per_page: Option<u64>,
     /// The page, from 1.
@@ -147,6 +151,13 @@ struct McpHit {
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     story: Option<Story>,
+    /// `"meaning"` for an item of a hybrid search found by its meaning alone.
+    #[serde(skip_serializing_if = "is_by_words")]
+    matched: Matched,
+}
+
+fn is_by_words(matched: &Matched) -> bool {
+    *matched != Matched::Meaning
 }
 
 #[tool_router]
@@ -316,6 +327,7 @@ impl ArchiveMcp {
         McpHit {
             url: self.link(&entry_url(&hit.entry_id, "", &hit.anchor)),
             text: plain_marked(&hit.snippet),
+            matched: hit.matched,
             entry_id: hit.entry_id,
             entry_title: hit.entry_title,
             date: hit.date,
@@ -461,6 +473,7 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest, WebError> {
         }
     };
     one("sort", args.sort.clone());
+    one("mode", args.mode.clone());
     one("per_page", args.per_page.map(|n| n.to_string()));
     one("page", args.page.map(|n| n.to_string()));
     one("from", args.from.clone());

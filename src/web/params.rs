@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::error::{Format, WebError};
-use crate::search::{Group, MAX_PER_PAGE, SearchRequest, Sort};
+use crate::search::{Group, MAX_PER_PAGE, Mode, SearchRequest, Sort};
 
 /// The parameters of a search, as sent.
 pub struct Params(Vec<(String, String)>);
@@ -97,6 +97,10 @@ impl Params {
                 v.parse::<Group>().map_err(|e| WebError::bad_parameter(format, "group", e))?
             }
         };
+        let mode = match self.one(format, "mode")? {
+            None | Some("") => Mode::default(),
+            Some(v) => v.parse::<Mode>().map_err(|e| WebError::bad_parameter(format, "mode", e))?,
+        };
         let from = self.date(format, "from")?;
         let to = self.date(format, "to")?;
         if let (Some(f), Some(t)) = (from, to)
@@ -120,6 +124,7 @@ impl Params {
             per_page: self.number(format, "per_page", 10, MAX_PER_PAGE)?,
             group,
             exact: self.flag(format, "exact")?,
+            mode,
             ..SearchRequest::default()
         })
     }

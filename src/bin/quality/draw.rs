@@ -34,6 +34,8 @@ pub(super) struct Doc {
     pub(super) cjk: Vec<String>,
     /// Each item's title and text.
     pub(super) items: Vec<String>,
+    /// Each item's stories (the links it cites, by story key).
+    pub(super) stories: Vec<Vec<u64>>,
 }
 
 /// The visible text of an entry as a browser shows it, line by line: the body rendered
@@ -66,10 +68,11 @@ pub(super) enum Kind {
     Rendered,
     Cjk,
     Spread,
+    TwoTellings,
 }
 
 impl Kind {
-    pub(super) const ALL: [Kind; 7] = [
+    pub(super) const ALL: [Kind; 8] = [
         Kind::Distinctive,
         Kind::Mid,
         Kind::Typo,
@@ -77,6 +80,7 @@ impl Kind {
         Kind::Rendered,
         Kind::Cjk,
         Kind::Spread,
+        Kind::TwoTellings,
     ];
 
     pub(super) fn name(self) -> &'static str {
@@ -88,6 +92,9 @@ impl Kind {
             Kind::Rendered => "rendered page (3 words, df 2-40, HTML included)",
             Kind::Cjk => "CJK (2 words of 2-4 characters)",
             Kind::Spread => "spread (2 words, df 20-300, from two items of one digest)",
+            Kind::TwoTellings => {
+                "two tellings (4 words of one telling of a link, found: the other's digest)"
+            }
         }
     }
 }
@@ -121,7 +128,7 @@ pub(super) fn draw_cjk(docs: &[Doc], n: usize, rng: &mut Rng) -> Vec<Query> {
         if words.len() == 2 {
             words.sort();
             let text = words.into_iter().map(|(_, w)| w).collect::<Vec<_>>().join(" ");
-            out.push(Query { text, expected: doc.id.clone() });
+            out.push(Query { text, expected: doc.id.clone(), own: None });
         }
     }
     out
@@ -162,7 +169,73 @@ fn draw_spread(docs: &[Doc], df: &HashMap<String, usize>, n: usize, rng: &mut Rn
         }
         let first = &only_a[rng.below(only_a.len())];
         let second = &only_b[rng.below(only_b.len())];
-        out.push(Query { text: format!("{first} {second}"), expected: doc.id.clone() });
+        out.push(Query { text: format!("{first} {second}"), expected: doc.id.clone(), own: None });
+    }
+    out
+}
+
+/// Mentions a link may have to make pairs of tellings: more is a footer or a hub.
+const TELLINGS_MOST: usize = 5;
+
+/// Two tellings of one thing: two items of two digests citing the same link (a story)
+/// whose words overlap little (Jaccard under 0.2); the query is four words of one that
+/// the other lacks (none a stop word, each in at most 300 files), and the other's digest
+/// is expected among the first ten entries besides the query's own. What a reader
+/// remembers of one write-up while looking for another.
+fn draw_two_tellings(
+    docs: &[Doc],
+    df: &HashMap<String, usize>,
+    n: usize,
+    rng: &mut Rng,
+) -> Vec<Query> {
+    let mut mentions: HashMap<u64, Vec<(usize, usize)>> = HashMap::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, stories) in doc.stories.iter().enumerate() {
+            for &story in stories {
+                mentions.entry(story).or_default().push((d, i));
+            }
+        }
+    }
+    let mut pairs: Vec<((usize, usize), (usize, usize))> = vec![];
+    let mut stories: Vec<_> = mentions.into_iter().collect();
+    stories.sort_unstable_by_key(|(story, _)| *story);
+    for (_, told) in stories.iter().filter(|(_, m)| m.len() <= TELLINGS_MOST) {
+        for a in told {
+            for b in told.iter().filter(|b| b.0 != a.0) {
+                pairs.push((*a, *b));
+            }
+        }
+    }
+    let remembered = |w: &String| {
+        !STOP.contains(&w.as_str()) && df.get(w).is_some_and(|&d| (1..=300).contains(&d))
+    };
+    let mut out = vec![];
+    for _ in 0..n * 200 {
+        if out.len() == n || pairs.is_empty() {
+            break;
+        }
+        let ((da, ia), (db, ib)) = pairs.swap_remove(rng.below(pairs.len()));
+        let a: HashSet<String> = words(&docs[da].items[ia]).into_iter().collect();
+        let b: HashSet<String> = words(&docs[db].items[ib]).into_iter().collect();
+        let jaccard = a.intersection(&b).count() as f64 / a.union(&b).count().max(1) as f64;
+        if jaccard >= 0.2 {
+            continue;
+        }
+        let mut only: Vec<&String> = a.difference(&b).filter(|w| remembered(w)).collect();
+        if only.len() < 4 {
+            continue;
+        }
+        only.sort();
+        let mut picked = vec![];
+        while picked.len() < 4 {
+            let w = only.swap_remove(rng.below(only.len()));
+            picked.push(w.as_str());
+        }
+        out.push(Query {
+            text: picked.join(" "),
+            expected: docs[db].id.clone(),
+            own: Some(docs[da].id.clone()),
+        });
     }
     out
 }
@@ -170,6 +243,9 @@ fn draw_spread(docs: &[Doc], df: &HashMap<String, usize>, n: usize, rng: &mut Rn
 pub(super) struct Query {
     pub(super) text: String,
     pub(super) expected: String,
+    /// The entry the words were drawn from, when it is not the one expected: left out
+    /// of the ten entries looked at.
+    pub(super) own: Option<String>,
 }
 
 pub(super) fn draw(
@@ -182,6 +258,7 @@ pub(super) fn draw(
     match kind {
         Kind::Cjk => return draw_cjk(docs, n, rng),
         Kind::Spread => return draw_spread(docs, df, n, rng),
+        Kind::TwoTellings => return draw_two_tellings(docs, df, n, rng),
         _ => {}
     }
     let (count, lo, hi) = match kind {
@@ -241,7 +318,7 @@ pub(super) fn draw(
             }
             _ => {}
         }
-        out.push(Query { text: chosen.join(" "), expected: doc.id.clone() });
+        out.push(Query { text: chosen.join(" "), expected: doc.id.clone(), own: None });
     }
     out
 }

@@ -41,12 +41,12 @@ use std::process::ExitCode;
 
 use archive::digest::{self, Taxonomy};
 use archive::index::{ReindexOptions, reindex};
-use archive::search::{Engine, Facet, Group, Matched, SearchRequest};
+use archive::search::{Engine, Facet, Group, Matched, Mode, SearchRequest};
 use clap::Parser;
 use shared::Rng;
 
 use self::baselines::{Bm25, rg};
-use self::draw::{Doc, Kind, cjk_count, draw, rendered_lines, words};
+use self::draw::{Doc, Kind, Query, cjk_count, draw, rendered_lines, words};
 use self::stories::story_report;
 
 /// Measure recall on known-item queries.
@@ -103,11 +103,12 @@ fn html_copy(archive: &std::path::Path, taxonomy: &Taxonomy, to: &std::path::Pat
     }
 }
 
-/// Rank (1-based) of the expected entry among the first ten distinct entries.
-fn rank(results: &[String], expected: &str) -> Option<usize> {
+/// Rank (1-based) of the expected entry among the first ten distinct entries other
+/// than `own`.
+fn rank(results: &[String], expected: &str, own: Option<&str>) -> Option<usize> {
     let mut distinct: Vec<&str> = vec![];
     for id in results {
-        if !distinct.contains(&id.as_str()) {
+        if !distinct.contains(&id.as_str()) && own != Some(id.as_str()) {
             distinct.push(id);
         }
         if distinct.len() == 10 {
@@ -126,12 +127,12 @@ struct Score {
 }
 
 impl Score {
-    fn add(&mut self, results: &[String], expected: &str) -> bool {
+    fn add(&mut self, results: &[String], q: &Query) -> bool {
         self.n += 1;
         if results.is_empty() {
             self.zero += 1;
         }
-        match rank(results, expected) {
+        match rank(results, &q.expected, q.own.as_deref()) {
             Some(r) => {
                 self.found += 1;
                 self.rr += 1.0 / r as f64;
@@ -152,6 +153,12 @@ impl Score {
     }
 }
 
+/// A row of the table: a kind's queries, and its cell for each engine.
+fn row(name: &str, scores: &[Score; 4]) -> String {
+    let cells: Vec<String> = scores.iter().map(Score::cell).collect();
+    format!("| {name} | {} | {} |\n", scores[0].n, cells.join(" | "))
+}
+
 /// What is evaluated: this build's engine, or another `archive` binary through its
 /// command line, on an index of its own.
 enum Under {
@@ -170,15 +177,17 @@ impl Under {
         serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
     }
 
-    /// The first ten distinct entries of a search, best first, and (from this build's
-    /// engine) how many of them have an item with every word.
-    fn entries(&self, q: &str) -> (Vec<String>, Option<usize>) {
+    /// The first eleven distinct entries of a search, best first (ten besides the
+    /// query's own), and (from this build's engine) how many of them have an item with
+    /// every word.
+    fn entries(&self, q: &str, mode: Mode) -> (Vec<String>, Option<usize>) {
         match self {
             Under::Engine(engine) => {
                 let request = SearchRequest {
                     q: q.to_string(),
                     group: Group::Entry,
-                    per_page: 10,
+                    per_page: 11,
+                    mode,
                     ..SearchRequest::default()
                 };
                 let groups = engine.search(&request).ok().and_then(|r| r.groups);
@@ -325,7 +334,8 @@ fn main() -> ExitCode {
         let cjk = lines.into_iter().filter(|l| cjk_count(l) >= 8).collect();
         let text = std::fs::read_to_string(&file.path).unwrap_or_default();
         let items = entry.items.iter().map(|i| format!("{}\n{}", i.title, i.text)).collect();
-        docs.push(Doc { id: entry.id, text, passages, rendered, cjk, items });
+        let stories = entry.items.iter().map(|i| i.stories.iter().map(|s| s.0).collect()).collect();
+        docs.push(Doc { id: entry.id, text, passages, rendered, cjk, items, stories });
     }
     docs.sort_by(|a, b| a.id.cmp(&b.id));
     let mut df: HashMap<String, usize> = HashMap::new();
@@ -375,7 +385,7 @@ fn main() -> ExitCode {
         None => String::new(),
     };
     let mut table = format!(
-        "## {shown_path}{html} ({} entries, {} items)\n\n`cargo run --release --bin quality -- --archive {shown_path}{flag} --per-kind {}` (seed {}).{engine_note}\nCells: recall@10 / MRR / zero results.\n\n| kind | queries | archive | rg | BM25 whole files |\n| --- | ---: | --- | --- | --- |\n",
+        "## {shown_path}{html} ({} entries, {} items)\n\n`cargo run --release --bin quality -- --archive {shown_path}{flag} --per-kind {}` (seed {}).{engine_note}\nCells: recall@10 / MRR / zero results.\n\n| kind | queries | archive | archive, hybrid | rg | BM25 whole files |\n| --- | ---: | --- | --- | --- | --- |\n",
         entries,
         items,
         args.per_kind,
@@ -383,79 +393,62 @@ fn main() -> ExitCode {
         html = if args.as_html { ", rendered to HTML" } else { "" },
         flag = if args.as_html { " --as-html" } else { "" },
     );
-    let (mut total_ours, mut total_rg, mut total_bm25) =
-        (Score::default(), Score::default(), Score::default());
-    // The spread kind measures what issue 31 is about (the words of one digest in two of
-    // its items): it has its own row after the total, which stays that of the six
-    // known-item kinds (and the floor of `--min-recall` with it).
-    let mut spread = String::new();
+    // Keyword, hybrid, rg, whole-file BM25.
+    let mut totals = [Score::default(); 4];
+    // The spread and two-tellings kinds have their own rows after the total, which
+    // stays that of the six known-item kinds (and the floor of `--min-recall` with it).
+    let mut after = String::new();
     for kind in Kind::ALL {
         let queries = draw(&docs, &df, kind, args.per_kind, &mut rng);
         if queries.is_empty() {
-            table.push_str(&format!("| {} | 0 | – | – | – |\n", kind.name()));
+            table.push_str(&format!("| {} | 0 | – | – | – | – |\n", kind.name()));
             continue;
         }
-        let (mut ours, mut grep, mut plain) =
-            (Score::default(), Score::default(), Score::default());
+        let mut scores = [Score::default(); 4];
         // Spread queries, apart by whether fewer than a page of digests have both words
         // in one item (the fallback's case) or not (the items that have them come
         // first), as this build's engine finds them.
-        let mut apart = [[Score::default(); 3]; 2];
+        let mut apart = [[Score::default(); 4]; 2];
         for q in &queries {
-            let (results, whole) = under.entries(&q.text);
-            let found = ours.add(&results, &q.expected);
-            if !found && args.misses {
-                eprintln!("miss [{}] {:?} -> expected {}", kind.name(), q.text, q.expected);
+            let (keyword, whole) = under.entries(&q.text, Mode::Keyword);
+            let (hybrid, _) = under.entries(&q.text, Mode::Hybrid);
+            let results = [keyword, hybrid, rg(&docs, &lowered, &q.text), bm25.search(&q.text)];
+            for (i, (score, results)) in scores.iter_mut().zip(&results).enumerate() {
+                let found = score.add(results, q);
+                if !found && args.misses && i == 0 {
+                    eprintln!("miss [{}] {:?} -> expected {}", kind.name(), q.text, q.expected);
+                }
             }
-            let (by_rg, by_bm25) = (rg(&docs, &lowered, &q.text), bm25.search(&q.text));
-            grep.add(&by_rg, &q.expected);
-            plain.add(&by_bm25, &q.expected);
             if let (Kind::Spread, Some(whole)) = (kind, whole) {
-                let [a, b, c] = &mut apart[usize::from(whole == 10)];
-                a.add(&results, &q.expected);
-                b.add(&by_rg, &q.expected);
-                c.add(&by_bm25, &q.expected);
+                for (score, results) in apart[usize::from(whole >= 10)].iter_mut().zip(&results) {
+                    score.add(results, q);
+                }
             }
         }
-        let row = format!(
-            "| {} | {} | {} | {} | {} |\n",
-            kind.name(),
-            queries.len(),
-            ours.cell(),
-            grep.cell(),
-            plain.cell()
-        );
-        if kind == Kind::Spread {
-            spread = row;
-            let what =
-                ["under 10 digests have both in one item", "10+ digests have both in one item"];
-            for (what, [a, b, c]) in what.iter().zip(apart).filter(|(_, [a, ..])| a.n > 0) {
-                spread.push_str(&format!(
-                    "| spread, {what} | {} | {} | {} | {} |\n",
-                    a.n,
-                    a.cell(),
-                    b.cell(),
-                    c.cell()
-                ));
+        match kind {
+            Kind::Spread => {
+                after.push_str(&row(kind.name(), &scores));
+                let what =
+                    ["under 10 digests have both in one item", "10+ digests have both in one item"];
+                for (what, apart) in what.iter().zip(&apart).filter(|(_, a)| a[0].n > 0) {
+                    after.push_str(&row(&format!("spread, {what}"), apart));
+                }
             }
-            continue;
-        }
-        table.push_str(&row);
-        for (total, s) in [(&mut total_ours, ours), (&mut total_rg, grep), (&mut total_bm25, plain)]
-        {
-            total.n += s.n;
-            total.found += s.found;
-            total.rr += s.rr;
-            total.zero += s.zero;
+            Kind::TwoTellings => after.push_str(&row(kind.name(), &scores)),
+            _ => {
+                table.push_str(&row(kind.name(), &scores));
+                for (total, s) in totals.iter_mut().zip(scores) {
+                    total.n += s.n;
+                    total.found += s.found;
+                    total.rr += s.rr;
+                    total.zero += s.zero;
+                }
+            }
         }
     }
-    table.push_str(&format!(
-        "| all | {} | {} | {} | {} |\n{spread}\n",
-        total_ours.n,
-        total_ours.cell(),
-        total_rg.cell(),
-        total_bm25.cell()
-    ));
+    table.push_str(&row("all", &totals));
+    table.push_str(&after);
+    table.push('\n');
     table.push_str(&topic_precision(&under, &taxonomy));
     table.push_str(&dating.table());
     print!("{table}");
@@ -467,7 +460,7 @@ fn main() -> ExitCode {
             &table,
         );
     }
-    let recall = total_ours.found as f64 / total_ours.n.max(1) as f64;
+    let recall = totals[0].found as f64 / totals[0].n.max(1) as f64;
     match args.min_recall {
         Some(min) if recall < min => {
             eprintln!("recall@10 {:.3} is below the floor {min}", recall);

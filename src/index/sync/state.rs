@@ -128,6 +128,7 @@ impl State {
             schema: SCHEMA_VERSION,
             taxonomy: taxonomy.fingerprint,
             stories: taxonomy.stories.clone(),
+            model: crate::digest::meaning::MODEL_ID.to_string(),
         };
         let cache = match &existing {
             Some(_) if compatible && !empty_first => StatCache::load(io),

@@ -17,6 +17,7 @@ use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, analyze, language_query_analyzer, query_analyzer, to_datetime};
 use crate::search::SearchRequest;
 use crate::search::collectors::Columns;
+use crate::search::meaning::Vectors;
 use crate::search::names::SourceNames;
 use crate::search::queries::gathered::Gathered;
 use crate::search::queries::phrase::Phrase;
@@ -173,6 +174,14 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
     }
 }
 
+/// What a match of the query must satisfy whatever its words (its filters, dates and
+/// exclusions, the request's filters; drafts left out unless shown): the items a hybrid
+/// search's meaning leg may find.
+pub fn without_words(scope: &Scope, parsed: &Parsed, request: &SearchRequest) -> Box<dyn Query> {
+    let root = parsed.root.as_ref().and_then(Node::without_words);
+    compile(scope, &Parsed { root, warnings: vec![] }, request, false).query
+}
+
 /// An AND with exclusions and something else, as (the rest, what is excluded).
 fn exclusions(root: &Node) -> Option<(Node, Vec<Node>)> {
     let Node::And(parts) = root else { return None };
@@ -218,6 +227,8 @@ pub struct Scope<'a> {
     pub drafts: bool,
     /// The columns of the searcher's segments.
     pub columns: &'a Columns,
+    /// The vectors of the searcher's segments.
+    pub vectors: &'a Vectors,
     /// The searcher, for how many documents hold a word.
     pub searcher: &'a Searcher,
 }

@@ -140,6 +140,28 @@ impl Node {
         }
     }
 
+    /// The query without the words a match must or may contain: its filters, dates and
+    /// exclusions, what any match must satisfy whatever its words (`None`: nothing).
+    /// An OR with words among its choices asks nothing of a match without them.
+    pub fn without_words(&self) -> Option<Node> {
+        match self {
+            Node::Word(_) | Node::Phrase(_) => None,
+            Node::Filter(..) | Node::Date(_) | Node::Not(_) => Some(self.clone()),
+            Node::And(parts) => {
+                let mut kept: Vec<Node> = parts.iter().filter_map(Node::without_words).collect();
+                match kept.len() {
+                    0 => None,
+                    1 => kept.pop(),
+                    _ => Some(Node::And(kept)),
+                }
+            }
+            Node::Or(parts) => {
+                let kept: Option<Vec<Node>> = parts.iter().map(Node::without_words).collect();
+                kept.map(Node::Or)
+            }
+        }
+    }
+
     /// Whether a date range is anywhere in the query.
     pub fn has_dates(&self) -> bool {
         match self {

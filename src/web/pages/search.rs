@@ -10,7 +10,9 @@ use axum::response::Response;
 
 use super::render;
 use crate::search::query::{self, Node};
-use crate::search::{FacetCount, Group, Matched, SearchResults, Sort, StoryKind, Suggestion};
+use crate::search::{
+    FacetCount, Group, Hit, Matched, Mode, SearchResults, Sort, StoryKind, Suggestion,
+};
 use crate::web::assets::{AssetUrls, urls};
 use crate::web::chart::Chart;
 use crate::web::error::{Format, WebError};
@@ -37,6 +39,8 @@ pub struct SearchPage {
     pub assets: &'static AssetUrls,
     pub q: String,
     pub sort: Option<Sort>,
+    /// How relevance ranks; kept by every link of the page.
+    pub mode: Mode,
     pub results: SearchResults,
     pub active: Vec<Chip>,
     pub topics: Vec<FacetLink>,
@@ -61,12 +65,27 @@ impl SearchPage {
         } else {
             format!("{} {clause}", self.q.trim())
         };
-        search_url(&q, self.sort, 1)
+        url(&q, self.sort, self.mode, 1)
     }
 
     /// The current query in another order.
     pub fn sorted(&self, sort: &str) -> String {
-        search_url(&self.q, sort.parse().ok(), 1)
+        url(&self.q, sort.parse().ok(), self.mode, 1)
+    }
+
+    /// The current query ranked in another mode.
+    pub fn moded(&self, mode: &str) -> String {
+        url(&self.q, self.sort, mode.parse().unwrap_or_default(), 1)
+    }
+
+    /// Whether the page ranks in this mode.
+    pub fn mode_is(&self, mode: &str) -> bool {
+        self.mode.name() == mode
+    }
+
+    /// Whether a hit was found by its meaning alone.
+    pub fn by_meaning(&self, hit: &Hit) -> bool {
+        hit.matched == Matched::Meaning
     }
 
     /// Whether the results are in this order (asked for, or the query's default).
@@ -91,7 +110,7 @@ impl SearchPage {
 
     /// The same search, every match counted.
     pub fn exact_url(&self) -> String {
-        format!("{}&exact=true", search_url(&self.q, self.sort, self.results.page))
+        format!("{}&exact=true", url(&self.q, self.sort, self.mode, self.results.page))
     }
 
     /// What the page says above the `i`th entry, when it matches the words otherwise
@@ -110,12 +129,20 @@ impl SearchPage {
                 Some("No single item has every word; these digests have them all")
             }
             (_, Matched::Some) => Some("These have some of the words"),
+            // Found by meaning among the others: each hit says so itself.
+            (_, Matched::Meaning) => None,
         }
     }
 
     pub fn first_rank(&self) -> usize {
         (self.results.page - 1) * self.results.per_page + 1
     }
+}
+
+/// A search's URL, in `mode` when it is not the default.
+fn url(q: &str, sort: Option<Sort>, mode: Mode, page: usize) -> String {
+    let url = search_url(q, sort, page);
+    if mode == Mode::default() { url } else { format!("{url}&mode={}", mode.name()) }
 }
 
 /// An estimated count for reading: two significant digits, thousands separated.
@@ -133,7 +160,7 @@ fn rounded(n: usize) -> String {
 }
 
 /// The top-level filters of a query, each with the query that remains without it.
-fn chips(q: &str) -> Vec<Chip> {
+fn chips(q: &str, mode: Mode) -> Vec<Chip> {
     let today = chrono::Utc::now().date_naive();
     let Ok(parsed) = query::parse(q, today, &|_| true) else { return vec![] };
     let parts = match parsed.root {
@@ -155,7 +182,7 @@ fn chips(q: &str) -> Vec<Chip> {
                 .filter(|(j, _)| *j != i)
                 .map(|(_, p)| p.interpreted_grouped())
                 .collect();
-            Chip { label: parts[i].interpreted(), url: search_url(&rest.join(" "), None, 1) }
+            Chip { label: parts[i].interpreted(), url: url(&rest.join(" "), None, mode, 1) }
         })
         .collect()
 }
@@ -180,7 +207,7 @@ pub async fn search(
     let mut request = params.request(Format::Html, Group::Entry)?;
     request.group = Group::Entry;
     let q = request.q.clone();
-    let sort = request.sort;
+    let (sort, mode) = (request.sort, request.mode);
     let results =
         state.blocking(move |engine| engine.search(&request)).await.map_err(WebError::page)?;
     let pages = results.total_entries.div_ceil(results.per_page).max(1);
@@ -188,14 +215,15 @@ pub async fn search(
         assets: urls(),
         q: q.clone(),
         sort,
-        active: chips(&q),
-        previous_url: (results.page > 1).then(|| search_url(&q, sort, results.page - 1)),
-        next_url: (results.page < pages).then(|| search_url(&q, sort, results.page + 1)),
+        mode,
+        active: chips(&q, mode),
+        previous_url: (results.page > 1).then(|| url(&q, sort, mode, results.page - 1)),
+        next_url: (results.page < pages).then(|| url(&q, sort, mode, results.page + 1)),
         pages,
         suggestions: results
             .suggestions
             .iter()
-            .map(|s| (s.clone(), search_url(&s.query, sort, 1)))
+            .map(|s| (s.clone(), url(&s.query, sort, mode, 1)))
             .collect(),
         results,
         topics: vec![],
