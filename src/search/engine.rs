@@ -15,6 +15,7 @@ use super::collect::{self, Found};
 use super::collectors::group_by_entry;
 use super::explain;
 use super::facts::Facts;
+use super::meaning::Vectors;
 use super::query;
 use super::query::compile::Scope;
 use super::query::speller::Speller;
@@ -38,6 +39,9 @@ pub struct Engine {
     pub(super) drafts: bool,
     /// What the searcher last read knows of the whole index, by its generation.
     facts: Mutex<Option<(u64, Arc<Facts>)>>,
+    /// The vectors of the segments searched by meaning: kept across commits (a commit
+    /// adds a segment or two and merges a few; the others' tables stay).
+    vectors: Vectors,
 }
 
 impl Engine {
@@ -60,6 +64,7 @@ impl Engine {
             damage: Default::default(),
             drafts: false,
             facts: Default::default(),
+            vectors: Default::default(),
         })
     }
 
@@ -100,6 +105,7 @@ impl Engine {
         }
         let facts = Arc::new(Facts::read(searcher, self.fields())?);
         *cached = Some((generation, Arc::clone(&facts)));
+        self.vectors.retain(searcher);
         Ok(facts)
     }
 
@@ -112,7 +118,7 @@ impl Engine {
     ) -> Scope<'a> {
         let f = self.fields();
         let (names, languages, columns) = (&facts.names, &facts.languages, &facts.columns);
-        let vectors = &facts.vectors;
+        let vectors = &self.vectors;
         Scope { f, speller, names, languages, drafts: self.drafts, columns, vectors, searcher }
     }
 

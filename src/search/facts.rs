@@ -9,7 +9,6 @@ use tantivy::Searcher;
 
 use super::Story;
 use super::collectors::Columns;
-use super::meaning::Vectors;
 use super::names::SourceNames;
 use crate::digest::stories::StoryId;
 use crate::digest::taxonomy::StorySettings;
@@ -27,8 +26,6 @@ pub(super) struct Facts {
     pub columns: Columns,
     /// The stories its searches have read.
     pub known_stories: Known,
-    /// The vectors of its segments, read as hybrid searches need them.
-    pub vectors: Vectors,
 }
 
 impl Facts {
@@ -50,8 +47,8 @@ impl Facts {
         languages.sort();
         let stories = index::story_settings(searcher.index());
         let names = SourceNames::read(searcher, f)?;
-        let (columns, known_stories, vectors) = Default::default();
-        Ok(Facts { names, languages, stories, columns, known_stories, vectors })
+        let (columns, known_stories) = Default::default();
+        Ok(Facts { names, languages, stories, columns, known_stories })
     }
 }
 

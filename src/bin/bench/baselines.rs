@@ -67,9 +67,9 @@ pub(super) fn rg_time(archive: &Path, terms: &[String]) -> Option<f64> {
 
 /// The engine's own speed on this data: the archive's items (title, entry title, text)
 /// parsed first, untimed, then indexed into a plain schema (one text field with
-/// positions, the default tokenizer) with the threads and heap `reindex` uses. Returns
-/// the items and the seconds of indexing and committing.
-pub(super) fn engine_alone(archive: &Path, dir: &Path) -> (usize, f64) {
+/// positions, the default tokenizer) with the threads and heap `reindex` uses; then
+/// embedded, for what the vectors cost.
+pub(super) fn engine_alone(archive: &Path, dir: &Path) -> EngineAlone {
     use archive::digest::{Taxonomy, read_parallel, walk};
     use tantivy::schema::{Schema, TEXT};
     let taxonomy = Taxonomy::load(archive).expect("the archive's taxonomy");
@@ -109,5 +109,27 @@ pub(super) fn engine_alone(archive: &Path, dir: &Path) -> (usize, f64) {
         writer.wait_merging_threads().unwrap();
     });
     let _ = std::fs::remove_dir_all(dir);
-    (texts.len(), secs)
+    // What the vectors cost: every item's title and text embedded, on as many threads.
+    let ((), embed_secs) = timed(|| {
+        let chunk = texts.len().div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|scope| {
+            for part in texts.chunks(chunk) {
+                scope.spawn(move || {
+                    for [title, _, body] in part {
+                        archive::digest::meaning::embed(&format!("{title}\n{body}"));
+                    }
+                });
+            }
+        });
+    });
+    EngineAlone { items: texts.len(), secs, embed_secs }
+}
+
+/// The engine alone on the archive's items, and the embedding of the same items.
+pub(super) struct EngineAlone {
+    pub(super) items: usize,
+    /// Seconds to index their text into a plain Tantivy schema.
+    pub(super) secs: f64,
+    /// Seconds to compute their vectors (`digest::meaning::embed`).
+    pub(super) embed_secs: f64,
 }
