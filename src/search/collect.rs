@@ -79,14 +79,13 @@ pub fn matches(
         Some(_) => Page { by, limit: (offset + limit).max(FUSION_DEPTH), offset: 0 },
         None => Page { by, limit, offset },
     };
-    let wanted = limit;
-    let limit = |compiled: &Compiled| Limit {
+    let counting = |compiled: &Compiled| Limit {
         matches: (!request.exact).then_some(request.count_limit),
         phrase_candidates: compiled.phrase_candidates,
     };
     let mut compiled = compile::compile(scope, parsed, request, false);
     let (mut counts, mut ranked) =
-        count::count(searcher, scope.columns, compiled.both(), limit(&compiled), &page)?;
+        count::count(searcher, scope.columns, compiled.both(), counting(&compiled), &page)?;
     let mut warning = None;
     let mut matched = HashMap::new();
     // In a relaxed query, what an item with every word scores at least.
@@ -97,7 +96,8 @@ pub fn matches(
     };
     if found < request.per_page && compile::relaxable(&parsed.root) {
         let relaxed = compile::compile(scope, parsed, request, true);
-        let again = count::count(searcher, scope.columns, relaxed.both(), limit(&relaxed), &page)?;
+        let again =
+            count::count(searcher, scope.columns, relaxed.both(), counting(&relaxed), &page)?;
         if again.0.total > counts.total {
             let words =
                 parsed.root.as_ref().map(|r| r.positive_words().join(", ")).unwrap_or_default();
@@ -154,7 +154,7 @@ pub fn matches(
             total += only.len();
             entries += more_entries;
             matched.extend(only.into_iter().map(|at| (at, Matched::Meaning)));
-            fused.into_iter().skip(offset).take(wanted).collect()
+            fused.into_iter().skip(offset).take(limit).collect()
         }
         None => ranked,
     };

@@ -3,9 +3,10 @@
 //!
 //! Vectors ([`crate::digest::meaning::Vector`], 64 bytes an item) live in eight fast
 //! columns of each segment, written with its documents in the same commit. A search
-//! reads a segment's columns once into one contiguous table ([`Vectors`], kept for the
-//! commit) and scores every allowed item by brute force: at 64 int8 dimensions that is a
-//! few milliseconds per million items, so no approximate index is needed.
+//! reads a segment's columns once into one contiguous table ([`Vectors`], kept while the
+//! segment lives), ranks every allowed item by the Hamming distance of its 64-bit sign
+//! code to the query's, and scores the nearest by cosine: a few milliseconds per million
+//! items (BENCHMARKS.md), so no approximate index is needed.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
