@@ -383,20 +383,30 @@ fn sorting_and_paging() {
 fn an_index_from_another_version_is_rebuilt_in_full() {
     let s = Sandbox::sample();
     s.reindex();
-    // Pretend an older version wrote the index: its commit records another schema.
     let meta_path = s.index.join("meta.json");
-    let meta = std::fs::read_to_string(&meta_path).unwrap();
-    let mut v: Value = serde_json::from_str(&meta).unwrap();
-    v["payload"] = Value::String(r#"{"schema":0,"taxonomy":0}"#.into());
-    std::fs::write(&meta_path, v.to_string()).unwrap();
-    let out = s.run(&["search", "agents"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("another version"), "{}", text(&out.stderr));
-    let r = s.reindex();
-    assert!(r["notes"][0].as_str().unwrap().contains("another version"), "{r}");
-    assert_eq!(r["full"], true);
-    assert_eq!(count(&r, "entries"), 39);
-    assert!(s.search("agents")["total"].as_u64().unwrap() > 0);
+    // Pretend an older version wrote the index (its commit records another schema), then
+    // one whose vectors are another model's (the same schema, another model's id).
+    type Edit = fn(&mut Value);
+    let edits: [Edit; 2] = [
+        |payload| *payload = serde_json::json!({"schema": 0, "taxonomy": 0}),
+        |payload| payload["model"] = "another-model/f32".into(),
+    ];
+    for edit in edits {
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+        let mut payload: Value = serde_json::from_str(v["payload"].as_str().unwrap()).unwrap();
+        edit(&mut payload);
+        v["payload"] = Value::String(payload.to_string());
+        std::fs::write(&meta_path, v.to_string()).unwrap();
+        let out = s.run(&["search", "agents"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("another version"), "{}", text(&out.stderr));
+        let r = s.reindex();
+        assert!(r["notes"][0].as_str().unwrap().contains("another version"), "{r}");
+        assert_eq!(r["full"], true);
+        assert_eq!(count(&r, "entries"), 39);
+        assert!(s.search("agents")["total"].as_u64().unwrap() > 0);
+    }
 }
 
 #[test]
