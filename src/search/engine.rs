@@ -362,6 +362,7 @@ mod tests {
         assert!(hits.iter().all(|h| h.entry_id != "weekly/2026-04-20"));
         // The words' items first, then the others by meaning.
         let hits = search("sandboxes", Mode::Hybrid);
+        assert!(hits.len() > 1, "no item found by meaning");
         assert_eq!(
             (hits[0].anchor.as_str(), hits[0].matched),
             ("browser-sandboxes", Matched::Item)

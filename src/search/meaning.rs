@@ -34,7 +34,7 @@ const MEANING_WEIGHT: f32 = 0.5;
 /// The least cosine of an item near the query: below it an item is no nearer than
 /// unrelated texts are to each other (`oblivion` on the sample: 0.14 at best), and a
 /// query whose words the model barely knows finds nothing by meaning.
-pub const MIN_COSINE: f32 = 0.2;
+const MIN_COSINE: f32 = 0.2;
 
 /// The items of each ranking fused: the words' best and the nearest by meaning.
 pub const FUSION_DEPTH: usize = 50;
@@ -62,7 +62,7 @@ pub struct Vectors(Mutex<HashMap<SegmentId, Arc<Table>>>);
 impl Vectors {
     /// Forgets the tables of segments a searcher no longer has (merged away).
     pub fn retain(&self, searcher: &Searcher) {
-        let live: std::collections::HashSet<SegmentId> =
+        let live: HashSet<SegmentId> =
             searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
         self.0.lock().unwrap_or_else(|e| e.into_inner()).retain(|id, _| live.contains(id));
     }
@@ -98,9 +98,7 @@ impl Vectors {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::clone(&table));
         Ok(table)
     }
-}
 
-impl Vectors {
     /// The vector of an item, when it has one.
     pub fn of(
         &self,
