@@ -835,3 +835,54 @@ fn listings_make_no_story_and_stories_that_move_on_come_first() {
     assert!(page.contains("Its mentions say 2 different things"), "{page}");
     assert!(!page.contains("says again"), "{page}");
 }
+
+/// Entries that share no topic, source or story with an entry: the one about the same
+/// thing in other words is its first related entry, found by the items' vectors.
+#[test]
+fn an_entry_about_the_same_thing_in_other_words_is_related() {
+    let s = Sandbox::empty();
+    let day = |d: u32, title: &str, body: &str| {
+        s.write(
+            &format!("daily/2026-07-{d:02}.md"),
+            format!("# Daily, July {d}\n\n## {title}\n\n{body}\n"),
+        );
+    };
+    day(
+        1,
+        "Agents that remember",
+        "Long-horizon memory consolidation lets language model agents keep \
+        what they learned across sessions instead of forgetting it after every task.",
+    );
+    day(
+        2,
+        "Cheaper sourdough",
+        "A bakery explains how a slower fermentation and a colder proof give \
+        a better crust with less flour and less oven time.",
+    );
+    day(
+        3,
+        "Forgetting less",
+        "A paper on continual learning shows assistants that retain knowledge \
+        from earlier conversations and recall it weeks later.",
+    );
+    day(
+        4,
+        "Faster joins",
+        "A database engine rewrites hash joins to spill to disk less often, \
+        halving query latency on large analytical tables.",
+    );
+    day(
+        5,
+        "Garden notes",
+        "Tomatoes planted in raised beds with mulch need half the watering \
+        of those in open ground through a dry summer.",
+    );
+    s.reindex();
+    let server = s.serve(&[]);
+    let (status, body) = http_get(server.addr(), "/api/entries/daily/2026-07-01").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let entry: Value = serde_json::from_str(&body).unwrap();
+    let related: Vec<&str> =
+        entry["related"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(related.first(), Some(&"daily/2026-07-03"), "{entry}");
+}

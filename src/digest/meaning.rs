@@ -52,10 +52,7 @@ impl Vector {
 
     /// The direction between two vectors: the sum of their unit vectors.
     pub fn plus(&self, other: &Vector) -> Vector {
-        let (a, b) = (self.norm().max(f32::MIN_POSITIVE), other.norm().max(f32::MIN_POSITIVE));
-        let sum: [f32; DIMS] =
-            std::array::from_fn(|i| self.0[i] as f32 / a + other.0[i] as f32 / b);
-        quantized(&sum).unwrap_or(*self)
+        direction([*self, *other]).unwrap_or(*self)
     }
 
     /// Its 64 bytes as 8 numbers, for the index's columns.
@@ -75,6 +72,27 @@ impl Vector {
         }
         Vector(v)
     }
+}
+
+/// The direction of several vectors: the sum of their unit vectors (each counts the
+/// same, whatever its length); `None` for none.
+pub fn direction(vectors: impl IntoIterator<Item = Vector>) -> Option<Vector> {
+    let mut sum = [0f32; DIMS];
+    for vector in vectors {
+        let norm = vector.norm().max(f32::MIN_POSITIVE);
+        sum.iter_mut().zip(vector.0).for_each(|(s, x)| *s += x as f32 / norm);
+    }
+    quantized(&sum)
+}
+
+/// A direction with what every text shares taken out: `vector`'s unit vector less
+/// `mean`'s (both turned to unit length); `None` when nothing is left.
+pub fn apart_from(vector: &Vector, mean: &[f32; DIMS]) -> Option<Vector> {
+    let norm = vector.norm().max(f32::MIN_POSITIVE);
+    let mean_norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+    let apart: [f32; DIMS] =
+        std::array::from_fn(|i| vector.0[i] as f32 / norm - mean[i] / mean_norm);
+    quantized(&apart)
 }
 
 /// The dot product of two int8 slices (written so the compiler vectorises it).

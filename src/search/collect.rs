@@ -183,8 +183,16 @@ fn with_meaning(
     let allowed = compile::without_words(scope, parsed, request);
     let depth = (request.offset() + request.per_page).max(FUSION_DEPTH);
     let (columns, vectors) = (scope.columns, scope.vectors);
-    let near = meaning::nearest(searcher, columns, vectors, &*allowed, &vector, depth)?;
-    let (fused, only) = meaning::fuse(by_words, &near);
+    let near = meaning::nearest(
+        searcher,
+        columns,
+        vectors,
+        &*allowed,
+        &vector,
+        depth,
+        meaning::MIN_COSINE,
+    )?;
+    let (fused, only) = meaning::fuse(by_words, &near, meaning::MEANING_WEIGHT);
     let known: HashSet<String> =
         group_by_entry(searcher, columns, by_words)?.into_iter().map(|(id, _)| id).collect();
     let new: Ranked = near.into_iter().filter(|(_, at)| only.contains(at)).collect();

@@ -41,7 +41,7 @@ pub struct Engine {
     facts: Mutex<Option<(u64, Arc<Facts>)>>,
     /// The vectors of the segments searched by meaning: kept across commits (a commit
     /// adds a segment or two and merges a few; the others' tables stay).
-    vectors: Vectors,
+    pub(super) vectors: Vectors,
 }
 
 impl Engine {

@@ -29,12 +29,12 @@ const FUSION_K: f32 = 60.0;
 /// counts as the words' 62nd, so items only the meaning finds follow the words' best
 /// rather than interleave with them (measured in QUALITY.md: at 1, known items fell
 /// 10 points).
-const MEANING_WEIGHT: f32 = 0.5;
+pub const MEANING_WEIGHT: f32 = 0.5;
 
 /// The least cosine of an item near the query: below it an item is no nearer than
 /// unrelated texts are to each other (`oblivion` on the sample: 0.14 at best), and a
 /// query whose words the model barely knows finds nothing by meaning.
-const MIN_COSINE: f32 = 0.2;
+pub const MIN_COSINE: f32 = 0.2;
 
 /// The items of each ranking fused: the words' best and the nearest by meaning.
 pub const FUSION_DEPTH: usize = 50;
@@ -52,6 +52,8 @@ struct Table {
     rows: Vec<i8>,
     inverse_norms: Vec<f32>,
     signs: Vec<u64>,
+    /// The sum of its rows' unit vectors.
+    sum: [f32; DIMS],
 }
 
 /// The segments' vector tables read so far, by segment (a segment never changes; its
@@ -87,16 +89,30 @@ impl Vectors {
         let mut rows = Vec::with_capacity(docs * DIMS);
         let mut inverse_norms = Vec::with_capacity(docs);
         let mut signs = Vec::with_capacity(docs);
+        let mut sum = [0f32; DIMS];
         for (words, has) in words.into_iter().zip(has) {
             let vector = Vector::from_words(words);
             rows.extend_from_slice(&vector.0);
             let norm = vector.norm();
-            inverse_norms.push(if has && norm > 0.0 { 1.0 / norm } else { 0.0 });
+            let inverse = if has && norm > 0.0 { 1.0 / norm } else { 0.0 };
+            inverse_norms.push(inverse);
             signs.push(sign_code(&vector));
+            sum.iter_mut().zip(vector.0).for_each(|(s, x)| *s += x as f32 * inverse);
         }
-        let table = Arc::new(Table { rows, inverse_norms, signs });
+        let table = Arc::new(Table { rows, inverse_norms, signs, sum });
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::clone(&table));
         Ok(table)
+    }
+
+    /// The mean direction of every item of the index (deleted ones too): what all its
+    /// texts share, which tells none of them apart.
+    pub fn mean(&self, searcher: &Searcher, columns: &Columns) -> tantivy::Result<[f32; DIMS]> {
+        let mut sum = [0f32; DIMS];
+        for segment in searcher.segment_readers() {
+            let table = self.table(segment, columns)?;
+            sum.iter_mut().zip(table.sum).for_each(|(s, x)| *s += x);
+        }
+        Ok(sum)
     }
 
     /// The vector of an item, when it has one.
@@ -150,7 +166,7 @@ impl Candidates {
 }
 
 /// The `k` items `allowed` matches whose vectors are nearest `query`'s, by cosine, best
-/// first (items without a vector, and those under [`MIN_COSINE`], are left out). The
+/// first (items without a vector, and those under the `floor` cosine, are left out). The
 /// [`CANDIDATES_PER_ITEM`] times `k` items nearest by sign code are scored, not every
 /// allowed item: an index of fewer allowed items is searched exactly.
 pub fn nearest(
@@ -160,6 +176,7 @@ pub fn nearest(
     allowed: &dyn Query,
     query: &Vector,
     k: usize,
+    floor: f32,
 ) -> tantivy::Result<Ranked> {
     let weight = allowed.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let code = sign_code(query);
@@ -187,7 +204,7 @@ pub fn nearest(
         let (table, doc) = (&tables[at.segment_ord as usize], at.doc_id as usize);
         let row = &table.rows[doc * DIMS..(doc + 1) * DIMS];
         let cosine = dot(&query.0, row) as f32 * table.inverse_norms[doc] / query_norm;
-        if cosine < MIN_COSINE {
+        if cosine < floor {
             continue;
         }
         if heap.len() < k || heap.peek().is_some_and(|Reverse((low, _))| cosine > low.0) {
@@ -221,13 +238,14 @@ impl Ord for Cosine {
 }
 
 /// The words' ranking and the meaning's fused by reciprocal rank fusion: each item
-/// scores `weight / (FUSION_K + rank)` in each list it is in, summed. Rank fusion needs no
+/// scores `weight / (FUSION_K + rank)` in each list it is in, summed (the words' weight
+/// is 1, the meaning's `weight`). Rank fusion needs no
 /// calibration between BM25 scores (unbounded, per query) and cosines, and a static
 /// model's cosines are too flat to weigh against BM25 in a convex combination. Returns
 /// the fused list, best first, and the items only the meaning found.
-pub fn fuse(words: &Ranked, meaning: &Ranked) -> (Ranked, HashSet<DocAddress>) {
+pub fn fuse(words: &Ranked, meaning: &Ranked, weight: f32) -> (Ranked, HashSet<DocAddress>) {
     let mut fused: HashMap<DocAddress, f32> = HashMap::new();
-    for (weight, list) in [(1.0, words), (MEANING_WEIGHT, meaning)] {
+    for (weight, list) in [(1.0, words), (weight, meaning)] {
         for (rank, &(_, at)) in list.iter().enumerate() {
             *fused.entry(at).or_default() += weight / (FUSION_K + rank as f32 + 1.0);
         }
@@ -259,7 +277,7 @@ mod tests {
 
     #[test]
     fn fusion_ranks_what_both_find_first_and_tells_what_only_meaning_found() {
-        let (fused, only) = fuse(&ranked(&[1, 2, 3]), &ranked(&[3, 4]));
+        let (fused, only) = fuse(&ranked(&[1, 2, 3]), &ranked(&[3, 4]), MEANING_WEIGHT);
         let order: Vec<u32> = fused.iter().map(|(_, a)| a.doc_id).collect();
         assert_eq!(order, [3, 1, 2, 4]);
         assert_eq!(only, HashSet::from([at(4)]));
@@ -277,7 +295,7 @@ mod tests {
 
     #[test]
     fn fusion_without_meaning_keeps_the_words_order() {
-        let (fused, only) = fuse(&ranked(&[5, 1, 9]), &vec![]);
+        let (fused, only) = fuse(&ranked(&[5, 1, 9]), &vec![], MEANING_WEIGHT);
         assert_eq!(fused.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [5, 1, 9]);
         assert!(only.is_empty());
     }

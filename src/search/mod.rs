@@ -42,8 +42,8 @@ mod stories;
 pub use self::engine::Engine;
 pub use self::error::SearchError;
 pub use self::highlight::escape_html;
-pub use self::lookups::Facet;
 pub use self::lookups::every_month;
+pub use self::lookups::{Facet, RelatedBy};
 pub use self::query::QueryError;
 pub use self::request::{COUNT_LIMIT, Group, MAX_PAGE, MAX_PER_PAGE, Mode, SearchRequest, Sort};
 pub use self::results::{

@@ -30,6 +30,7 @@
 mod baselines;
 mod dates;
 mod draw;
+mod related;
 #[path = "../bench/shared.rs"]
 mod shared;
 mod stories;
@@ -47,6 +48,7 @@ use shared::Rng;
 
 use self::baselines::{Bm25, rg};
 use self::draw::{Doc, Kind, Query, cjk_count, draw, rendered_lines, words};
+use self::related::related_report;
 use self::stories::story_report;
 
 /// Measure recall on known-item queries.
@@ -81,6 +83,10 @@ struct Args {
     /// print a seeded sample of this many with every mention, for checking by hand.
     #[arg(long)]
     stories: Option<usize>,
+    /// Instead: for a seeded sample of this many entries that share a story with
+    /// another, the share of their related entries that do, found by each way alone.
+    #[arg(long)]
+    related: Option<usize>,
 }
 
 /// A copy of the archive with every body rendered to HTML by pulldown-cmark.
@@ -308,6 +314,9 @@ fn main() -> ExitCode {
     let mut args = Args::parse();
     if let Some(sample) = args.stories {
         return story_report(&args.archive, sample, args.seed);
+    }
+    if let Some(sample) = args.related {
+        return related_report(&args.archive, sample, args.seed);
     }
     let taxonomy = Taxonomy::load(&args.archive).unwrap_or_else(|_| Taxonomy::builtin());
     let exported = tempfile::tempdir().unwrap();

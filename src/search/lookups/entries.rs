@@ -4,24 +4,36 @@
 use std::collections::{BTreeSet, HashMap};
 
 use tantivy::collector::{DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption::{self, Basic};
+use tantivy::schema::Value;
 use tantivy::{DateTime, Order, TantivyDocument, Term};
 
+use crate::digest::meaning::{apart_from, direction};
 use crate::digest::outline::outline;
 use crate::digest::stories::StoryId;
 use crate::index::{Counted, EntryMeta, Kind, field, from_datetime, to_datetime};
 use crate::search::abandon::checkpoint;
 use crate::search::collectors::{FacetCollector, group_by_entry};
+use crate::search::meaning::{fuse, nearest};
+use crate::search::rank::Ranked;
 use crate::search::stored::{all_str, date_in, first_str, first_u64, precision_in};
 use crate::search::stories::{Stories, story_ids};
 use crate::search::{
     Engine, EntryLink, EntryView, FacetCount, Health, ItemView, SearchError, query::compile,
 };
 
-/// How much more an item citing one of an entry's stories weighs, for its related
-/// entries, than one sharing a topic or a source.
-const SHARED_STORY: f32 = 10.0;
+/// The items of other entries each way of finding related entries ranks.
+const RELATED_DEPTH: usize = 200;
+
+/// The least cosine of an item near an entry's direction: none, since that direction has
+/// the mean of every item taken out of it, which lowers every cosine (in a small archive
+/// below 0 for all), and a related entry is only the nearest there is.
+const RELATED_MIN_COSINE: f32 = f32::MIN;
+
+/// The weight of the meaning's ranking, for related entries, beside that of shared topics
+/// and sources (1).
+const RELATED_MEANING_WEIGHT: f32 = 1.0;
 
 /// A facet that can be listed in full.
 #[derive(Debug, Clone, Copy)]
@@ -182,71 +194,143 @@ impl Engine {
     }
 
     /// Entries that cite the same stories as this one, then those sharing its topics
-    /// and sources, best first.
+    /// and sources or near it in meaning, best first.
     pub fn related(&self, entry: &EntryView, limit: usize) -> Result<Vec<EntryLink>, SearchError> {
+        self.related_by(entry, limit, RelatedBy::ALL)
+    }
+
+    /// Related entries found by some of the ways only ([`RelatedBy`]): the quality tool
+    /// measures each alone.
+    pub fn related_by(
+        &self,
+        entry: &EntryView,
+        limit: usize,
+        by: RelatedBy,
+    ) -> Result<Vec<EntryLink>, SearchError> {
         let f = self.fields();
         let searcher = self.reader.searcher();
-        // A shared story outweighs any overlap of topics and sources.
         let facts = self.facts(&searcher)?;
-        let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
-        let mut shared: Vec<(Occur, Box<dyn Query>)> = vec![];
-        let ids: BTreeSet<StoryId> =
-            entry.items.iter().flat_map(|i| i.story_ids.iter().copied()).collect();
-        for id in ids {
-            if stories.read(id)?.is_some() {
-                let term = Term::from_field_u64(f.stories, id.0);
-                let cited = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                shared.push((Occur::Should, Box::new(BoostQuery::new(cited, SHARED_STORY))));
+        let this_entry = || -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.entry_id, &entry.id),
+                IndexRecordOption::Basic,
+            ))
+        };
+        // Items of other entries that `query` matches, best first.
+        let others = |query: Box<dyn Query>| -> tantivy::Result<Ranked> {
+            let query = BooleanQuery::new(vec![
+                (Occur::Must, self.kind(Kind::Item)),
+                (Occur::Must, query),
+                (Occur::MustNot, this_entry()),
+            ]);
+            searcher.search(&query, &TopDocs::with_limit(RELATED_DEPTH).order_by_score())
+        };
+        let mut by_stories = vec![];
+        if by.stories {
+            let stories = Stories::new(&searcher, f, &facts, self.drafts)?;
+            let ids: BTreeSet<StoryId> =
+                entry.items.iter().flat_map(|i| i.story_ids.iter().copied()).collect();
+            let mut cited: Vec<(Occur, Box<dyn Query>)> = vec![];
+            for id in ids {
+                if stories.read(id)?.is_some() {
+                    let term = Term::from_field_u64(f.stories, id.0);
+                    cited.push((Occur::Should, Box::new(TermQuery::new(term, Basic))));
+                }
+            }
+            if !cited.is_empty() {
+                by_stories = others(Box::new(BooleanQuery::new(cited)))?;
             }
         }
-        let mut weights: HashMap<(bool, &str), usize> = HashMap::new();
-        for item in &entry.items {
-            item.topics.iter().for_each(|t| *weights.entry((true, t)).or_default() += 1);
-            item.sources.iter().for_each(|s| *weights.entry((false, s)).or_default() += 1);
+        let mut by_facets = vec![];
+        if by.facets {
+            let mut weights: HashMap<(bool, &str), usize> = HashMap::new();
+            for item in &entry.items {
+                item.topics.iter().for_each(|t| *weights.entry((true, t)).or_default() += 1);
+                item.sources.iter().for_each(|s| *weights.entry((false, s)).or_default() += 1);
+            }
+            let mut terms: Vec<_> = weights.into_iter().collect();
+            terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let shared: Vec<(Occur, Box<dyn Query>)> = terms
+                .into_iter()
+                .take(12)
+                .map(|((topic, value), _)| {
+                    let field = if topic { f.topics } else { f.sources };
+                    let term = Term::from_field_text(field, &value.to_lowercase());
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(term, Basic));
+                    (Occur::Should, q)
+                })
+                .collect();
+            if !shared.is_empty() {
+                by_facets = others(Box::new(BooleanQuery::new(shared)))?;
+            }
         }
-        let mut terms: Vec<_> = weights.into_iter().collect();
-        terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let should: Vec<(Occur, Box<dyn Query>)> = terms
-            .into_iter()
-            .take(12)
-            .map(|((topic, value), _)| {
-                let field = if topic { f.topics } else { f.sources };
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(field, &value.to_lowercase()),
-                    IndexRecordOption::Basic,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        let should: Vec<_> = shared.into_iter().chain(should).collect();
-        if should.is_empty() {
-            return Ok(vec![]);
+        let mut by_meaning = vec![];
+        if by.meaning {
+            let items = BooleanQuery::new(vec![
+                (Occur::Must, self.kind(Kind::Item)),
+                (Occur::Must, this_entry()),
+            ]);
+            let mut vectors = vec![];
+            for at in searcher.search(&items, &DocSetCollector)? {
+                vectors.extend(self.vectors.of(&searcher, &facts.columns, at)?);
+            }
+            let mean = self.vectors.mean(&searcher, &facts.columns)?;
+            if let Some(vector) = direction(vectors).and_then(|v| apart_from(&v, &mean)) {
+                let allowed = BooleanQuery::new(vec![
+                    (Occur::Must, self.kind(Kind::Item)),
+                    (Occur::MustNot, this_entry()),
+                ]);
+                let (columns, vectors) = (&facts.columns, &self.vectors);
+                by_meaning = nearest(
+                    &searcher,
+                    columns,
+                    vectors,
+                    &allowed,
+                    &vector,
+                    RELATED_DEPTH,
+                    RELATED_MIN_COSINE,
+                )?;
+            }
         }
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, self.kind(Kind::Item)),
-            (Occur::Must, Box::new(BooleanQuery::new(should))),
-            (
-                Occur::MustNot,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.entry_id, &entry.id),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-        ]);
-        let ranked = searcher.search(&query, &TopDocs::with_limit(200).order_by_score())?;
-        let mut links = vec![];
-        for (_, items) in
-            group_by_entry(&searcher, &facts.columns, &ranked)?.into_iter().take(limit)
-        {
-            let doc: TantivyDocument = searcher.doc(items[0].1)?;
-            links.push(EntryLink {
-                id: first_str(&doc, f.entry_id),
-                title: first_str(&doc, f.entry_title),
-                date: date_in(&doc, f.date, f.date_precision),
-            });
+        checkpoint()?;
+        // Entries sharing a story first, then the rest of both rankings fused.
+        let (fused, _) = fuse(&by_facets, &by_meaning, RELATED_MEANING_WEIGHT);
+        let mut links: Vec<EntryLink> = vec![];
+        for ranked in [by_stories, fused] {
+            for (id, items) in group_by_entry(&searcher, &facts.columns, &ranked)? {
+                if links.len() == limit {
+                    return Ok(links);
+                }
+                if links.iter().any(|link| link.id == id) {
+                    continue;
+                }
+                let doc: TantivyDocument = searcher.doc(items[0].1)?;
+                links.push(EntryLink {
+                    id,
+                    title: first_str(&doc, f.entry_title),
+                    date: date_in(&doc, f.date, f.date_precision),
+                });
+            }
         }
         Ok(links)
     }
+}
+
+/// The ways of finding an entry's related entries: the stories it cites, its topics and
+/// sources, its meaning (the direction of its items' vectors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelatedBy {
+    /// Entries citing one of its stories, first.
+    pub stories: bool,
+    /// Entries sharing its topics and sources, most shared first.
+    pub facets: bool,
+    /// Entries whose items are nearest in meaning.
+    pub meaning: bool,
+}
+
+impl RelatedBy {
+    /// Every way, as the entry page finds them.
+    pub const ALL: RelatedBy = RelatedBy { stories: true, facets: true, meaning: true };
 }
 
 /// An entry document as a view (its items still to come).

@@ -7,6 +7,6 @@ mod entries;
 mod stories;
 mod trends;
 
-pub use self::entries::Facet;
+pub use self::entries::{Facet, RelatedBy};
 pub use self::trends::every_month;
 pub(crate) use self::trends::span;
