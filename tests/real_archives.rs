@@ -886,3 +886,44 @@ fn an_entry_about_the_same_thing_in_other_words_is_related() {
         entry["related"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(related.first(), Some(&"daily/2026-07-03"), "{entry}");
 }
+
+/// A monthly whose sections are headed by their project's link: the project's sections
+/// make its story, and a repository two sections on other projects only use (its name
+/// in neither title, after their own first link) makes none.
+#[test]
+fn a_heading_link_is_what_a_section_is_about_and_a_repository_used_in_passing_no_story() {
+    let s = Sandbox::empty();
+    let month = |m: u32, other: &str| {
+        s.write(
+            &format!("this-month/2026-{m:02}.md"),
+            format!(
+                "# This month in kernels, 2026-{m:02}\n\n\
+                 ## [netstack](https://github.com/acme/netstack)\n\n\
+                 The netstack crate gives small kernels TCP; update {m} of its maintainers.\n\n\
+                 {other}\n"
+            ),
+        );
+    };
+    month(
+        3,
+        "## [Hermit](https://github.com/hermit/kernel)\n\nHermit is a unikernel; its \
+         networking now uses [tcpstack](https://github.com/acme/tcpstack).",
+    );
+    month(
+        4,
+        "## [Eural](https://github.com/eural/os)\n\nEural is a hobby kernel whose drivers \
+         sit on [tcpstack](https://github.com/acme/tcpstack) too.",
+    );
+    s.reindex();
+    let story = |q: &str| -> Vec<Value> {
+        s.search(q)["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["story"]["entries"].clone())
+            .collect()
+    };
+    assert_eq!(story("\"update 3 of its maintainers\""), [json!(2)]);
+    assert_eq!(story("unikernel"), [Value::Null]);
+    assert_eq!(story("\"hobby kernel\""), [Value::Null]);
+}

@@ -36,7 +36,7 @@ fn items(raw_items: Vec<outline::RawItem>, tags: &[String], taxonomy: &Taxonomy)
             let topics = item_topics(&raw, &entry_topics, taxonomy);
             let (mut stories, mut seen) = (vec![], std::collections::HashSet::new());
             let urls = raw.links.iter().map(|l| l.url.as_str());
-            let links = stories::link_ids(urls, &taxonomy.places);
+            let links = stories::link_ids(urls, &raw.title, &taxonomy.places);
             // The summary, not the headline: a story told again is often retitled.
             let near = stories::near_duplicate_ids(&raw.text, taxonomy.stories.near_duplicate);
             for id in links.into_iter().chain(near) {

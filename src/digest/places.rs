@@ -14,6 +14,12 @@
 //!   word with one `*` in it (`@*`: a segment starting with `@`); a last `**` matches any
 //!   number of further segments, none included.
 //!
+//! A shape of a *named thing* (`[stories] named`) has one segment `{}`: the thing's
+//! name, such as a repository's or a package's (`github.com/*/{}`, `docs.rs/{}/**`). An
+//! item that links to a named thing after its first link, without naming it in its
+//! title, cites it in passing (a unikernel's report that says it uses a network stack):
+//! that link joins no story ([`Places::in_passing`]).
+//!
 //! A shape matches a key with exactly as many segments (`discord.com/channels/*/*` is a
 //! channel; a message has one segment more), whatever its query (a listing is a place
 //! however it is filtered: `github.com/o/r/issues?q=label:x`).
@@ -156,9 +162,40 @@ pub const BUILT_IN: &[&str] = &[
     "angel.co/company/*/jobs/**",
 ];
 
-/// The places of an archive: [`BUILT_IN`] and its own.
+/// The built-in named things: repositories of code hosts, packages of registries and
+/// their documentation, the name where `{}` is.
+pub const NAMED: &[&str] = &[
+    "github.com/*/{}",
+    "gitlab.com/*/{}",
+    "codeberg.org/*/{}",
+    "bitbucket.org/*/{}",
+    "git.sr.ht/*/{}",
+    "sr.ht/*/{}",
+    "crates.io/crates/{}",
+    "lib.rs/crates/{}",
+    "docs.rs/crate/{}/**",
+    "docs.rs/{}/**",
+    "pypi.org/project/{}",
+    "npmjs.com/package/{}",
+    "pub.dev/packages/{}",
+    "rubygems.org/gems/{}",
+    "nuget.org/packages/{}",
+    "hackage.haskell.org/package/{}",
+    "packagist.org/packages/*/{}",
+    "swiftpackageindex.com/*/{}",
+];
+
+/// Names shorter than this (in letters and digits) are found in too many titles by
+/// chance to tell whether a title names the thing: such a link is never in passing.
+const SHORTEST_NAME: usize = 3;
+
+/// The places of an archive ([`BUILT_IN`] and its own) and its named things ([`NAMED`]
+/// and its own).
 #[derive(Debug, Clone)]
-pub struct Places(Vec<Shape>);
+pub struct Places {
+    places: Vec<Shape>,
+    named: Vec<Shape>,
+}
 
 #[derive(Debug, Clone)]
 struct Shape {
@@ -182,29 +219,63 @@ enum Segment {
     Is(String),
     /// A word with one `*`: what comes before and after it.
     Glob(String, String),
+    /// `{}`: any one segment, the thing's name.
+    Name,
 }
 
 impl Places {
-    /// The built-in places and `extra` (shapes as the module describes them).
-    pub fn new(extra: &[String]) -> Result<Places, String> {
-        let built_in = BUILT_IN.iter().map(|s| Shape::parse(s));
-        let extra = extra.iter().map(|s| Shape::parse(s));
-        Ok(Places(built_in.chain(extra).collect::<Result<_, _>>()?))
+    /// The built-in places and named things, and the archive's own `places` and `named`
+    /// (shapes as the module describes them).
+    pub fn new(places: &[String], named: &[String]) -> Result<Places, String> {
+        let places = BUILT_IN.iter().copied().chain(places.iter().map(String::as_str));
+        let named = NAMED.iter().copied().chain(named.iter().map(String::as_str));
+        Ok(Places {
+            places: places.map(|s| Shape::parse(s, false)).collect::<Result<_, _>>()?,
+            named: named.map(|s| Shape::parse(s, true)).collect::<Result<_, _>>()?,
+        })
     }
 
     /// Whether a story key names a place.
     pub fn holds(&self, key: &str) -> bool {
-        let path = key.split_once('?').map_or(key, |(path, _)| path);
-        let mut parts = path.split('/');
-        let host = parts.next().unwrap_or_default();
-        let segments: Vec<&str> = parts.collect();
-        self.0.iter().any(|shape| shape.matches(host, &segments))
+        let (host, segments) = parts(key);
+        self.places.iter().any(|shape| shape.matches(host, &segments))
+    }
+
+    /// The name of the thing a story key is, when it is a named thing.
+    pub fn name<'k>(&self, key: &'k str) -> Option<&'k str> {
+        let (host, segments) = parts(key);
+        let shape = self.named.iter().find(|shape| shape.matches(host, &segments))?;
+        let at = shape.segments.iter().position(|s| matches!(s, Segment::Name))?;
+        Some(segments[at])
+    }
+
+    /// Whether an item titled `title` cites the thing of a story key in passing: a
+    /// named thing its title does not name (letters and digits compared, case and
+    /// punctuation aside: `linked-list-allocator` is named by "rust-osdev/linked_list
+    /// allocator"). An untitled item, or a name too short to tell, is never in passing.
+    pub fn in_passing(&self, key: &str, title: &str) -> bool {
+        let compact = |s: &str| -> String {
+            s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+        };
+        let Some(name) = self.name(key).map(compact) else { return false };
+        let title = compact(title);
+        name.chars().count() >= SHORTEST_NAME && !title.is_empty() && !title.contains(&name)
     }
 }
 
+/// A key's host and path segments (its query aside).
+fn parts(key: &str) -> (&str, Vec<&str>) {
+    let path = key.split_once('?').map_or(key, |(path, _)| path);
+    let mut parts = path.split('/');
+    let host = parts.next().unwrap_or_default();
+    (host, parts.collect())
+}
+
 impl Shape {
-    fn parse(text: &str) -> Result<Shape, String> {
-        let bad = |why: &str| format!("stories.places: `{text}` {why}");
+    /// A shape of a place, or of a named thing (`named`: with one `{}`).
+    fn parse(text: &str, named: bool) -> Result<Shape, String> {
+        let list = if named { "named" } else { "places" };
+        let bad = |why: &str| format!("stories.{list}: `{text}` {why}");
         let mut parts = text.trim().trim_end_matches('/').split('/');
         let host = parts.next().unwrap_or_default().to_ascii_lowercase();
         let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
@@ -230,6 +301,8 @@ impl Shape {
                 }
                 "**" => return Err(bad("has `**` before its last segment")),
                 "*" => Segment::Any,
+                "{}" if named => Segment::Name,
+                "{}" => return Err(bad("has a name `{}`, which only `stories.named` shapes have")),
                 p => match p.split_once('*') {
                     None => Segment::Is(p.into()),
                     Some((_, after)) if after.contains('*') => {
@@ -238,6 +311,10 @@ impl Shape {
                     Some((before, after)) => Segment::Glob(before.into(), after.into()),
                 },
             });
+        }
+        let names = segments.iter().filter(|s| matches!(s, Segment::Name)).count();
+        if named && names != 1 {
+            return Err(bad("needs one name segment `{}`"));
         }
         if matches!(host, Host::Any) && segments.is_empty() {
             return Err(bad("matches every site's home page, which is never a story anyway"));
@@ -260,7 +337,7 @@ impl Shape {
         host_matches
             && count_matches
             && self.segments.iter().zip(segments).all(|(shape, segment)| match shape {
-                Segment::Any => true,
+                Segment::Any | Segment::Name => true,
                 Segment::Is(word) => segment.eq_ignore_ascii_case(word),
                 Segment::Glob(before, after) => {
                     let segment = segment.to_lowercase();
@@ -283,7 +360,7 @@ mod tests {
 
     #[test]
     fn places_are_not_things() {
-        let places = Places::new(&[]).unwrap();
+        let places = Places::new(&[], &[]).unwrap();
         for link in [
             "https://discord.com/channels/1053877538025386074/1149866623109439599",
             "https://discord.gg/theblokeai",
@@ -339,7 +416,7 @@ mod tests {
     #[test]
     fn an_archive_adds_its_own_places() {
         let extra = vec!["forum.example.org/latest".to_string(), "*.example.net/room/*".into()];
-        let places = Places::new(&extra).unwrap();
+        let places = Places::new(&extra, &[]).unwrap();
         assert!(place(&places, "https://forum.example.org/latest"));
         assert!(place(&places, "https://chat.example.net/room/general"));
         assert!(place(&places, "https://example.net/room/general"));
@@ -352,8 +429,32 @@ mod tests {
             ("example.com/**/a", "before its last segment"),
             ("example.com/a*b*c", "two `*`"),
         ] {
-            let error = Places::new(&[bad.to_string()]).unwrap_err();
+            let error = Places::new(&[bad.to_string()], &[]).unwrap_err();
             assert!(error.contains(bad) && error.contains(why), "{error}");
         }
+        let error = Places::new(&["example.com/{}".into()], &[]).unwrap_err();
+        assert!(error.contains("stories.places") && error.contains("only"), "{error}");
+        let error = Places::new(&[], &["example.com/*".into()]).unwrap_err();
+        assert!(error.contains("stories.named") && error.contains("one name"), "{error}");
+    }
+
+    #[test]
+    fn a_repository_or_package_the_title_does_not_name_is_cited_in_passing() {
+        let places = Places::new(&[], &["git.example.org/*/*/{}".into()]).unwrap();
+        let in_passing = |link: &str, title: &str| places.in_passing(&key(link).unwrap(), title);
+        let repo = "https://github.com/rust-osdev/linked-list-allocator";
+        assert!(!in_passing(repo, "rust-osdev/linked_list_allocator"));
+        assert!(!in_passing(repo, "A comparison with the Linked List Allocator"));
+        assert!(in_passing(repo, "MaderNoob/galloc"));
+        assert!(in_passing("https://docs.rs/lock_api/0.4.1/lock_api", "spinning_top"));
+        assert!(!in_passing("https://docs.rs/lock_api/0.4.1/lock_api", "lock_api 0.4.1"));
+        assert!(in_passing("https://crates.io/crates/smoltcp", "RustyHermit"));
+        assert!(in_passing("https://git.example.org/a/b/tool", "Another project"));
+        assert!(!in_passing("https://git.example.org/a/b/tool", "Tool 2.0 is out"));
+        // Not a named thing, an untitled item, a name too short to tell.
+        assert!(!in_passing("https://github.com/smoltcp-rs/smoltcp/pull/12", "RustyHermit"));
+        assert!(!in_passing("https://example.com/blog/smoltcp", "RustyHermit"));
+        assert!(!in_passing("https://github.com/smoltcp-rs/smoltcp", ""));
+        assert!(!in_passing("https://github.com/golang/go", "A new release"));
     }
 }

@@ -120,11 +120,19 @@ pub fn key(link: &str) -> Option<String> {
     Some(key)
 }
 
-/// The story ids of one item's links: their keys' ids, without places (see
-/// [`Places`]) and without the keys another of them lies below (an item that cites a
-/// meetup group and one of its events is about the event).
-pub fn link_ids<'a>(urls: impl Iterator<Item = &'a str>, places: &Places) -> Vec<StoryId> {
-    let keys: Vec<String> = urls.filter_map(key).filter(|k| !places.holds(k)).collect();
+/// The story ids of the links of one item titled `title`: their keys' ids, without
+/// places, without the named things it cites in passing after its first link (see
+/// [`Places`]: an item is about its first link, or what its title names) and without
+/// the keys another of them lies below (an item that cites a meetup group and one of
+/// its events is about the event).
+pub fn link_ids<'a>(
+    urls: impl Iterator<Item = &'a str>,
+    title: &str,
+    places: &Places,
+) -> Vec<StoryId> {
+    let mut keys: Vec<String> = urls.filter_map(key).filter(|k| !places.holds(k)).collect();
+    let first = keys.first().cloned();
+    keys.retain(|k| Some(k) == first.as_ref() || !places.in_passing(k, title));
     // A key has one below it when a key starts with it and `/` or `?`: looked up in the
     // sorted keys, so that an item of thousands of links costs n log n, not n².
     let mut sorted: Vec<&str> = keys.iter().map(String::as_str).collect();

@@ -77,6 +77,9 @@ pub struct StorySettings {
     /// Links to places, besides the built-in ones, that make no story (shapes as
     /// [`super::places`] describes them, e.g. `forum.example.org/latest`).
     pub places: Vec<String>,
+    /// Named things, besides the built-in ones, that an item whose title does not name
+    /// them cites in passing (shapes with a `{}` name, e.g. `git.example.org/*/{}`).
+    pub named: Vec<String>,
 }
 
 impl Default for StorySettings {
@@ -86,6 +89,7 @@ impl Default for StorySettings {
             boilerplate_share: 0.2,
             boilerplate_items: 10,
             places: vec![],
+            named: vec![],
         }
     }
 }
@@ -168,7 +172,8 @@ pub struct Taxonomy {
     sources: Rules,
     /// How stories are found.
     pub stories: StorySettings,
-    /// Links to places, which make no story: the built-in ones and `stories.places`.
+    /// Links to places, which make no story (the built-in ones and `stories.places`),
+    /// and named things (the built-in ones and `stories.named`).
     pub places: Places,
     /// How entries are dated.
     pub dates: DateSettings,
@@ -183,7 +188,7 @@ impl Taxonomy {
         let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         file.stories.check().map_err(invalid)?;
         Ok(Taxonomy {
-            places: Places::new(&file.stories.places).map_err(invalid)?,
+            places: Places::new(&file.stories.places, &file.stories.named).map_err(invalid)?,
             stories: file.stories,
             dates: file.dates,
             topics: Rules::build("topic", file.topics).map_err(invalid)?,

@@ -165,11 +165,14 @@ fn sections(body: &str, blocks: &[TopBlock], items: &mut Vec<RawItem>) {
             .map_or(blocks.len(), |p| p + start + 1);
         let (heading, content) = match blocks[start].kind {
             Kind::Heading(level) => {
-                let title = blocks[start].block.text.trim().to_string();
+                let block = &blocks[start].block;
+                let title = block.text.trim().to_string();
                 path.retain(|(l, _)| *l < level);
                 let context = path.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
                 path.push((level, title.clone()));
-                (Some((title, context, blocks[start].block.range.start)), &blocks[start + 1..end])
+                let heading =
+                    Heading { title, context, offset: block.range.start, links: &block.links };
+                (Some(heading), &blocks[start + 1..end])
             }
             _ => (None, &blocks[start..end]),
         };
@@ -181,23 +184,39 @@ fn sections(body: &str, blocks: &[TopBlock], items: &mut Vec<RawItem>) {
     }
 }
 
+/// A section's heading: its text (the section's title), the headings above it, where
+/// it starts, and its links (what the section is about, first).
+struct Heading<'b> {
+    title: String,
+    context: Vec<String>,
+    offset: usize,
+    links: &'b [Link],
+}
+
 fn section(
     body: &str,
-    heading: Option<(String, Vec<String>, usize)>,
+    heading: Option<Heading>,
     content: &[TopBlock],
     path: &[(HeadingLevel, String)],
     items: &mut Vec<RawItem>,
 ) {
     let rest: Vec<&TopBlock> = content.iter().filter(|b| !b.is_link_list()).collect();
     let offset =
-        heading.as_ref().map(|h| h.2).or_else(|| rest.first().map(|b| b.block.range.start));
+        heading.as_ref().map(|h| h.offset).or_else(|| rest.first().map(|b| b.block.range.start));
     let mut found = vec![];
     if let Some(offset) = offset {
-        let (title, context) = match heading {
-            Some((title, context, _)) => (title, context),
-            None => ("Introduction".to_string(), vec![]),
+        let (title, context, links) = match heading {
+            Some(Heading { title, context, links, .. }) => (title, context, links),
+            None => ("Introduction".to_string(), vec![], &[][..]),
         };
-        found.push(merge(body, title, context, offset, &rest));
+        let mut item = merge(body, title, context, offset, &rest);
+        // A heading's links lead the section's own, what the section is about; a heading
+        // right over a link list is the list's category ("[Rust](…/labels/…)" over the
+        // week's pull requests), its link no subject of any text below.
+        if !rest.is_empty() && !content.first().is_some_and(TopBlock::is_link_list) {
+            item.links.splice(0..0, links.iter().cloned());
+        }
+        found.push(item);
     }
     let context: Vec<String> = path.iter().map(|(_, t)| t.clone()).collect();
     for list in content.iter().filter(|b| b.is_link_list()) {
