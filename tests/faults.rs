@@ -196,6 +196,9 @@ fn attempt(
         Ok(Box::new(Faulty { inner: MmapDirectory::open(p)?, plan: Arc::clone(&opened) }))
     });
     let injected = plan.injected.lock().unwrap().clone();
+    // Every copy of the directory is gone: no thread of the run's writer (an indexing
+    // thread, a merge) still writes: in CI one once wrote a file after a failed run.
+    assert_eq!(Arc::strong_count(&plan), 1, "{injected:?}: the reindex returned before its writer");
     assert!(
         serving.search(&SearchRequest::new("agents")).is_ok(),
         "{injected:?}: the server stopped answering"

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{Sandbox, http_get as get};
+use crate::util::{Sandbox, Server, http_get as get};
 
 fn total(addr: &str, q: &str) -> u64 {
     let (status, body) = get(addr, &format!("/api/search?q={q}")).unwrap();
@@ -17,15 +17,20 @@ fn total(addr: &str, q: &str) -> u64 {
     v["total"].as_u64().unwrap()
 }
 
-fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) -> Duration {
+fn wait_for(what: &str, limit: Duration, ready: impl FnMut() -> bool) -> Duration {
+    within(limit, ready).unwrap_or_else(|| panic!("{what}: not within {limit:?}"))
+}
+
+/// How long until `ready`, if it is within `limit`.
+fn within(limit: Duration, mut ready: impl FnMut() -> bool) -> Option<Duration> {
     let started = Instant::now();
     while started.elapsed() < limit {
         if ready() {
-            return started.elapsed();
+            return Some(started.elapsed());
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    panic!("{what}: not within {limit:?}");
+    None
 }
 
 #[test]
@@ -158,19 +163,27 @@ this is not toml",
 fn watch_follows_an_archive_folder_that_is_replaced() {
     let s = Sandbox::sample();
     s.reindex();
-    let server = s.serve(&["--watch"]);
+    // Its log, shown if a change goes unseen (once in CI, the second).
+    let log = s.beside("serve.log");
+    let mut command = s.command();
+    command.args(["serve", "--bind", "127.0.0.1:0", "--watch"]).env("RUST_LOG", "info");
+    command.stderr(std::fs::File::create(&log).unwrap());
+    let server = Server::start(command);
+    let wait_for = |what: &str, ready: &dyn Fn() -> bool| {
+        let limit = Duration::from_secs(15);
+        if within(limit, ready).is_none() {
+            let said = std::fs::read_to_string(&log).unwrap();
+            panic!("{what}: not within {limit:?}; the server's log:\n{said}");
+        }
+    };
     let old = s.beside("archive.old");
     std::fs::rename(&s.archive, &old).unwrap();
     let copied = std::process::Command::new("cp").arg("-r").arg(&old).arg(&s.archive).status();
     assert!(copied.unwrap().success());
     s.write("new/2026-06-12.md", "## Narwhal news\n\nA narwhal benchmark.\n");
-    wait_for("the new folder's digest", Duration::from_secs(15), || {
-        total(server.addr(), "narwhal") == 1
-    });
+    wait_for("the new folder's digest", &|| total(server.addr(), "narwhal") == 1);
     s.write("new/2026-06-13.md", "## Quokka news\n\nA quokka benchmark.\n");
-    wait_for("a change in the new folder", Duration::from_secs(15), || {
-        total(server.addr(), "quokka") == 1
-    });
+    wait_for("a change in the new folder", &|| total(server.addr(), "quokka") == 1);
 }
 
 /// One raw GET: the status line and headers, and the body.

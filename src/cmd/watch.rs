@@ -5,6 +5,7 @@
 //! retried four times a second), and `/healthz` says it is failing. An archive folder
 //! that is replaced (`mv archive archive.old; cp -r new archive`) is watched anew.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{RecvTimeoutError, channel};
@@ -71,17 +72,21 @@ pub fn watch(
             if now.is_some() && now != root {
                 tracing::info!(archive = %archive.display(), "the archive folder was replaced: watching the new one");
                 let _ = watcher.unwatch(&archive);
-                if let Err(e) = watcher.watch(&archive, RecursiveMode::Recursive) {
-                    tracing::error!(error = %e, "cannot watch the new archive folder");
+                match watcher.watch(&archive, RecursiveMode::Recursive) {
+                    Ok(()) => root = now,
+                    // Tried again at the next look (the folder may be moving still).
+                    Err(e) => tracing::error!(error = %e, "cannot watch the new archive folder"),
                 }
-                (root, pending) = (now, true);
+                pending = true;
             }
             let due = retry_at.is_some_and(|at| Instant::now() >= at);
             if !(due || pending && retry_at.is_none()) {
                 continue;
             }
             pending = false;
-            match reindex(&archive, &index_dir) {
+            // A run that panics is a failed run: the watching goes on.
+            let run = std::panic::catch_unwind(AssertUnwindSafe(|| reindex(&archive, &index_dir)));
+            match run.unwrap_or_else(|_| Err(anyhow::anyhow!("the reindex panicked"))) {
                 Ok(()) => {
                     catch_up.succeeded();
                     (retry_at, pause) = (None, FIRST_PAUSE);

@@ -16,16 +16,21 @@ use tantivy::directory::{
 /// The first failure seen: its kind and a message naming the operation and the file.
 pub type FirstFailure = Arc<Mutex<Option<io::Error>>>;
 
+/// Held by every copy of a writer's directory: Tantivy copies it into each thread of
+/// the writer, so the count of its holders falls back to one once they have all ended.
+pub type Holders = Arc<()>;
+
 #[derive(Debug, Clone)]
 pub struct Recorder {
     inner: Box<dyn Directory>,
     first: FirstFailure,
+    _held: Option<Holders>,
 }
 
 impl Recorder {
-    /// Wraps `inner`; the first failure lands in `first`.
-    pub fn new(inner: Box<dyn Directory>, first: FirstFailure) -> Recorder {
-        Recorder { inner, first }
+    /// Wraps `inner`; the first failure lands in `first`, and each copy holds `held`.
+    pub fn new(inner: Box<dyn Directory>, first: FirstFailure, held: Option<Holders>) -> Recorder {
+        Recorder { inner, first, _held: held }
     }
 }
 

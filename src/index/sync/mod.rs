@@ -75,7 +75,12 @@ pub fn reindex_in(
         true => None,
         false => Some(crate::index::folder::lock_for_run(index_path, writer::LOCK_WAIT)?),
     };
-    let io = IndexIo { path: index_path, directory, failure: FirstFailure::default() };
+    let io = IndexIo {
+        path: index_path,
+        directory,
+        failure: FirstFailure::default(),
+        writing: Default::default(),
+    };
     let taxonomy = Taxonomy::load(root).map_err(|source| IndexError::Taxonomy {
         path: root.join(digest::taxonomy::FILE_NAME),
         source,
@@ -147,19 +152,15 @@ pub fn reindex_in(
     Ok(finish(summary, started))
 }
 
-/// After a run that failed, its writer gone: removes the segment files it wrote that no
-/// commit lists (a full disk stays full until they go), then returns its error. Files of
-/// a segment being finished as the writer stopped can still appear for a moment (the
-/// fault tests saw it): they are looked for again for up to a second.
+/// After a run that failed, its writer gone: once the writer's last thread has ended,
+/// removes the segment files it wrote that no commit lists (a full disk stays full until
+/// they go), then returns its error.
 fn after_failure(io: &IndexIo, error: IndexError) -> IndexError {
+    if !io.writers_ended(std::time::Duration::from_secs(60)) {
+        tracing::warn!(index = %io.path.display(), "the failed run's writer is still writing: its files are removed by the next run");
+    }
     if let Ok(Some(index)) = open_in(io.path, io.directory) {
-        for _ in 0..20 {
-            commit::collect_garbage(&index, io.path);
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            if commit::strays(&index, io.path).is_empty() {
-                break;
-            }
-        }
+        commit::collect_garbage(&index, io.path);
     }
     error
 }

@@ -17,7 +17,7 @@ use super::writer;
 use crate::digest::Taxonomy;
 use crate::index::IndexError;
 use crate::index::open::{OpenDirectory, Payload, compatible, open_in, payload};
-use crate::index::recorder::{FirstFailure, Recorder};
+use crate::index::recorder::{FirstFailure, Holders, Recorder};
 use crate::index::schema::{self, Fields, SCHEMA_VERSION};
 
 /// The index folder as this run reads and writes it. Writes go through a recorder:
@@ -27,12 +27,35 @@ pub(super) struct IndexIo<'a> {
     pub(super) path: &'a Path,
     pub(super) directory: &'a OpenDirectory<'a>,
     pub(super) failure: FirstFailure,
+    /// Held by the writer's copies of its directory (see [`IndexIo::writers_ended`]).
+    pub(super) writing: Holders,
 }
 
 impl IndexIo<'_> {
     /// Opens the folder through the recorder.
     pub(super) fn open(&self, path: &Path) -> Result<Box<dyn Directory>, OpenDirectoryError> {
-        Ok(Box::new(Recorder::new((self.directory)(path)?, Arc::clone(&self.failure))))
+        Ok(Box::new(Recorder::new((self.directory)(path)?, Arc::clone(&self.failure), None)))
+    }
+
+    /// Opens the folder for the run's writer: every copy holds [`IndexIo::writing`].
+    fn open_writing(&self, path: &Path) -> Result<Box<dyn Directory>, OpenDirectoryError> {
+        let dir = (self.directory)(path)?;
+        let held = Some(Arc::clone(&self.writing));
+        Ok(Box::new(Recorder::new(dir, Arc::clone(&self.failure), held)))
+    }
+
+    /// Waits (up to `limit`) until no thread of the run's writer is left. A failed
+    /// indexing thread ends Tantivy's wait for the others: they go on finishing their
+    /// segments, and the files they write would stay behind the cleanup.
+    pub(super) fn writers_ended(&self, limit: std::time::Duration) -> bool {
+        let started = std::time::Instant::now();
+        while Arc::strong_count(&self.writing) > 1 {
+            if started.elapsed() > limit {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        true
     }
 
     /// A Tantivy error as this run's error: the recorded cause when a write failed, else
@@ -152,9 +175,14 @@ impl State {
         &self,
         io: &IndexIo,
     ) -> Result<(IndexWriter<TantivyDocument>, Index), IndexError> {
-        let index = match &self.existing {
-            Some(index) if self.compatible => index.clone(),
-            _ => create(io.path, self.schema.clone(), &|path| io.open(path))?,
+        // Opened anew (not a copy of the one read): its copies are the writer's.
+        let kept = match &self.existing {
+            Some(_) if self.compatible => open_in(io.path, &|path| io.open_writing(path))?,
+            _ => None,
+        };
+        let index = match kept {
+            Some(index) => index,
+            None => create(io.path, self.schema.clone(), &|path| io.open_writing(path))?,
         };
         crate::index::analysis::register_analyzers(&index);
         let writer = writer::open(&index, io.path)?;
