@@ -18,7 +18,6 @@ use super::snippets::item_text;
 use super::stored::{Bodies, first_str};
 use super::{Story, StoryKind};
 use crate::digest::date::opens_with_coming_day;
-use crate::digest::meaning::{DIMS, Vector, apart_from};
 use crate::digest::stories::StoryId;
 use crate::index::{Fields, Kind, field, from_datetime, from_day_number};
 
@@ -28,9 +27,6 @@ const MENTIONS_READ: usize = 20;
 /// Characters of a mention's text that say, beside its title, what it is about: a
 /// snippet's worth.
 const SAID_CHARS: usize = 220;
-/// The least cosine of two mentions' meanings (each apart from the index's mean) for the
-/// later to say the earlier again in other words (QUALITY.md, "Told again").
-const SAYS_AGAIN_COSINE: f32 = 0.8;
 /// Entries, and days from the first to the last, from which the same words or heading
 /// are a standing blurb rather than a story told again.
 const STANDING_ENTRIES: u64 = 4;
@@ -58,8 +54,6 @@ fn title_words(title: &str) -> HashSet<String> {
 pub struct Said {
     context: String,
     words: HashSet<String>,
-    /// Its item's vector with what every item shares taken out, when read.
-    meaning: Option<Vector>,
 }
 
 impl Said {
@@ -68,24 +62,14 @@ impl Said {
         let lead: String = text.chars().take(SAID_CHARS).collect();
         let words = tokens(&format!("{title}\n{lead}")).into_iter();
         let words = words.filter(|t| !t.chars().all(|c| c.is_ascii_digit())).collect();
-        Said { context: context.to_string(), words, meaning: None }
-    }
-
-    /// The same, with its item's meaning: `vector` apart from the index's `mean`.
-    pub fn meaning(self, vector: Option<Vector>, mean: &[f32; DIMS]) -> Said {
-        Said { meaning: vector.and_then(|v| apart_from(&v, mean)), ..self }
+        Said { context: context.to_string(), words }
     }
 
     /// Whether another mention says this again: under the same headings, mostly in the
-    /// same words or, when both were read with their meaning, in other words that mean
-    /// the same (a proposal moving from "New RFCs" to "Final Comment Period" is told
+    /// same words (a proposal moving from "New RFCs" to "Final Comment Period" is told
     /// anew, an event listed again under "Upcoming Events" is not).
     fn again(&self, other: &Said) -> bool {
-        let same_meaning = match (&self.meaning, &other.meaning) {
-            (Some(a), Some(b)) => a.cosine(b) >= SAYS_AGAIN_COSINE,
-            _ => false,
-        };
-        self.context == other.context && (alike(&self.words, &other.words) || same_meaning)
+        self.context == other.context && alike(&self.words, &other.words)
     }
 }
 
@@ -311,24 +295,24 @@ impl<'a> Stories<'a> {
     /// week, a job ad, a tracking issue), more for a story that each telling moves on.
     /// `bodies` keeps the entries read for the next call.
     pub fn versions(&self, id: StoryId, bodies: &mut Bodies) -> tantivy::Result<usize> {
-        let said: Vec<_> = self.said(id, MENTIONS_READ, bodies)?.into_iter().map(|m| m.2).collect();
+        let said: Vec<_> = self.said(id, MENTIONS_READ, bodies)?.into_iter().map(|m| m.1).collect();
         Ok(says_again(&said).iter().filter(|again| again.is_none()).count())
     }
 
     /// What a story's oldest `limit` mentions say ([`Said`]), oldest first, each with its
-    /// address and its place: its entry id and anchor.
+    /// place: its entry id and anchor.
     pub fn said(
         &self,
         id: StoryId,
         limit: usize,
         bodies: &mut Bodies,
-    ) -> tantivy::Result<Vec<(DocAddress, (String, String), Said)>> {
+    ) -> tantivy::Result<Vec<((String, String), Said)>> {
         let mut out = vec![];
         for address in self.oldest(id, limit)? {
             let doc: TantivyDocument = self.searcher.doc(address)?;
             let (entry_id, title, text) = item_text(self.f, bodies, &doc, address)?;
             let said = Said::new(&first_str(&doc, self.f.context), &title, &text);
-            out.push((address, (entry_id, first_str(&doc, self.f.anchor)), said));
+            out.push(((entry_id, first_str(&doc, self.f.anchor)), said));
         }
         Ok(out)
     }

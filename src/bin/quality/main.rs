@@ -34,7 +34,6 @@ mod related;
 #[path = "../bench/shared.rs"]
 mod shared;
 mod stories;
-mod told;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -51,7 +50,6 @@ use self::baselines::{Bm25, rg};
 use self::draw::{Doc, Kind, Query, cjk_count, draw, rendered_lines, words};
 use self::related::related_report;
 use self::stories::story_report;
-use self::told::told_report;
 
 /// Measure recall on known-item queries.
 #[derive(Parser)]
@@ -89,10 +87,6 @@ struct Args {
     /// another, the share of their related entries that do, found by each way alone.
     #[arg(long)]
     related: Option<usize>,
-    /// Instead: count the mentions of stories said again by words and with meaning, and
-    /// print a seeded sample of this many said again only by meaning.
-    #[arg(long)]
-    told: Option<usize>,
 }
 
 /// A copy of the archive with every body rendered to HTML by pulldown-cmark.
@@ -323,9 +317,6 @@ fn main() -> ExitCode {
     }
     if let Some(sample) = args.related {
         return related_report(&args.archive, sample, args.seed);
-    }
-    if let Some(sample) = args.told {
-        return told_report(&args.archive, sample, args.seed);
     }
     let taxonomy = Taxonomy::load(&args.archive).unwrap_or_else(|_| Taxonomy::builtin());
     let exported = tempfile::tempdir().unwrap();

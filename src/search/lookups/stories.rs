@@ -40,12 +40,6 @@ impl Engine {
     /// mention before it that it says again, if any; their topics and sources. `None`
     /// when no item cites it.
     pub fn story(&self, id: &str) -> Result<Option<StoryView>, SearchError> {
-        self.story_told(id, true)
-    }
-
-    /// [`Engine::story`], a mention said again when it says the same in the same words
-    /// only (`by_meaning` false), or also when it means the same in other words.
-    pub fn story_told(&self, id: &str, by_meaning: bool) -> Result<Option<StoryView>, SearchError> {
         let Ok(id) = id.parse::<StoryId>() else { return Ok(None) };
         let searcher = self.reader.searcher();
         let facts = self.facts(&searcher)?;
@@ -61,21 +55,10 @@ impl Engine {
         };
         let results = self.search(&request)?;
         checkpoint()?;
-        // What each mention says, found by its place (the same mentions, read apart),
-        // with its meaning when asked.
+        // What each mention says, found by its place (the same mentions, read apart).
         let mut bodies = Bodies::new(&searcher, self.fields());
-        let mean = match by_meaning {
-            true => Some(self.vectors.mean(&searcher, &facts.columns)?),
-            false => None,
-        };
-        let mut said = HashMap::new();
-        for (at, place, says) in stories.said(id, MAX_PER_PAGE, &mut bodies)? {
-            let says = match &mean {
-                Some(mean) => says.meaning(self.vectors.of(&searcher, &facts.columns, at)?, mean),
-                None => says,
-            };
-            said.insert(place, says);
-        }
+        let mut said: HashMap<(String, String), Said> =
+            stories.said(id, MAX_PER_PAGE, &mut bodies)?.into_iter().collect();
         let said: Vec<Said> = results
             .hits
             .iter()
