@@ -11,7 +11,7 @@ use tantivy::{DocAddress, Order, Searcher};
 
 use super::collectors::group_by_entry;
 use super::count::{self, Counts, Limit};
-use super::meaning::{self, FUSION_DEPTH};
+use super::meaning::{self, Allowed, FUSION_DEPTH};
 use super::query::Parsed;
 use super::query::compile::{self, Compiled, MATCHED_WORD, Scope, Spread};
 use super::rank::{self, By, Page, Ranked};
@@ -180,18 +180,15 @@ fn with_meaning(
         None => None,
     };
     let vector = best.map_or(vector, |best| vector.plus(&best));
-    let allowed = compile::without_words(scope, parsed, request);
+    let filters = compile::without_words(scope, parsed, request);
+    let allowed = match &filters {
+        Some(query) => Allowed::Matching(&**query),
+        None => Allowed::Every { but: (!scope.drafts).then(|| scope.f.draft_term()) },
+    };
     let depth = (request.offset() + request.per_page).max(FUSION_DEPTH);
     let (columns, vectors) = (scope.columns, scope.vectors);
-    let near = meaning::nearest(
-        searcher,
-        columns,
-        vectors,
-        &*allowed,
-        &vector,
-        depth,
-        meaning::MIN_COSINE,
-    )?;
+    let near =
+        meaning::nearest(searcher, columns, vectors, allowed, &vector, depth, meaning::MIN_COSINE)?;
     let (fused, only) = meaning::fuse(by_words, &near, meaning::MEANING_WEIGHT);
     let known: HashSet<String> =
         group_by_entry(searcher, columns, by_words)?.into_iter().map(|(id, _)| id).collect();

@@ -4,17 +4,22 @@
 //! Vectors ([`crate::digest::meaning::Vector`], 64 bytes an item) live in eight fast
 //! columns of each segment, written with its documents in the same commit. A search
 //! reads a segment's columns once into one contiguous table ([`Vectors`], kept while the
-//! segment lives), ranks every allowed item by the Hamming distance of its 64-bit sign
-//! code to the query's, and scores the nearest by cosine: a few milliseconds per million
-//! items (BENCHMARKS.md), so no approximate index is needed.
+//! segment lives), ranks the items by the Hamming distance of their 64-bit sign codes to
+//! the query's, and scores the nearest by cosine: a few milliseconds per million items
+//! (BENCHMARKS.md), so no approximate index is needed. Without filters, or with filters
+//! that leave most items, every item's code is read and the filters only at the nearest;
+//! filters that leave few are read first, and only their items' codes.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
-use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
+use tantivy::query::{EnableScoring, Query, Scorer};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term,
+};
 
 use super::collectors::Columns;
 use super::rank::Ranked;
@@ -44,14 +49,16 @@ pub const FUSION_DEPTH: usize = 50;
 const CANDIDATES_PER_ITEM: usize = 40;
 
 /// The vectors of a segment, one row of [`DIMS`] per document, with the inverse of each
-/// row's length (0 for a document without one: entries, other languages), and each
-/// row's sign code (bit `i` set where component `i` is positive): the Hamming distance
-/// between codes ranks candidates at a few nanoseconds an item, and only the nearest
-/// are scored by cosine.
+/// row's length (0 for a document without one: entries, other languages), and the sign
+/// code (bit `i` set where component `i` is positive) of each document with a vector,
+/// beside its id: the Hamming distance between codes ranks candidates at a nanosecond
+/// or two an item, and only the nearest are scored by cosine.
 struct Table {
     rows: Vec<i8>,
     inverse_norms: Vec<f32>,
     signs: Vec<u64>,
+    /// The document of each sign code, ascending.
+    signed: Vec<DocId>,
     /// The sum of its rows' unit vectors.
     sum: [f32; DIMS],
 }
@@ -88,18 +95,21 @@ impl Vectors {
         }
         let mut rows = Vec::with_capacity(docs * DIMS);
         let mut inverse_norms = Vec::with_capacity(docs);
-        let mut signs = Vec::with_capacity(docs);
+        let (mut signs, mut signed) = (vec![], vec![]);
         let mut sum = [0f32; DIMS];
-        for (words, has) in words.into_iter().zip(has) {
+        for (doc, (words, has)) in words.into_iter().zip(has).enumerate() {
             let vector = Vector::from_words(words);
             rows.extend_from_slice(&vector.0);
             let norm = vector.norm();
             let inverse = if has && norm > 0.0 { 1.0 / norm } else { 0.0 };
             inverse_norms.push(inverse);
-            signs.push(sign_code(&vector));
+            if inverse > 0.0 {
+                signs.push(sign_code(&vector));
+                signed.push(doc as DocId);
+            }
             sum.iter_mut().zip(vector.0).for_each(|(s, x)| *s += x as f32 * inverse);
         }
-        let table = Arc::new(Table { rows, inverse_norms, signs, sum });
+        let table = Arc::new(Table { rows, inverse_norms, signs, signed, sum });
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::clone(&table));
         Ok(table)
     }
@@ -165,39 +175,70 @@ impl Candidates {
     }
 }
 
-/// The `k` items `allowed` matches whose vectors are nearest `query`'s, by cosine, best
-/// first (items without a vector, and those under the `floor` cosine, are left out). The
+/// Which items a search by meaning may find.
+pub enum Allowed<'a> {
+    /// Every item but those with this term, if one is given (drafts): read from the
+    /// vectors alone, the term's few documents aside.
+    Every { but: Option<Term> },
+    /// The items a query matches.
+    Matching(&'a dyn Query),
+}
+
+/// The `k` `allowed` items whose vectors are nearest `query`'s, by cosine, best first
+/// (items without a vector, and those under the `floor` cosine, are left out). The
 /// [`CANDIDATES_PER_ITEM`] times `k` items nearest by sign code are scored, not every
 /// allowed item: an index of fewer allowed items is searched exactly.
 pub fn nearest(
     searcher: &Searcher,
     columns: &Columns,
     vectors: &Vectors,
-    allowed: &dyn Query,
+    allowed: Allowed,
     query: &Vector,
     k: usize,
     floor: f32,
 ) -> tantivy::Result<Ranked> {
-    let weight = allowed.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let code = sign_code(query);
-    let mut candidates = Candidates::new(k * CANDIDATES_PER_ITEM);
-    let mut tables = vec![];
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let table = vectors.table(segment, columns)?;
-        let alive = segment.alive_bitset();
-        weight.for_each_no_score(segment, &mut |docs: &[DocId]| {
-            for &doc in docs {
-                if table.inverse_norms[doc as usize] == 0.0
-                    || alive.is_some_and(|a| a.is_deleted(doc))
-                {
-                    continue;
+    let wanted = k * CANDIDATES_PER_ITEM;
+    let tables = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| vectors.table(segment, columns))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let candidates = match allowed {
+        Allowed::Matching(query) => {
+            let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+            let open = || {
+                let segments = searcher.segment_readers().iter();
+                segments.map(|s| weight.scorer(s, 1.0)).collect::<tantivy::Result<Vec<_>>>()
+            };
+            let scorers = open()?;
+            let hinted: usize = scorers.iter().map(|s| s.size_hint() as usize).sum();
+            let items: usize = tables.iter().map(|t| t.signs.len()).sum();
+            if 2 * hinted < items {
+                // Filters that leave few: reading them is quicker than every item's code.
+                allowed_codes(searcher, scorers, &tables, code, wanted)
+            } else {
+                let filters = scorers.into_iter().map(Filter::Scorer).collect();
+                match nearest_codes(searcher, &tables, code, wanted, 2 * wanted, filters)? {
+                    Some(candidates) => Ok(candidates),
+                    None => allowed_codes(searcher, open()?, &tables, code, wanted),
                 }
-                let distance = (table.signs[doc as usize] ^ code).count_ones() as usize;
-                candidates.push(distance, DocAddress::new(ord as u32, doc));
+            }?
+        }
+        Allowed::Every { but } => {
+            let filters = || {
+                let segments = searcher.segment_readers().iter();
+                let but = |s| but.as_ref().map_or(Ok(vec![]), |term| docs_with(s, term));
+                segments.map(|s| Ok(Filter::But(but(s)?))).collect::<tantivy::Result<Vec<_>>>()
+            };
+            match nearest_codes(searcher, &tables, code, wanted, 2 * wanted, filters()?)? {
+                Some(candidates) => candidates,
+                // Mostly drafts near the query: every item is read.
+                None => nearest_codes(searcher, &tables, code, wanted, usize::MAX, filters()?)?
+                    .expect("every item read"),
             }
-        })?;
-        tables.push(table);
-    }
+        }
+    };
     let query_norm = query.norm();
     let mut heap: BinaryHeap<Reverse<(Cosine, DocAddress)>> = BinaryHeap::with_capacity(k + 1);
     for at in candidates.buckets.into_iter().flatten() {
@@ -217,6 +258,129 @@ pub fn nearest(
     let mut nearest: Ranked = heap.into_iter().map(|Reverse((c, at))| (c.0, at)).collect();
     nearest.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(nearest)
+}
+
+/// What a segment's items must pass to be allowed.
+enum Filter {
+    /// Matched by a query (its scorer, moved forward item by item).
+    Scorer(Box<dyn Scorer>),
+    /// Not among these documents (ascending).
+    But(Vec<DocId>),
+}
+
+impl Filter {
+    /// Whether `doc` passes; asked in ascending order.
+    fn allows(&mut self, doc: DocId) -> bool {
+        match self {
+            Filter::Scorer(scorer) => {
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                scorer.doc() == doc
+            }
+            Filter::But(docs) => docs.binary_search(&doc).is_err(),
+        }
+    }
+}
+
+/// A segment's documents with `term`.
+fn docs_with(segment: &SegmentReader, term: &Term) -> tantivy::Result<Vec<DocId>> {
+    let inverted = segment.inverted_index(term.field())?;
+    let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+        return Ok(vec![]);
+    };
+    let mut docs = vec![];
+    while postings.doc() != TERMINATED {
+        docs.push(postings.doc());
+        postings.advance();
+    }
+    Ok(docs)
+}
+
+/// The nearest [`Candidates`] by sign code among the items each segment's filter
+/// allows, found from the codes: every item's distance to the query's `code`, then the
+/// allowed among the `near` nearest (the filters are read only at those). `None` when
+/// fewer than `wanted` of those are allowed; otherwise the candidates of all allowed
+/// items, since those that [`Candidates`] keeps lie within that distance.
+fn nearest_codes(
+    searcher: &Searcher,
+    tables: &[Arc<Table>],
+    code: u64,
+    wanted: usize,
+    near: usize,
+    filters: Vec<Filter>,
+) -> tantivy::Result<Option<Candidates>> {
+    let distances: Vec<Vec<u8>> = tables
+        .iter()
+        .map(|t| t.signs.iter().map(|s| (s ^ code).count_ones() as u8).collect())
+        .collect();
+    let mut counts = [0usize; DIMS + 1];
+    distances.iter().flatten().for_each(|&d| counts[d as usize] += 1);
+    let mut within = 0;
+    let limit = (0..=DIMS)
+        .find(|&d| {
+            within += counts[d];
+            within >= near
+        })
+        .unwrap_or(DIMS);
+    let mut candidates = Candidates::new(wanted);
+    let mut allowed = 0;
+    for (ord, ((table, distances), mut filter)) in
+        tables.iter().zip(&distances).zip(filters).enumerate()
+    {
+        let alive = searcher.segment_reader(ord as u32).alive_bitset();
+        for (&doc, &distance) in table.signed.iter().zip(distances) {
+            if distance as usize > limit || alive.is_some_and(|a| a.is_deleted(doc)) {
+                continue;
+            }
+            if filter.allows(doc) {
+                allowed += 1;
+                candidates.push(distance as usize, DocAddress::new(ord as u32, doc));
+            }
+        }
+    }
+    Ok((allowed >= wanted || limit == DIMS).then_some(candidates))
+}
+
+/// The nearest [`Candidates`] by sign code among the `allowed` items, found by reading
+/// every allowed item (for filters that leave few).
+fn allowed_codes(
+    searcher: &Searcher,
+    scorers: Vec<Box<dyn Scorer>>,
+    tables: &[Arc<Table>],
+    code: u64,
+    wanted: usize,
+) -> tantivy::Result<Candidates> {
+    let mut candidates = Candidates::new(wanted);
+    for (ord, (mut scorer, table)) in scorers.into_iter().zip(tables).enumerate() {
+        let alive = searcher.segment_reader(ord as u32).alive_bitset();
+        // Where the allowed documents' codes are: they come in ascending order.
+        let mut at = 0;
+        let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];
+        loop {
+            let read = scorer.fill_buffer(&mut buffer);
+            for &doc in &buffer[..read] {
+                if table.inverse_norms[doc as usize] == 0.0
+                    || alive.is_some_and(|a| a.is_deleted(doc))
+                {
+                    continue;
+                }
+                // Galloping: the next is mostly near.
+                let rest = &table.signed[at..];
+                let mut bound = 1;
+                while bound < rest.len() && rest[bound] < doc {
+                    bound *= 2;
+                }
+                at += rest[..(bound + 1).min(rest.len())].partition_point(|&d| d < doc);
+                let distance = (table.signs[at] ^ code).count_ones() as usize;
+                candidates.push(distance, DocAddress::new(ord as u32, doc));
+            }
+            if read < COLLECT_BLOCK_BUFFER_LEN {
+                break;
+            }
+        }
+    }
+    Ok(candidates)
 }
 
 /// A cosine, ordered (never NaN: rows and the query have lengths above 0).
@@ -298,5 +462,81 @@ mod tests {
         let (fused, only) = fuse(&ranked(&[5, 1, 9]), &vec![], MEANING_WEIGHT);
         assert_eq!(fused.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>(), [5, 1, 9]);
         assert!(only.is_empty());
+    }
+
+    /// The candidates read from every item's code, then filtered at the nearest (by a
+    /// query's scorer or a list of drafts), are those read from every allowed item.
+    #[test]
+    fn candidates_from_the_nearest_codes_are_those_from_every_allowed_item() {
+        use tantivy::query::{BooleanQuery, Occur, TermQuery};
+        const WORDS: [&str; 16] = [
+            "agent",
+            "memory",
+            "quantization",
+            "laptop",
+            "sandbox",
+            "browser",
+            "decoding",
+            "speculative",
+            "latency",
+            "server",
+            "tokens",
+            "privacy",
+            "benchmark",
+            "training",
+            "reasoning",
+            "retrieval",
+        ];
+        // 60 digests of 20 items, every fifth a draft: 1,200 items, many more than the
+        // twice 80 nearest codes read for 80 candidates.
+        let mut seed = 7u64;
+        let mut word = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            WORDS[(seed >> 33) as usize % WORDS.len()]
+        };
+        let digests: Vec<(String, String)> = (0..60)
+            .map(|d| {
+                let mut text = format!("---\ntitle: Notes {d}\ndraft: {}\n---\n", d % 5 == 0);
+                for i in 0..20 {
+                    let (a, b, c) = (word(), word(), word());
+                    text += &format!(
+                        "\n## {a} item {i}\n\nA long note on {b} and {c} for the {a} team.\n"
+                    );
+                }
+                (format!("notes/{d}"), text)
+            })
+            .collect();
+        let digests: Vec<(&str, &str)> =
+            digests.iter().map(|(id, text)| (id.as_str(), text.as_str())).collect();
+        let handle = crate::index::in_ram(&digests);
+        let searcher = handle.index.reader().unwrap().searcher();
+        let (columns, vectors) = (Columns::default(), Vectors::default());
+        let segments = searcher.segment_readers();
+        let tables: Vec<_> = segments.iter().map(|s| vectors.table(s, &columns).unwrap()).collect();
+        let f = &handle.fields;
+        let term = |t| Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>;
+        let visible = BooleanQuery::new(vec![
+            (Occur::Must, term(f.kind_term(crate::index::Kind::Item))),
+            (Occur::MustNot, term(f.draft_term())),
+        ]);
+        let weight = visible.weight(EnableScoring::disabled_from_searcher(&searcher)).unwrap();
+        let scorers =
+            || segments.iter().map(|s| weight.scorer(s, 1.0).unwrap()).collect::<Vec<_>>();
+        let kept = |c: Candidates| c.buckets.into_iter().flatten().collect::<Vec<_>>();
+        let items: usize = tables.iter().map(|t| t.signs.len()).sum();
+        for q in ["agent memory", "laptop quantization", "server latency tokens"] {
+            let code = sign_code(&crate::digest::meaning::embed(q).unwrap());
+            let wanted = 80;
+            let every = kept(allowed_codes(&searcher, scorers(), &tables, code, wanted).unwrap());
+            let filters = scorers().into_iter().map(Filter::Scorer).collect();
+            let by_query = nearest_codes(&searcher, &tables, code, wanted, 2 * wanted, filters);
+            let drafts =
+                segments.iter().map(|s| Filter::But(docs_with(s, &f.draft_term()).unwrap()));
+            let by_drafts =
+                nearest_codes(&searcher, &tables, code, wanted, 2 * wanted, drafts.collect());
+            assert_eq!(kept(by_query.unwrap().expect("enough allowed near")), every, "{q}");
+            assert_eq!(kept(by_drafts.unwrap().expect("enough allowed near")), every, "{q}");
+            assert!(every.len() >= wanted && every.len() < items / 2, "{q}: {}", every.len());
+        }
     }
 }

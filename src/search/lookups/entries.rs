@@ -15,7 +15,7 @@ use crate::digest::stories::StoryId;
 use crate::index::{Counted, EntryMeta, Kind, field, from_datetime, to_datetime};
 use crate::search::abandon::checkpoint;
 use crate::search::collectors::{FacetCollector, group_by_entry};
-use crate::search::meaning::{fuse, nearest};
+use crate::search::meaning::{Allowed, fuse, nearest};
 use crate::search::rank::Ranked;
 use crate::search::stored::{all_str, date_in, first_str, first_u64, precision_in};
 use crate::search::stories::{Stories, story_ids};
@@ -285,7 +285,7 @@ impl Engine {
                     &searcher,
                     columns,
                     vectors,
-                    &allowed,
+                    Allowed::Matching(&allowed),
                     &vector,
                     RELATED_DEPTH,
                     RELATED_MIN_COSINE,

@@ -93,15 +93,7 @@ impl Compiled {
 pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed: bool) -> Compiled {
     let f = scope.f;
     let mut nodes: Vec<Node> = parsed.root.iter().cloned().collect();
-    nodes.extend(request.topics.iter().map(|t| Node::Filter(FilterField::Topic, t.clone())));
-    nodes.extend(request.sources.iter().map(|s| Node::Filter(FilterField::Source, s.clone())));
-    nodes.extend(request.tags.iter().map(|t| Node::Filter(FilterField::Tag, t.clone())));
-    if request.from.is_some() || request.to.is_some() {
-        nodes.push(Node::Date(DateRange {
-            from: request.from,
-            to: request.to.and_then(|d| d.succ_opt()),
-        }));
-    }
+    nodes.extend(request_filters(request));
     let root = match nodes.len() {
         0 => None,
         1 => nodes.pop(),
@@ -174,12 +166,34 @@ pub fn compile(scope: &Scope, parsed: &Parsed, request: &SearchRequest, relaxed:
     }
 }
 
+/// The request's filters (topics, sources, tags, dates) as query nodes.
+fn request_filters(request: &SearchRequest) -> Vec<Node> {
+    let mut nodes: Vec<Node> = vec![];
+    nodes.extend(request.topics.iter().map(|t| Node::Filter(FilterField::Topic, t.clone())));
+    nodes.extend(request.sources.iter().map(|s| Node::Filter(FilterField::Source, s.clone())));
+    nodes.extend(request.tags.iter().map(|t| Node::Filter(FilterField::Tag, t.clone())));
+    if request.from.is_some() || request.to.is_some() {
+        nodes.push(Node::Date(DateRange {
+            from: request.from,
+            to: request.to.and_then(|d| d.succ_opt()),
+        }));
+    }
+    nodes
+}
+
 /// What a match of the query must satisfy whatever its words (its filters, dates and
 /// exclusions, the request's filters; drafts left out unless shown): the items a hybrid
-/// search's meaning leg may find.
-pub fn without_words(scope: &Scope, parsed: &Parsed, request: &SearchRequest) -> Box<dyn Query> {
+/// search's meaning leg may find. `None` when that is every item (drafts aside).
+pub fn without_words(
+    scope: &Scope,
+    parsed: &Parsed,
+    request: &SearchRequest,
+) -> Option<Box<dyn Query>> {
     let root = parsed.root.as_ref().and_then(Node::without_words);
-    compile(scope, &Parsed { root, warnings: vec![] }, request, false).query
+    if root.is_none() && request_filters(request).is_empty() {
+        return None;
+    }
+    Some(compile(scope, &Parsed { root, warnings: vec![] }, request, false).query)
 }
 
 /// An AND with exclusions and something else, as (the rest, what is excluded).
