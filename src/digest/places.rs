@@ -160,6 +160,9 @@ pub const BUILT_IN: &[&str] = &[
     "*.personio.com/**",
     "wellfound.com/**",
     "angel.co/company/*/jobs/**",
+    // Job boards' company pages (a language prefix before them, or none).
+    "*/companies/*/jobs/**",
+    "*/*/companies/*/jobs/**",
 ];
 
 /// The built-in named things: repositories of code hosts, packages of registries and
@@ -389,6 +392,8 @@ mod tests {
             "https://maidsafe.net/careers.html",
             "https://iohk.io/en/careers/fk0qe6q/software-engineer-rust",
             "https://snapview.jobs.personio.de/job/381815",
+            "https://www.ycombinator.com/companies/wasmer/jobs/lG79n4xvg-rust-expert",
+            "https://www.welcometothejungle.com/fr/companies/stockly-1/jobs/back-end-developer",
         ] {
             assert!(place(&places, link), "{link}");
         }

@@ -20,7 +20,7 @@ use super::analysis::{KEYWORD_ANALYZER, TEXT_ANALYZER, WORDS_ANALYZER};
 
 /// Bumped whenever the schema, the analyzers or what the parser finds change: an index built with another
 /// version is rebuilt in full.
-pub const SCHEMA_VERSION: u32 = 25;
+pub const SCHEMA_VERSION: u32 = 26;
 
 /// The names of the fields that are read by name (fast fields), beside [`Fields`].
 pub mod field {
