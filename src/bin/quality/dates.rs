@@ -36,18 +36,17 @@ impl Dating {
         self.titles.insert(entry.title.clone());
     }
 
-    /// The table, in Markdown.
-    pub(super) fn table(&self) -> String {
+    /// One paragraph: where the entries' dates came from, the items' precision, and
+    /// the distinct titles.
+    pub(super) fn summary(&self) -> String {
         let share = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
-        let mut out = String::from(
-            "Dates and titles: where each entry's date came from, and the items it dates.\n\n| date from | entries | items |\n| --- | ---: | ---: |\n",
-        );
-        for (source, (entries, items)) in &self.by_source {
-            out.push_str(&format!(
-                "| {source} | {entries} | {items} ({:.1}%) |\n",
-                share(*items, self.items)
-            ));
-        }
+        let sources: Vec<String> = self
+            .by_source
+            .iter()
+            .map(|(source, (entries, items))| {
+                format!("{source} {entries} ({items} items, {:.1}%)", share(*items, self.items))
+            })
+            .collect();
         let precisions: Vec<String> = [Precision::Day, Precision::Month, Precision::Year]
             .iter()
             .map(|p| p.name())
@@ -57,13 +56,13 @@ impl Dating {
                 Some(format!("{p} {:.1}%", share(n, self.items)))
             })
             .collect();
-        out.push_str(&format!(
-            "\nItems by precision of their date: {}. Distinct titles: {} of {} entries ({:.1}%).\n\n",
+        format!(
+            "Entries dated by: {}. Items by precision of their date: {}. Distinct titles: {} of {} entries ({:.1}%).\n\n",
+            sources.join(", "),
             precisions.join(", "),
             self.titles.len(),
             self.entries,
             share(self.titles.len(), self.entries)
-        ));
-        out
+        )
     }
 }
